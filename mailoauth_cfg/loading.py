@@ -1,0 +1,729 @@
+"""YAML files -> plain values with a source mark for every key and value.
+
+The loader uses libyaml's composer (``CSafeLoader``) for speed and builds values from the
+node tree itself, so that it can
+
+* remember ``file:line:column`` for every mapping key and every value (a :class:`SourceMap`),
+* report duplicate keys with both locations (PyYAML silently keeps the last one),
+* refuse alias bombs, cycles, unknown tags and absurd nesting before anything expands,
+* follow ``include:`` (paths or globs relative to the including file), merging files
+  deterministically and reporting a name defined twice with both files.
+
+Problems in the input are returned as findings (exit code 1), never raised: only a missing
+or unreadable top-level file raises :class:`~mailoauth_cfg.errors.ConfigError` (exit code 2).
+Secret references are plain mappings here; nothing is resolved.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mailoauth_cfg.errors import ConfigError
+from mailoauth_cfg.findings import Finding, Location, Severity
+
+try:  # libyaml is 6x faster; PyYAML wheels ship it, but stay usable without it.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only on builds without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+PathKey = tuple[str | int, ...]
+"""A key path into the merged document: ``("apps", "erp", "permissions", 1)``."""
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest config file read (a 10,000-mailbox config is about 1.2 MB)."""
+MAX_DEPTH = 64
+"""Deepest nesting accepted; real configs need fewer than ten levels."""
+MAX_EXPANSION = 50
+"""An alias may expand the document to at most this many times its written size."""
+MAX_INCLUDE_FILES = 1000
+
+#: Top-level sections that hold named objects merged across included files.
+NAMED_SECTIONS = ("providers", "apps", "targets")
+#: Top-level sections that hold lists concatenated across included files.
+LIST_SECTIONS = ("users",)
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+}
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where a key or value starts (1-based line and column)."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Marks of every value and every mapping key, by key path."""
+
+    values: dict[PathKey, Mark] = field(default_factory=dict)
+    keys: dict[PathKey, Mark] = field(default_factory=dict)
+
+    def value(self, path: PathKey) -> Mark | None:
+        """Mark of the value at ``path``, or of its nearest known ancestor."""
+        return _nearest(self.values, path)
+
+    def key(self, path: PathKey) -> Mark | None:
+        """Mark of the key that names ``path`` (falls back to the value, then ancestors)."""
+        mark = self.keys.get(path)
+        if mark is not None:
+            return mark
+        return self.value(path)
+
+    def location(self, path: PathKey, *, at_key: bool = False) -> Location:
+        """A :class:`Location` for ``path``; ``at_key`` points at the key rather than the value."""
+        mark = self.key(path) if at_key else self.value(path)
+        text = format_path(path)
+        if mark is None:
+            return Location(file="", path=text)
+        return Location(file=mark.file, line=mark.line, column=mark.column, path=text)
+
+
+def _nearest(marks: dict[PathKey, Mark], path: PathKey) -> Mark | None:
+    for end in range(len(path), -1, -1):
+        mark = marks.get(path[:end])
+        if mark is not None:
+            return mark
+    return None
+
+
+def format_path(path: PathKey) -> str:
+    """Render a key path as ``apps.erp-mail.permissions[1]``."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif part and all(c.isalnum() or c in "-_@+" for c in part):
+            out.append(f".{part}" if out else part)
+        else:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
+            out.append(f'["{escaped}"]')
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """The merged document of a config and everything needed to locate its parts."""
+
+    data: dict[str, Any]
+    marks: SourceMap
+    files: list[str]
+    findings: list[Finding]
+    root: Path
+
+    @property
+    def ok(self) -> bool:
+        """True when loading found no error (the document can be modelled)."""
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def _finding(rule: str, message: str, mark: Mark, fix: str, path: PathKey = ()) -> Finding:
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        message=message,
+        location=Location(mark.file, mark.line, mark.column, format_path(path)),
+        fix=fix,
+    )
+
+
+class _FileProblem(Exception):
+    """Internal: stops building one file and carries the finding that explains why."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+class _Builder:
+    """Turns one composed YAML node tree into values, recording marks as it goes."""
+
+    def __init__(self, display: str, node_count: int) -> None:
+        self.display = display
+        self.values: dict[PathKey, Mark] = {}
+        self.keys: dict[PathKey, Mark] = {}
+        self.findings: list[Finding] = []
+        self._budget = max(10_000, node_count * MAX_EXPANSION)
+        self._active: set[int] = set()
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def mark(self, node: yaml.Node) -> Mark:
+        m = node.start_mark
+        return Mark(self.display, m.line + 1, m.column + 1)
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int = 0) -> Any:
+        self._budget -= 1
+        if self._budget < 0:
+            raise _FileProblem(
+                _finding(
+                    "yaml-alias-bomb",
+                    "aliases expand this document far beyond its written size "
+                    "(an alias bomb); refusing to expand it",
+                    self.mark(node),
+                    "write the repeated values out, or use fewer nested aliases",
+                    path,
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise _FileProblem(
+                _finding(
+                    "yaml-too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.mark(node),
+                    "flatten the structure; a mailoauth-cfg config needs a few levels only",
+                    path,
+                )
+            )
+        self.values[path] = self.mark(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._active:
+            raise _FileProblem(
+                _finding(
+                    "yaml-recursive-alias",
+                    "this alias refers to a node that contains it (a recursive structure)",
+                    self.mark(node),
+                    "replace the alias with a copy of the values it should hold",
+                    path,
+                )
+            )
+        self._active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                self._check_tag(node, _SEQ, path)
+                return [
+                    self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)
+                ]
+            if not isinstance(node, yaml.MappingNode):  # pragma: no cover - composer guarantees
+                raise TypeError(f"unexpected YAML node {type(node).__name__}")
+            self._check_tag(node, _MAP, path)
+            return self._mapping(node, path, depth)
+        finally:
+            self._active.discard(id(node))
+
+    def _check_tag(self, node: yaml.Node, expected: str, path: PathKey) -> None:
+        if node.tag != expected:
+            raise _FileProblem(
+                _finding(
+                    "yaml-unsupported-tag",
+                    f"unsupported YAML tag {node.tag!r}",
+                    self.mark(node),
+                    "remove the tag; mailoauth-cfg reads plain YAML values only",
+                    path,
+                )
+            )
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag in _SCALAR_TAGS:
+            try:
+                return self._constructor.yaml_constructors[tag](self._constructor, node)
+            except ValueError as exc:  # huge ints, impossible dates
+                raise _FileProblem(
+                    _finding(
+                        "yaml-bad-scalar",
+                        f"cannot read value {_clip(node.value)!r}: {exc}",
+                        self.mark(node),
+                        "quote the value if it is meant as text, or correct it",
+                        path,
+                    )
+                ) from None
+        raise _FileProblem(
+            _finding(
+                "yaml-unsupported-tag",
+                f"unsupported YAML tag {tag!r}",
+                self.mark(node),
+                "remove the tag; mailoauth-cfg reads plain YAML values only",
+                path,
+            )
+        )
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, Mark] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.update(self._merge_source(value_node, path, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
+                _STR,
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:float",
+            ):
+                raise _FileProblem(
+                    _finding(
+                        "yaml-bad-key",
+                        "mapping keys must be plain text",
+                        self.mark(key_node),
+                        "use a plain word as key",
+                        path,
+                    )
+                )
+            key = str(key_node.value)
+            key_mark = self.mark(key_node)
+            first = seen.get(key)
+            if first is not None:
+                self.findings.append(
+                    Finding(
+                        rule="yaml-duplicate-key",
+                        severity=Severity.ERROR,
+                        message=(
+                            f"duplicate key {key!r}: first defined at line {first.line}, "
+                            f"column {first.column}; YAML would silently keep only the last one"
+                        ),
+                        location=Location(
+                            key_mark.file, key_mark.line, key_mark.column, format_path((*path, key))
+                        ),
+                        fix=f"remove one of the two {key!r} entries, or merge their contents",
+                        related=(Location(first.file, first.line, first.column),),
+                    )
+                )
+                continue
+            seen[key] = key_mark
+            child = (*path, key)
+            self.keys[child] = key_mark
+            result[key] = self.build(value_node, child, depth + 1)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+    def _merge_source(self, node: yaml.Node, path: PathKey, depth: int) -> dict[str, Any]:
+        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out: dict[str, Any] = {}
+        for source in reversed(sources):
+            if not isinstance(source, yaml.MappingNode):
+                raise _FileProblem(
+                    _finding(
+                        "yaml-bad-merge",
+                        "a merge key (<<) needs a mapping or a list of mappings",
+                        self.mark(source),
+                        "point << at an anchored mapping",
+                        path,
+                    )
+                )
+            out.update(self.build(source, path, depth + 1))
+        return out
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append(k)
+                stack.append(v)
+    return len(seen)
+
+
+def _decode(raw: bytes, display: str) -> str | Finding:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return Finding(
+            rule="yaml-encoding",
+            severity=Severity.ERROR,
+            message=f"file is not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+            location=Location(display, line, column),
+            fix="save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
+        )
+
+
+def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    problem = exc.problem or "invalid YAML"
+    fix = "correct the YAML syntax at this position"
+    lines = text.split("\n")
+    bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in bad_line[:column] or "\\t" in problem:
+        problem = "a tab character is used for indentation; YAML allows only spaces"
+        fix = "replace tabs with spaces (2 per level)"
+    message = f"YAML syntax error: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    return Finding(
+        rule="yaml-syntax",
+        severity=Severity.ERROR,
+        message=message,
+        location=Location(display, line, column),
+        fix=fix,
+    )
+
+
+@dataclass(slots=True)
+class _Parsed:
+    data: Any
+    values: dict[PathKey, Mark]
+    keys: dict[PathKey, Mark]
+    findings: list[Finding]
+
+
+def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
+    def fail(finding: Finding) -> _Parsed:
+        return _Parsed(None, {}, {}, [finding])
+
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return fail(
+                Finding(
+                    rule="config-too-large",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"file is {size / 1048576:.1f} MiB; configs larger than "
+                        f"{max_bytes / 1048576:.0f} MiB are refused"
+                    ),
+                    location=Location(display, 1, 1),
+                    fix="split the config with `include:` or remove generated content",
+                )
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return fail(
+            Finding(
+                rule="config-unreadable",
+                severity=Severity.ERROR,
+                message=f"cannot read file: {exc.strerror or exc}",
+                location=Location(display, 0, 0),
+                fix="check that the file exists and is readable",
+            )
+        )
+    text = _decode(raw, display)
+    if isinstance(text, Finding):
+        return fail(text)
+    if "\x00" in text:
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        return fail(
+            Finding(
+                rule="yaml-encoding",
+                severity=Severity.ERROR,
+                message="file contains a NUL byte; it looks binary, not YAML",
+                location=Location(display, line, column),
+                fix="point mailoauth-cfg at the YAML config, not a binary file",
+            )
+        )
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return fail(_syntax_finding(exc, display, text))
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml raises marked errors
+        return fail(
+            Finding("yaml-syntax", Severity.ERROR, f"YAML error: {exc}", Location(display, 1, 1))
+        )
+    if root is None:
+        return fail(
+            Finding(
+                rule="config-empty",
+                severity=Severity.ERROR,
+                message="file is empty (or holds only comments)",
+                location=Location(display, 1, 1),
+                fix="start from `mailoauth-cfg init`, or remove the file from the include list",
+            )
+        )
+    builder = _Builder(display, _count_nodes(root))
+    try:
+        data = builder.build(root, ())
+    except _FileProblem as problem:
+        return _Parsed(None, {}, {}, [*builder.findings, problem.finding])
+    except RecursionError:
+        mark = builder.mark(root)
+        return fail(_finding("yaml-too-deep", "structure nested too deeply", mark, "flatten it"))
+    return _Parsed(data, builder.values, builder.keys, builder.findings)
+
+
+def _display(path: Path, root: Path) -> str:
+    """A stable, short name for a file: relative to the cwd when possible."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return str(path)
+
+
+def _include_patterns(
+    data: dict[str, Any], values: dict[PathKey, Mark]
+) -> Iterator[tuple[str, Mark, PathKey] | Finding]:
+    raw = data.get("include")
+    if raw is None:
+        return
+    items = raw if isinstance(raw, list) else [raw]
+    for index, item in enumerate(items):
+        path: PathKey = ("include", index) if isinstance(raw, list) else ("include",)
+        mark = _nearest(values, path) or Mark("", 1, 1)
+        if not isinstance(item, str) or not item.strip():
+            yield _finding(
+                "include-invalid",
+                "an include entry must be a file path or glob (text)",
+                mark,
+                "write e.g. `include: [users/*.yaml]`",
+                path,
+            )
+            continue
+        yield item, mark, path
+
+
+class _Merger:
+    def __init__(self, root: Path, *, allow_outside: bool, max_bytes: int) -> None:
+        self.root = root
+        self.allow_outside = allow_outside
+        self.max_bytes = max_bytes
+        self.data: dict[str, Any] = {}
+        self.marks = SourceMap()
+        self.files: list[str] = []
+        self.findings: list[Finding] = []
+        self.owner: dict[tuple[str, str], Mark] = {}
+        self.visited: set[Path] = set()
+
+    def load(self, path: Path, chain: tuple[Path, ...], via: Mark | None) -> None:
+        real = path.resolve()
+        display = _display(path, self.root)
+        if real in chain:
+            cycle = " -> ".join(_display(p, self.root) for p in (*chain, real))
+            mark = via or Mark(display, 1, 1)
+            self.findings.append(
+                _finding(
+                    "include-cycle",
+                    f"include cycle: {cycle}",
+                    mark,
+                    "remove the include that points back to a file already including this one",
+                    ("include",),
+                )
+            )
+            return
+        if real in self.visited:
+            return  # included twice through different paths: harmless, load once
+        if len(self.visited) >= MAX_INCLUDE_FILES:
+            mark = via or Mark(display, 1, 1)
+            self.findings.append(
+                _finding(
+                    "include-invalid",
+                    f"more than {MAX_INCLUDE_FILES} files included",
+                    mark,
+                    "narrow the include globs",
+                    ("include",),
+                )
+            )
+            return
+        self.visited.add(real)
+        self.files.append(display)
+        parsed = _parse_file(path, display, max_bytes=self.max_bytes)
+        self.findings.extend(parsed.findings)
+        if parsed.data is None:
+            return
+        if not isinstance(parsed.data, dict):
+            mark = parsed.values.get(()) or Mark(display, 1, 1)
+            kind = "a list" if isinstance(parsed.data, list) else "a single value"
+            self.findings.append(
+                _finding(
+                    "config-not-mapping",
+                    f"the top level of a config must be a mapping of sections, not {kind}",
+                    mark,
+                    "start the file with `version: 1` and sections such as `providers:`",
+                )
+            )
+            return
+        self._merge(parsed, display)
+        for item in _include_patterns(parsed.data, parsed.values):
+            if isinstance(item, Finding):
+                self.findings.append(item)
+                continue
+            pattern, mark, include_path = item
+            for target in self._expand(path.parent, pattern, mark, include_path):
+                self.load(target, (*chain, real), mark)
+
+    def _expand(self, base: Path, pattern: str, mark: Mark, path: PathKey) -> list[Path]:
+        full = base / pattern
+        if glob.has_magic(pattern):
+            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))  # noqa: PTH207
+            matches = [m for m in matches if m.is_file()]
+            if not matches:
+                self.findings.append(
+                    Finding(
+                        rule="include-no-match",
+                        severity=Severity.WARNING,
+                        message=f"include pattern {pattern!r} matches no file",
+                        location=Location(mark.file, mark.line, mark.column, format_path(path)),
+                        fix="correct the pattern (it is relative to the including file)",
+                    )
+                )
+        else:
+            if not full.is_file():
+                self.findings.append(
+                    _finding(
+                        "include-missing",
+                        f"included file {pattern!r} does not exist",
+                        mark,
+                        "correct the path (it is relative to the including file)",
+                        path,
+                    )
+                )
+                return []
+            matches = [full]
+        allowed: list[Path] = []
+        for match in matches:
+            if not self.allow_outside and not match.resolve().is_relative_to(self.root):
+                self.findings.append(
+                    _finding(
+                        "include-outside",
+                        f"included file {pattern!r} lies outside the config directory "
+                        f"{_display(self.root, self.root)}",
+                        mark,
+                        "move the file under the config directory, or pass "
+                        "--allow-include-outside if this is intended",
+                        path,
+                    )
+                )
+                continue
+            allowed.append(match)
+        return allowed
+
+    def _merge(self, parsed: _Parsed, display: str) -> None:
+        values, keys, data = parsed.values, parsed.keys, parsed.data
+        if not isinstance(data, dict):  # pragma: no cover - checked by the caller
+            return
+        offsets: dict[str, int] = {}
+        for section, value in data.items():
+            if section == "include":
+                continue
+            if section in LIST_SECTIONS and isinstance(value, list):
+                existing = self.data.setdefault(section, [])
+                if isinstance(existing, list):
+                    offsets[section] = len(existing)
+                    existing.extend(value)
+                    continue
+            if section in NAMED_SECTIONS and isinstance(value, dict):
+                existing = self.data.setdefault(section, {})
+                if isinstance(existing, dict):
+                    for name, obj in value.items():
+                        key_mark = keys.get((section, name)) or Mark(display, 1, 1)
+                        first = self.owner.get((section, name))
+                        if first is not None:
+                            self.findings.append(
+                                Finding(
+                                    rule="include-duplicate-name",
+                                    severity=Severity.ERROR,
+                                    message=(
+                                        f"{section}.{name} is defined in {first.file} "
+                                        f"(line {first.line}) and again in {key_mark.file}"
+                                    ),
+                                    location=Location(
+                                        key_mark.file,
+                                        key_mark.line,
+                                        key_mark.column,
+                                        format_path((section, name)),
+                                    ),
+                                    fix="keep one definition and remove or rename the other",
+                                    related=(Location(first.file, first.line, first.column),),
+                                )
+                            )
+                            continue
+                        self.owner[(section, name)] = key_mark
+                        existing[name] = obj
+                    continue
+            if section in self.data:
+                key_mark = keys.get((section,)) or Mark(display, 1, 1)
+                if section == "version" and self.data[section] == value:
+                    continue
+                first = self.marks.keys.get((section,))
+                where = f"{first.file} line {first.line}" if first else "another file"
+                self.findings.append(
+                    Finding(
+                        rule="include-duplicate-name",
+                        severity=Severity.ERROR,
+                        message=f"top-level key {section!r} is already set in {where}",
+                        location=Location(
+                            key_mark.file, key_mark.line, key_mark.column, format_path((section,))
+                        ),
+                        fix=f"set {section!r} in one file only",
+                    )
+                )
+                continue
+            self.data[section] = value
+        for path, mark in values.items():
+            self._put(self.marks.values, path, mark, offsets)
+        for path, mark in keys.items():
+            self._put(self.marks.keys, path, mark, offsets)
+
+    @staticmethod
+    def _put(
+        target: dict[PathKey, Mark], path: PathKey, mark: Mark, offsets: dict[str, int]
+    ) -> None:
+        if len(path) >= 2 and isinstance(path[0], str) and path[0] in offsets:
+            index = path[1]
+            if isinstance(index, int):
+                path = (path[0], index + offsets[path[0]], *path[2:])
+        elif len(path) == 1 and path[0] in LIST_SECTIONS and path in target:
+            return  # keep the first file's mark for the section itself
+        elif len(path) <= 2 and path and path[0] in NAMED_SECTIONS and path in target:
+            return
+        target[path] = mark
+
+
+def load_config(
+    path: str | os.PathLike[str],
+    *,
+    allow_include_outside: bool = False,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> LoadResult:
+    """Load a config file and everything it includes.
+
+    Raises:
+        ConfigError: the top-level file does not exist or is not a regular file.
+    """
+    top = Path(path)
+    if not top.exists():
+        raise ConfigError(f"config file not found: {top}")
+    if not top.is_file():
+        raise ConfigError(f"not a regular file: {top}")
+    root = top.resolve().parent
+    merger = _Merger(root, allow_outside=allow_include_outside, max_bytes=max_bytes)
+    merger.load(top, (), None)
+    return LoadResult(
+        data=merger.data,
+        marks=merger.marks,
+        files=merger.files,
+        findings=merger.findings,
+        root=root,
+    )

@@ -1,0 +1,50 @@
+"""``apps:``: app registrations (Entra ID) and OAuth clients (Google)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from mailoauth_cfg.model._base import Certificate, ClientSecret, Name, StrictModel, Suppressions
+
+
+class App(StrictModel):
+    """An Entra ID app registration or a Google OAuth client used by one or more targets."""
+
+    provider: Name = Field(examples=["contoso"])
+    """Name of the provider (``providers:``) the app is registered in."""
+    client_id: str = Field(
+        examples=[
+            "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
+            "123456789012-abc.apps.googleusercontent.com",
+        ]
+    )
+    """Application (client) ID: a GUID for Microsoft; ``<number>-<id>.apps.googleusercontent.com``
+    for Google."""
+    client_secret: ClientSecret | None = None
+    """Reference to the client secret (``{env: NAME}`` or ``{file: PATH}``) with its expiry."""
+    certificate: Certificate | None = None
+    """Certificate credential (Microsoft), instead of or besides a secret."""
+    platform: Literal["web", "public", "desktop"] = "web"
+    """Microsoft: ``web`` (confidential client, web redirect URIs) or ``public`` (mobile and
+    desktop: loopback/native redirects, device code). Google: ``web`` or ``desktop`` client type."""
+    audience: Literal["single-tenant", "multi-tenant", "multi-tenant-and-personal", "personal"] = (
+        "single-tenant"
+    )
+    """Microsoft ``signInAudience``: AzureADMyOrg, AzureADMultipleOrgs,
+    AzureADandPersonalMicrosoftAccount, PersonalMicrosoftAccount."""
+    flow: Literal["delegated", "app-only"] = "delegated"
+    """``delegated``: a user signs in and the token acts as that mailbox (refresh token).
+    ``app-only``: client credentials, no user (Exchange application permissions)."""
+    redirect_uris: list[str] | None = None
+    """Registered redirect URIs. Omitted: computed from the targets that use the app.
+    Given: checked both ways against what the targets send."""
+    permissions: list[str] | None = None
+    """API permissions by friendly name (``SMTP.Send``, ``IMAP.AccessAsUser.All``,
+    ``offline_access``...). Omitted: computed from the targets."""
+    admin_consent: bool | None = None
+    """Whether an administrator granted tenant-wide consent."""
+    public_client_flows: bool | None = None
+    """Entra "Allow public client flows" (needed for device code)."""
+    suppress: Suppressions

@@ -1,0 +1,388 @@
+"""Build a :class:`MailConfig` from loaded values, turning every problem into a located finding.
+
+Pydantic's errors name a ``loc`` such as ``("targets", "erp", "dolibarr", "url")``; this module
+maps that back to the YAML node (``targets.erp.url`` at ``file:line:col``), rewrites the message
+for a human (what was found, what is expected, "did you mean"), and adds a concrete fix.
+Cross-references (an app's provider, a target's app and users) are resolved here too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from mailoauth_cfg.findings import Finding, Location, Severity
+from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap
+from mailoauth_cfg.model.config import MailConfig
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """The model (``None`` when the schema rejected the document) and the findings."""
+
+    config: MailConfig | None
+    findings: list[Finding]
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``word`` (case-insensitive match first), if any is close."""
+    pool = list(choices)
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    match = closest(word, choices)
+    return f" (did you mean {match!r}?)" if match is not None and match != word else ""
+
+
+def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[PathKey, bool]:
+    """Follow ``loc`` through the data; skip union tags. Returns (path, reached_the_end)."""
+    path: list[str | int] = []
+    current: Any = data
+    complete = True
+    for element in loc:
+        if isinstance(current, dict) and isinstance(element, str) and element in current:
+            path.append(element)
+            current = current[element]
+        elif isinstance(current, list) and isinstance(element, int) and 0 <= element < len(current):
+            path.append(element)
+            current = current[element]
+        elif element == "[key]":
+            continue
+        else:
+            complete = False
+    return tuple(path), complete
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Flatten Annotated/Optional/Union into their member types."""
+    origin = get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class whose fields apply at ``loc`` (following tags for unions)."""
+    candidates: list[Any] = [MailConfig]
+    for element in loc:
+        next_candidates: list[Any] = []
+        for candidate in candidates:
+            origin = get_origin(candidate)
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                field = candidate.model_fields.get(str(element))
+                if field is not None:
+                    next_candidates.extend(_unwrap(field.annotation))
+                elif _tag_of(candidate) == element:
+                    next_candidates.append(candidate)
+            elif origin in (list, tuple, Sequence) and isinstance(element, int):
+                next_candidates.extend(_unwrap(get_args(candidate)[0]))
+            elif origin is dict and isinstance(element, str):
+                next_candidates.extend(_unwrap(get_args(candidate)[1]))
+        tagged = [c for c in next_candidates if _tag_of(c) is not None]
+        if len(tagged) > 1 and not any(_tag_of(c) == element for c in tagged):
+            pass  # keep all; the next element is the tag that picks one
+        candidates = next_candidates
+        if not candidates:
+            return None
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def _tag_of(candidate: Any) -> str | None:
+    if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+        field = candidate.model_fields.get("type")
+        if field is not None and get_origin(field.annotation) is Literal:
+            value = get_args(field.annotation)[0]
+            return str(value)
+    return None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "an empty value (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:60] + "…")
+
+
+def _choices(expected: str) -> str:
+    return expected.replace(" or ", ", ")
+
+
+def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    path, complete = _data_path(data, loc)
+    at_key = False
+    rule = "schema-invalid-value"
+    fix = ""
+    where = ".".join(str(p) for p in path) or "the top level"
+
+    if kind == "extra_forbidden":
+        rule = "schema-unknown-key"
+        key = str(loc[-1])
+        model = _model_at(loc[:-1])
+        allowed = sorted(model.model_fields) if model else []
+        match = closest(key, allowed)
+        message = f"unknown key {key!r}{suggest(key, allowed)}"
+        if allowed:
+            message += f"; allowed here: {', '.join(allowed)}"
+        fix = f"rename it to {match!r}" if match else f"remove {key!r}"
+        at_key = True
+    elif kind == "missing":
+        rule = "schema-missing-key"
+        key = str(loc[-1])
+        message = f"missing required key {key!r} in {where}"
+        fix = f"add `{key}:` to {where}"
+        at_key = bool(path)
+    elif kind == "union_tag_invalid":
+        tag = str(ctx.get("tag", ""))
+        expected = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+        message = (
+            f"unknown type {tag!r}{suggest(tag, expected)}; expected one of: {', '.join(expected)}"
+        )
+        fix = "set `type:` to one of the listed values"
+        path = (*path, "type") if complete else path
+    elif kind == "union_tag_not_found":
+        rule = "schema-missing-key"
+        message = f"missing key 'type' in {where}"
+        fix = "add `type:` (see `mailoauth-cfg schema` for the allowed values)"
+        at_key = bool(path)
+    elif kind in ("literal_error", "enum"):
+        allowed_text = _choices(str(ctx.get("expected", "")))
+        shown = _describe(value)
+        hint = suggest(str(value), [e.strip(" '") for e in allowed_text.split(",")])
+        message = f"{shown} is not allowed{hint}; expected one of: {allowed_text}"
+        fix = f"use one of: {allowed_text}"
+    elif kind == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        _, _, expected_form = message.partition("(expected ")
+        if not expected_form:
+            _, _, expected_form = message.partition(": expected ")
+        fix = f"write {expected_form.rstrip(')')}" if expected_form else "correct the value"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        rule = "schema-wrong-type"
+        message = f"expected a mapping (key: value pairs) at {where}, got {_describe(value)}"
+        fix = "write it as indented `key: value` lines"
+    elif kind in ("list_type", "tuple_type"):
+        rule = "schema-wrong-type"
+        message = f"expected a list at {where}, got {_describe(value)}"
+        fix = "write it as `- item` lines or `[a, b]`"
+    elif kind.startswith(("date", "datetime")):
+        message = f"{_describe(value)} is not a date; expected YYYY-MM-DD (e.g. 2027-05-31)"
+        fix = "write the date as YYYY-MM-DD, unquoted"
+    elif kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        if "A-Za-z0-9_.-" in pattern:
+            message = (
+                f"{_describe(value)} is not a valid name: use letters, digits, '_', '.', '-' "
+                "(starting with a letter or digit, at most 63 characters)"
+            )
+        else:
+            message = f"{_describe(value)} does not have the expected form ({pattern})"
+        fix = "rename it"
+        at_key = "[key]" in loc
+    elif kind in (
+        "string_type",
+        "int_type",
+        "int_parsing",
+        "bool_type",
+        "bool_parsing",
+        "float_type",
+        "float_parsing",
+        "int_from_float",
+    ):
+        rule = "schema-wrong-type"
+        wanted = {
+            "string": "text",
+            "int": "a whole number",
+            "bool": "true or false",
+            "float": "a number",
+        }[kind.split("_")[0]]
+        message = f"expected {wanted} at {where}, got {_describe(value)}"
+        fix = f"write {wanted}" + (" (quote text values)" if wanted == "text" else "")
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        message = f"{_describe(value)} is out of range: {error['msg'].lower()}"
+        fix = "use a value in the allowed range"
+    elif kind == "string_too_short":
+        message = f"{_describe(value)} is too short: {error['msg'].lower()}"
+        fix = "write a longer value"
+    else:
+        message = f"{error['msg']} (got {_describe(value)})"
+        fix = "see `mailoauth-cfg schema` for the expected form"
+
+    location = marks.location(path, at_key=at_key)
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        message=message,
+        location=location,
+        fix=fix,
+        object=_object_of(path),
+    )
+
+
+def _object_of(path: PathKey) -> str:
+    if len(path) >= 2 and path[0] in ("providers", "apps", "targets"):
+        return f"{str(path[0]).rstrip('s')}:{path[1]}"
+    if len(path) >= 2 and path[0] == "users":
+        return f"user:#{path[1]}"
+    return ""
+
+
+def build_config(loaded: LoadResult) -> BuildResult:
+    """Validate the loaded document against the model and resolve references."""
+    findings: list[Finding] = []
+    try:
+        config = MailConfig.model_validate(loaded.data)
+    except ValidationError as exc:
+        seen: set[tuple[str, int, int, str]] = set()
+        for error in exc.errors(include_url=False):
+            finding = _translate(error, loaded.data, loaded.marks)
+            key = (
+                finding.location.file,
+                finding.location.line,
+                finding.location.column,
+                finding.rule,
+            )
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(finding)
+        return BuildResult(None, findings)
+    findings.extend(_references(config, loaded.marks))
+    return BuildResult(config, findings)
+
+
+def _dangling(
+    kind: str, name: str, choices: Iterable[str], location: Location, object_: str
+) -> Finding:
+    pool = sorted(choices)
+    match = closest(name, pool)
+    known = ", ".join(pool) if pool else "none"
+    return Finding(
+        rule="unknown-reference",
+        severity=Severity.ERROR,
+        message=f"{kind} {name!r} is not declared{suggest(name, pool)}; declared: {known}",
+        location=location,
+        fix=(f"use {match!r}" if match else f"declare {kind} {name!r} or correct the name"),
+        object=object_,
+    )
+
+
+def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
+    out: list[Finding] = []
+    providers = set(config.providers)
+    for name, app in config.apps.items():
+        if app.provider not in providers:
+            out.append(
+                _dangling(
+                    "provider",
+                    app.provider,
+                    providers,
+                    marks.location(("apps", name, "provider")),
+                    f"app:{name}",
+                )
+            )
+    emails: dict[str, int] = {}
+    aliases: dict[str, str] = {}
+    for index, user in enumerate(config.users):
+        key = user.email.lower()
+        if key in emails:
+            first = marks.location(("users", emails[key], "email"))
+            out.append(
+                Finding(
+                    rule="duplicate-user",
+                    severity=Severity.ERROR,
+                    message=f"mailbox {user.email} is declared twice (first at {first})",
+                    location=marks.location(("users", index, "email")),
+                    fix="keep one entry for the mailbox",
+                    object=f"user:{user.email}",
+                    related=(first,),
+                )
+            )
+        else:
+            emails[key] = index
+        for alias in user.aliases or ():
+            aliases[alias.lower()] = user.email
+        if user.provider not in providers:
+            out.append(
+                _dangling(
+                    "provider",
+                    user.provider,
+                    providers,
+                    marks.location(("users", index, "provider")),
+                    f"user:{user.email}",
+                )
+            )
+    declared = [u.email for u in config.users]
+    for name, target in config.targets.items():
+        obj = f"target:{name}"
+        if target.app is not None and target.app not in config.apps:
+            out.append(
+                _dangling(
+                    "app", target.app, config.apps, marks.location(("targets", name, "app")), obj
+                )
+            )
+        for i, email in enumerate(target.users):
+            if email.lower() in emails:
+                continue
+            location = marks.location(("targets", name, "users", i))
+            primary = aliases.get(email.lower())
+            if primary is not None:
+                out.append(
+                    Finding(
+                        rule="user-alias-not-primary",
+                        severity=Severity.ERROR,
+                        message=(
+                            f"{email} is an alias of {primary}; OAuth logins and XOAUTH2 "
+                            "user= must use the primary address"
+                        ),
+                        location=location,
+                        fix=f"replace it with {primary}",
+                        object=obj,
+                    )
+                )
+                continue
+            out.append(_dangling("user", email, declared, location, obj))
+        user_ids = getattr(target, "user_ids", None)
+        if isinstance(user_ids, dict):
+            members = {e.lower() for e in target.users}
+            for email in user_ids:
+                if email.lower() not in members:
+                    out.append(
+                        _dangling(
+                            "target user",
+                            email,
+                            target.users,
+                            marks.location(("targets", name, "user_ids", email), at_key=True),
+                            obj,
+                        )
+                    )
+    return out

@@ -1,0 +1,53 @@
+"""The whole config: ``MailConfig``, the root of the YAML model."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from mailoauth_cfg.model._base import Name, StrictModel
+from mailoauth_cfg.model.apps import App
+from mailoauth_cfg.model.providers import Provider
+from mailoauth_cfg.model.targets import Target
+from mailoauth_cfg.model.users import User
+
+
+class RuleSetting(StrictModel):
+    """Per-rule settings: severity override and options."""
+
+    severity: Literal["error", "warning", "info", "off"] | None = None
+    """Override the rule's default severity; ``off`` disables it."""
+    options: dict[str, Any] = Field(default_factory=dict)
+    """Rule options (see ``mailoauth-cfg explain RULE``)."""
+
+
+class MailConfig(StrictModel):
+    """A mailoauth-cfg config: providers, app registrations, mailboxes and target applications."""
+
+    version: Literal[1]
+    """Config format version; always 1."""
+    include: list[str] | str | None = None
+    """Files or globs (relative to this file) merged into this config."""
+    providers: dict[Name, Provider] = Field(default_factory=dict)
+    """Identity providers by name: a Microsoft Entra tenant or a Google domain."""
+    apps: dict[Name, App] = Field(default_factory=dict)
+    """App registrations / OAuth clients by name."""
+    users: list[User] = Field(default_factory=list)
+    """Mailboxes."""
+    targets: dict[Name, Target] = Field(default_factory=dict)
+    """Applications to configure, by name."""
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    """Rule settings by rule ID."""
+
+    def user(self, email: str) -> User | None:
+        """The user with this e-mail (case-insensitive), if declared."""
+        wanted = email.lower()
+        for user in self.users:
+            if user.email.lower() == wanted:
+                return user
+        return None
+
+    def object_count(self) -> int:
+        """Number of declared objects (for the report summary)."""
+        return len(self.providers) + len(self.apps) + len(self.users) + len(self.targets)

@@ -21,7 +21,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -40,8 +40,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest config file read (a 10,000-mailbox config is about 1.2 MB)."""
 MAX_DEPTH = 64
 """Deepest nesting accepted; real configs need fewer than ten levels."""
-MAX_EXPANSION = 50
-"""An alias may expand the document to at most this many times its written size."""
+MIN_ALIAS_BUDGET = 100_000
+"""Nodes that aliases may re-expand, at least; more for large files (one per byte)."""
 MAX_INCLUDE_FILES = 1000
 
 #: Top-level sections that hold named objects merged across included files.
@@ -62,9 +62,11 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Where a key or value starts (1-based line and column)."""
+class Mark(NamedTuple):
+    """Where a key or value starts (1-based line and column).
+
+    A named tuple rather than a dataclass: a 10,000-mailbox config holds ~150,000 marks.
+    """
 
     file: str
     line: int
@@ -157,12 +159,16 @@ class _FileProblem(Exception):
 class _Builder:
     """Turns one composed YAML node tree into values, recording marks as it goes."""
 
-    def __init__(self, display: str, node_count: int) -> None:
+    def __init__(self, display: str, text_size: int) -> None:
         self.display = display
         self.values: dict[PathKey, Mark] = {}
         self.keys: dict[PathKey, Mark] = {}
         self.findings: list[Finding] = []
-        self._budget = max(10_000, node_count * MAX_EXPANSION)
+        # Aliases are the only way a small text becomes a huge document. Nodes built a second
+        # time (through an alias) draw on this budget; first visits are bounded by the text.
+        self._budget = max(MIN_ALIAS_BUDGET, text_size)
+        self._replaying = 0
+        self._seen: set[int] = set()
         self._active: set[int] = set()
         self._constructor = yaml.constructor.SafeConstructor()
 
@@ -171,7 +177,8 @@ class _Builder:
         return Mark(self.display, m.line + 1, m.column + 1)
 
     def build(self, node: yaml.Node, path: PathKey, depth: int = 0) -> Any:
-        self._budget -= 1
+        if self._replaying:
+            self._budget -= 1
         if self._budget < 0:
             raise _FileProblem(
                 _finding(
@@ -193,9 +200,10 @@ class _Builder:
                     path,
                 )
             )
-        self.values[path] = self.mark(node)
+        start = node.start_mark
+        self.values[path] = Mark(self.display, start.line + 1, start.column + 1)
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
+            return node.value if node.tag == _STR else self._scalar(node, path)
         if id(node) in self._active:
             raise _FileProblem(
                 _finding(
@@ -207,6 +215,9 @@ class _Builder:
                 )
             )
         self._active.add(id(node))
+        replay = id(node) in self._seen
+        self._seen.add(id(node))
+        self._replaying += replay
         try:
             if isinstance(node, yaml.SequenceNode):
                 self._check_tag(node, _SEQ, path)
@@ -219,6 +230,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         finally:
             self._active.discard(id(node))
+            self._replaying -= replay
 
     def _check_tag(self, node: yaml.Node, expected: str, path: PathKey) -> None:
         if node.tag != expected:
@@ -284,7 +296,8 @@ class _Builder:
                     )
                 )
             key = str(key_node.value)
-            key_mark = self.mark(key_node)
+            start = key_node.start_mark
+            key_mark = Mark(self.display, start.line + 1, start.column + 1)
             first = seen.get(key)
             if first is not None:
                 self.findings.append(
@@ -306,6 +319,11 @@ class _Builder:
             seen[key] = key_mark
             child = (*path, key)
             self.keys[child] = key_mark
+            if value_node.tag == _STR and not self._replaying:  # fast path: plain text value
+                start = value_node.start_mark
+                self.values[child] = Mark(self.display, start.line + 1, start.column + 1)
+                result[key] = value_node.value
+                continue
             result[key] = self.build(value_node, child, depth + 1)
         for key, value in merged.items():
             result.setdefault(key, value)
@@ -332,22 +350,6 @@ class _Builder:
 def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
-
-def _count_nodes(root: yaml.Node) -> int:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                stack.append(k)
-                stack.append(v)
-    return len(seen)
 
 
 def _decode(raw: bytes, display: str) -> str | Finding:
@@ -463,7 +465,7 @@ def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
                 fix="start from `mailoauth-cfg init`, or remove the file from the include list",
             )
         )
-    builder = _Builder(display, _count_nodes(root))
+    builder = _Builder(display, len(raw))
     try:
         data = builder.build(root, ())
     except _FileProblem as problem:
@@ -681,6 +683,10 @@ class _Merger:
                 )
                 continue
             self.data[section] = value
+        if not self.marks.values:  # the first file: nothing to shift or protect
+            self.marks.values.update(values)
+            self.marks.keys.update(keys)
+            return
         for path, mark in values.items():
             self._put(self.marks.values, path, mark, offsets)
         for path, mark in keys.items():

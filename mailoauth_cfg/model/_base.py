@@ -38,7 +38,8 @@ class StrictModel(BaseModel):
         frozen=True,
         str_strip_whitespace=False,
         validate_default=False,
-        use_attribute_docstrings=True,
+        # Field docstrings become schema descriptions in schema.py, not at import (70 ms).
+        use_attribute_docstrings=False,
     )
 
 

@@ -1,0 +1,120 @@
+"""Generate a synthetic but realistic config of N mailboxes (deterministic by seed).
+
+    python bench/generate.py 10000 --out /tmp/bench10k.yaml
+
+Several Microsoft tenants and Google domains, apps of every platform, and targets of every
+type; each target serves a slice of the mailboxes. The output validates without errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import uuid
+from pathlib import Path
+
+
+def _guid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+WEB_TARGETS = ("dolibarr-multismtp", "digdash", "glpi", "odoo", "nextcloud-mail", "openbee")
+HOST_TARGETS = ("postfix-sasl-xoauth2", "msmtp", "email-oauth2-proxy")
+
+
+def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
+    """Return the YAML text of a config with ``mailboxes`` users and ``targets`` targets."""
+    rng = random.Random(seed)
+    out: list[str] = ["version: 1", "providers:"]
+    tenants = [f"tenant{i}" for i in range(3)]
+    for name in tenants:
+        out += [f"  {name}:", "    type: microsoft", f"    tenant: {_guid(rng)}",
+                "    smtp_auth: disabled"]
+    out += ["  gdomain:", "    type: google", "    domain: acme.example",
+            "    consent_screen: {audience: internal, status: production}"]
+    out.append("apps:")
+    for name in tenants:
+        out += [
+            f"  {name}-web:", f"    provider: {name}", f"    client_id: {_guid(rng)}",
+            f"    client_secret: {{env: {name.upper()}_SECRET, expires: 2027-05-31}}",
+            "    platform: web", "    admin_consent: true",
+            "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
+            f"  {name}-public:", f"    provider: {name}", f"    client_id: {_guid(rng)}",
+            "    platform: public", "    public_client_flows: true", "    admin_consent: true",
+            "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
+        ]
+    out += [
+        "  g-web:", "    provider: gdomain",
+        "    client_id: 412345678901-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com",
+        "    client_secret: {env: G_WEB_SECRET}", "    platform: web",
+        "  g-desktop:", "    provider: gdomain",
+        "    client_id: 412345678901-zyxwvutsrqponmlkjihgfedcba543210.apps.googleusercontent.com",
+        "    client_secret: {env: G_DESKTOP_SECRET}", "    platform: desktop",
+    ]
+    users: list[tuple[str, str]] = []
+    out.append("users:")
+    for i in range(mailboxes):
+        provider = tenants[i % 3] if i % 4 else "gdomain"
+        domain = "acme.example" if provider == "gdomain" else f"{provider}.example.com"
+        email = f"user{i:05d}@{domain}"
+        users.append((email, provider))
+        out.append(f"  - email: {email}")
+        out.append(f"    provider: {provider}")
+        if provider != "gdomain":
+            out.append("    smtp_auth: enabled")
+        out.append(f"    display_name: User {i}")
+    out.append("targets:")
+    kinds = WEB_TARGETS + HOST_TARGETS
+    per_target = max(1, mailboxes // targets)
+    for t in range(targets):
+        kind = kinds[t % len(kinds)]
+        slice_ = users[t * per_target : (t + 1) * per_target] or users[:1]
+        microsoft = [u for u in slice_ if u[1] != "gdomain"]
+        google = [u for u in slice_ if u[1] == "gdomain"]
+        pick = microsoft if kind in ("openbee", "email-oauth2-proxy", "msmtp") or not google else (
+            google if t % 2 else microsoft
+        )
+        pick = pick or slice_
+        provider = pick[0][1]
+        if kind in ("openbee", "dolibarr-multismtp", "email-oauth2-proxy", "msmtp", "postfix-sasl-xoauth2"):
+            pick = [u for u in pick if u[1] == provider]
+        if kind == "openbee":
+            pick = pick[:1]
+        web = kind in WEB_TARGETS
+        if provider == "gdomain":
+            app = "g-web" if web else "g-desktop"
+        else:
+            app = f"{provider}-web" if web else f"{provider}-public"
+        out += [f"  t{t:03d}-{kind}:", f"    type: {kind}", f"    app: {app}"]
+        if web:
+            out.append(f"    url: https://app{t}.example.com")
+        if kind == "dolibarr-multismtp":
+            out.append('    version: "23.0.1"')
+            out.append("    user_ids:")
+            out += [f"      {email}: {n + 2}" for n, (email, _) in enumerate(pick)]
+        if kind == "odoo":
+            out += ["    version: 17", "    database: prod"]
+        if kind == "glpi":
+            out.append('    version: "10.0.16"')
+        if kind == "openbee":
+            out += ["    redirect_path: /oauth2/callback", f"    sender: {pick[0][0]}"]
+        if kind == "msmtp":
+            out.append('    version: "1.8.22"')
+        out.append("    users:")
+        out += [f"      - {email}" for email, _ in pick]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("mailboxes", type=int)
+    parser.add_argument("--targets", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    args.out.write_text(generate(args.mailboxes, targets=args.targets, seed=args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -28,28 +28,47 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
     out: list[str] = ["version: 1", "providers:"]
     tenants = [f"tenant{i}" for i in range(3)]
     for name in tenants:
-        out += [f"  {name}:", "    type: microsoft", f"    tenant: {_guid(rng)}",
-                "    smtp_auth: disabled"]
-    out += ["  gdomain:", "    type: google", "    domain: acme.example",
-            "    consent_screen: {audience: internal, status: production}"]
+        out += [
+            f"  {name}:",
+            "    type: microsoft",
+            f"    tenant: {_guid(rng)}",
+            "    smtp_auth: disabled",
+        ]
+    out += [
+        "  gdomain:",
+        "    type: google",
+        "    domain: acme.example",
+        "    consent_screen: {audience: internal, status: production}",
+    ]
     out.append("apps:")
     for name in tenants:
         out += [
-            f"  {name}-web:", f"    provider: {name}", f"    client_id: {_guid(rng)}",
+            f"  {name}-web:",
+            f"    provider: {name}",
+            f"    client_id: {_guid(rng)}",
             f"    client_secret: {{env: {name.upper()}_SECRET, expires: 2027-05-31}}",
-            "    platform: web", "    admin_consent: true",
+            "    platform: web",
+            "    admin_consent: true",
             "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
-            f"  {name}-public:", f"    provider: {name}", f"    client_id: {_guid(rng)}",
-            "    platform: public", "    public_client_flows: true", "    admin_consent: true",
+            f"  {name}-public:",
+            f"    provider: {name}",
+            f"    client_id: {_guid(rng)}",
+            "    platform: public",
+            "    public_client_flows: true",
+            "    admin_consent: true",
             "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
         ]
     out += [
-        "  g-web:", "    provider: gdomain",
+        "  g-web:",
+        "    provider: gdomain",
         "    client_id: 412345678901-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com",
-        "    client_secret: {env: G_WEB_SECRET}", "    platform: web",
-        "  g-desktop:", "    provider: gdomain",
+        "    client_secret: {env: G_WEB_SECRET}",
+        "    platform: web",
+        "  g-desktop:",
+        "    provider: gdomain",
         "    client_id: 412345678901-zyxwvutsrqponmlkjihgfedcba543210.apps.googleusercontent.com",
-        "    client_secret: {env: G_DESKTOP_SECRET}", "    platform: desktop",
+        "    client_secret: {env: G_DESKTOP_SECRET}",
+        "    platform: desktop",
     ]
     users: list[tuple[str, str]] = []
     out.append("users:")
@@ -71,12 +90,20 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
         slice_ = users[t * per_target : (t + 1) * per_target] or users[:1]
         microsoft = [u for u in slice_ if u[1] != "gdomain"]
         google = [u for u in slice_ if u[1] == "gdomain"]
-        pick = microsoft if kind in ("openbee", "email-oauth2-proxy", "msmtp") or not google else (
-            google if t % 2 else microsoft
+        pick = (
+            microsoft
+            if kind in ("openbee", "email-oauth2-proxy", "msmtp") or not google
+            else (google if t % 2 else microsoft)
         )
         pick = pick or slice_
         provider = pick[0][1]
-        if kind in ("openbee", "dolibarr-multismtp", "email-oauth2-proxy", "msmtp", "postfix-sasl-xoauth2"):
+        if kind in (
+            "openbee",
+            "dolibarr-multismtp",
+            "email-oauth2-proxy",
+            "msmtp",
+            "postfix-sasl-xoauth2",
+        ):
             pick = [u for u in pick if u[1] == provider]
         if kind == "openbee":
             pick = pick[:1]

@@ -44,8 +44,17 @@ def _load_floor(path: Path) -> list[str]:
 
 
 def _validate(path: Path) -> list[str]:
-    return [sys.executable, "-m", "mailoauth_cfg", "validate", str(path), "--as-of", "2026-11-22",
-            "--format", "json"]
+    return [
+        sys.executable,
+        "-m",
+        "mailoauth_cfg",
+        "validate",
+        str(path),
+        "--as-of",
+        "2026-11-22",
+        "--format",
+        "json",
+    ]
 
 
 def bench_validate(sizes: list[int], runs: int, workdir: Path) -> list[dict[str, float]]:
@@ -56,13 +65,15 @@ def bench_validate(sizes: list[int], runs: int, workdir: Path) -> list[dict[str,
         path.write_text(generate(n), encoding="utf-8")
         floor = _time(_load_floor(path), runs)
         wall = _time(_validate(path), runs)
-        rows.append({
-            "mailboxes": n,
-            "bytes": path.stat().st_size,
-            "csafeloader_s": round(floor, 3),
-            "validate_s": round(wall, 3),
-            "ratio": round(wall / floor, 2),
-        })
+        rows.append(
+            {
+                "mailboxes": n,
+                "bytes": path.stat().st_size,
+                "csafeloader_s": round(floor, 3),
+                "validate_s": round(wall, 3),
+                "ratio": round(wall / floor, 2),
+            }
+        )
     return rows
 
 
@@ -73,19 +84,36 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, float]:
     floor = _time([sys.executable, "-c", "import yaml, pydantic, jinja2"], runs)
     wall = _time(_validate(tiny), runs)
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "mailoauth_cfg", "validate", str(tiny),
-         "--as-of", "2026-11-22"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "mailoauth_cfg",
+            "validate",
+            str(tiny),
+            "--as-of",
+            "2026-11-22",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    heavy = sorted({
-        line.split("|")[-1].strip().split(".")[0]
-        for line in proc.stderr.splitlines()
-        if line.startswith("import time:")
-        and line.split("|")[-1].strip().split(".")[0] in
-        {"msgraph", "azure", "googleapiclient", "google", "msal", "httpx", "kiota_http"}
-    })
-    return {"imports_floor_s": round(floor, 3), "validate_tiny_s": round(wall, 3),
-            "ratio": round(wall / floor, 2), "heavy_sdk_imports": heavy}  # type: ignore[dict-item]
+    heavy = sorted(
+        {
+            line.split("|")[-1].strip().split(".")[0]
+            for line in proc.stderr.splitlines()
+            if line.startswith("import time:")
+            and line.split("|")[-1].strip().split(".")[0]
+            in {"msgraph", "azure", "googleapiclient", "google", "msal", "httpx", "kiota_http"}
+        }
+    )
+    return {
+        "imports_floor_s": round(floor, 3),
+        "validate_tiny_s": round(wall, 3),
+        "ratio": round(wall / floor, 2),
+        "heavy_sdk_imports": heavy,
+    }  # type: ignore[dict-item]
 
 
 def main() -> None:
@@ -103,14 +131,21 @@ def main() -> None:
     print("validate vs CSafeLoader load of the same file (goal <= 2.0x)")
     print(f"{'mailboxes':>10} {'bytes':>10} {'load s':>8} {'validate s':>11} {'ratio':>6}")
     for row in validate_rows:
-        print(f"{row['mailboxes']:>10} {row['bytes']:>10} {row['csafeloader_s']:>8.3f} "
-              f"{row['validate_s']:>11.3f} {row['ratio']:>5.2f}x")
+        print(
+            f"{row['mailboxes']:>10} {row['bytes']:>10} {row['csafeloader_s']:>8.3f} "
+            f"{row['validate_s']:>11.3f} {row['ratio']:>5.2f}x"
+        )
     print()
     print("CLI start-up: validate tiny config vs `import yaml, pydantic, jinja2` (goal <= 1.5x)")
-    print(f"  floor {startup['imports_floor_s']:.3f}s  validate {startup['validate_tiny_s']:.3f}s"
-          f"  ratio {startup['ratio']:.2f}x  heavy SDK imports: {startup['heavy_sdk_imports'] or 'none'}")
+    print(
+        f"  floor {startup['imports_floor_s']:.3f}s  validate {startup['validate_tiny_s']:.3f}s"
+        f"  ratio {startup['ratio']:.2f}x"
+        f"  heavy SDK imports: {startup['heavy_sdk_imports'] or 'none'}"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"validate": validate_rows, "startup": startup}, indent=2) + "\n")
+    args.json.write_text(
+        json.dumps({"validate": validate_rows, "startup": startup}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":

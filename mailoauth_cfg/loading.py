@@ -50,6 +50,7 @@ NAMED_SECTIONS = ("providers", "apps", "targets")
 LIST_SECTIONS = ("users",)
 
 _STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
@@ -170,6 +171,7 @@ class _Builder:
         self._replaying = 0
         self._seen: set[int] = set()
         self._active: set[int] = set()
+        self._merging = 0
         self._constructor = yaml.constructor.SafeConstructor()
 
     def mark(self, node: yaml.Node) -> Mark:
@@ -201,7 +203,11 @@ class _Builder:
                 )
             )
         start = node.start_mark
-        self.values[path] = Mark(self.display, start.line + 1, start.column + 1)
+        mark = Mark(self.display, start.line + 1, start.column + 1)
+        if self._merging:  # a value merged in with `<<` never hides an explicit one's mark
+            self.values.setdefault(path, mark)
+        else:
+            self.values[path] = mark
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self._scalar(node, path)
         if id(node) in self._active:
@@ -251,11 +257,13 @@ class _Builder:
         if tag in _SCALAR_TAGS:
             try:
                 return self._constructor.yaml_constructors[tag](self._constructor, node)
-            except ValueError as exc:  # huge ints, impossible dates
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                # huge ints, impossible dates, explicit tags on values they cannot hold
+                why = str(exc) if isinstance(exc, ValueError) else f"not a valid {tag[18:]}"
                 raise _FileProblem(
                     _finding(
                         "yaml-bad-scalar",
-                        f"cannot read value {_clip(node.value)!r}: {exc}",
+                        f"cannot read value {_clip(node.value)!r}: {why}",
                         self.mark(node),
                         "quote the value if it is meant as text, or correct it",
                         path,
@@ -318,8 +326,11 @@ class _Builder:
                 continue
             seen[key] = key_mark
             child = (*path, key)
-            self.keys[child] = key_mark
-            if value_node.tag == _STR and not self._replaying:  # fast path: plain text value
+            if self._merging:
+                self.keys.setdefault(child, key_mark)
+            else:
+                self.keys[child] = key_mark
+            if value_node.tag == _STR and not (self._replaying or self._merging):  # fast path
                 start = value_node.start_mark
                 self.values[child] = Mark(self.display, start.line + 1, start.column + 1)
                 result[key] = value_node.value
@@ -332,24 +343,28 @@ class _Builder:
     def _merge_source(self, node: yaml.Node, path: PathKey, depth: int) -> dict[str, Any]:
         sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
         out: dict[str, Any] = {}
-        for source in reversed(sources):
-            if not isinstance(source, yaml.MappingNode):
-                raise _FileProblem(
-                    _finding(
-                        "yaml-bad-merge",
-                        "a merge key (<<) needs a mapping or a list of mappings",
-                        self.mark(source),
-                        "point << at an anchored mapping",
-                        path,
+        self._merging += 1
+        try:
+            for source in sources:  # the first mapping that has a key wins (value and mark)
+                if not isinstance(source, yaml.MappingNode):
+                    raise _FileProblem(
+                        _finding(
+                            "yaml-bad-merge",
+                            "a merge key (<<) needs a mapping or a list of mappings",
+                            self.mark(source),
+                            "point << at an anchored mapping",
+                            path,
+                        )
                     )
-                )
-            out.update(self.build(source, path, depth + 1))
+                for key, value in self.build(source, path, depth + 1).items():
+                    out.setdefault(key, value)
+        finally:
+            self._merging -= 1
         return out
 
 
 def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
-
 
 
 def _decode(raw: bytes, display: str) -> str | Finding:
@@ -360,7 +375,8 @@ def _decode(raw: bytes, display: str) -> str | Finding:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        # in characters, like every other mark (the bytes before the bad one are valid UTF-8)
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         return Finding(
             rule="yaml-encoding",
             severity=Severity.ERROR,
@@ -451,11 +467,26 @@ def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         return fail(_syntax_finding(exc, display, text))
+    except yaml.reader.ReaderError as exc:  # a control character: locate its first occurrence
+        bad = chr(exc.character) if isinstance(exc.character, int) else ""
+        shown = f" (U+{ord(bad):04X})" if bad else ""
+        index = text.find(bad) if bad else -1
+        line = text.count("\n", 0, index) + 1 if index >= 0 else 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1 if index >= 0 else 1
+        return fail(
+            Finding(
+                rule="yaml-syntax",
+                severity=Severity.ERROR,
+                message=f"YAML syntax error: {exc.reason}{shown}",
+                location=Location(display, line, column),
+                fix="remove the character, or escape it in a double-quoted string (\\x07)",
+            )
+        )
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml raises marked errors
         return fail(
             Finding("yaml-syntax", Severity.ERROR, f"YAML error: {exc}", Location(display, 1, 1))
         )
-    if root is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
         return fail(
             Finding(
                 rule="config-empty",
@@ -518,7 +549,13 @@ class _Merger:
         self.owner: dict[tuple[str, str], Mark] = {}
         self.visited: set[Path] = set()
 
-    def load(self, path: Path, chain: tuple[Path, ...], via: Mark | None) -> None:
+    def load(
+        self,
+        path: Path,
+        chain: tuple[Path, ...],
+        via: Mark | None,
+        via_path: PathKey = ("include",),
+    ) -> None:
         real = path.resolve()
         display = _display(path, self.root)
         if real in chain:
@@ -530,7 +567,7 @@ class _Merger:
                     f"include cycle: {cycle}",
                     mark,
                     "remove the include that points back to a file already including this one",
-                    ("include",),
+                    via_path,
                 )
             )
             return
@@ -544,7 +581,7 @@ class _Merger:
                     f"more than {MAX_INCLUDE_FILES} files included",
                     mark,
                     "narrow the include globs",
-                    ("include",),
+                    via_path,
                 )
             )
             return
@@ -573,7 +610,7 @@ class _Merger:
                 continue
             pattern, mark, include_path = item
             for target in self._expand(path.parent, pattern, mark, include_path):
-                self.load(target, (*chain, real), mark)
+                self.load(target, (*chain, real), mark, include_path)
 
     def _expand(self, base: Path, pattern: str, mark: Mark, path: PathKey) -> list[Path]:
         full = base / pattern

@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from mailoauth_cfg.model._base import Certificate, ClientSecret, Name, StrictModel, Suppressions
+from mailoauth_cfg.model._base import (
+    Certificate,
+    ClientSecret,
+    Email,
+    Name,
+    StrictModel,
+    Suppressions,
+)
 
 
 class App(StrictModel):
@@ -47,4 +54,10 @@ class App(StrictModel):
     """Whether an administrator granted tenant-wide consent."""
     public_client_flows: bool | None = None
     """Entra "Allow public client flows" (needed for device code)."""
+    exchange_service_principal: bool | None = None
+    """App-only: the app's service principal is registered in Exchange Online
+    (``New-ServicePrincipal -AppId <client id> -ObjectId <enterprise app object id>``)."""
+    granted_mailboxes: list[Email] | None = None
+    """App-only: mailboxes on which the service principal holds ``FullAccess`` (IMAP/POP) or
+    ``SendAs`` (SMTP) through ``Add-MailboxPermission`` / ``Add-RecipientPermission``."""
     suppress: Suppressions

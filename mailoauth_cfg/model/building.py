@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap
+from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path
 from mailoauth_cfg.model.config import MailConfig
 
 
@@ -142,7 +142,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
     at_key = False
     rule = "schema-invalid-value"
     fix = ""
-    where = ".".join(str(p) for p in path) or "the top level"
+    where = format_path(path) or "the top level"
 
     if kind == "extra_forbidden":
         rule = "schema-unknown-key"
@@ -262,7 +262,7 @@ def build_config(loaded: LoadResult) -> BuildResult:
     try:
         config = MailConfig.model_validate(loaded.data)
     except ValidationError as exc:
-        seen: set[tuple[str, int, int, str]] = set()
+        seen: set[tuple[str, int, int, str, str]] = set()
         for error in exc.errors(include_url=False):
             finding = _translate(error, loaded.data, loaded.marks)
             key = (
@@ -270,6 +270,8 @@ def build_config(loaded: LoadResult) -> BuildResult:
                 finding.location.line,
                 finding.location.column,
                 finding.rule,
+                # several missing keys share the parent's location: keep each of them
+                finding.message if finding.rule == "schema-missing-key" else "",
             )
             if key in seen:
                 continue

@@ -48,6 +48,9 @@ class _Target(StrictModel):
     """Mailboxes (``users:`` e-mails) the target sends or reads as."""
     protocols: list[Protocol] = Field(default_factory=lambda: _SMTP_ONLY.copy())
     """Protocols the target uses: ``smtp`` to send, ``imap``/``pop`` to read."""
+    auth: Literal["oauth2", "password", "app-password"] = "oauth2"
+    """How the target authenticates today: ``oauth2`` (the goal), ``password`` (legacy basic
+    auth still in use, tracked until it is migrated) or ``app-password`` (Google only)."""
     description: str | None = None
     """Free text shown in rendered runbooks."""
     suppress: Suppressions
@@ -138,8 +141,6 @@ class OpenbeeTarget(_Target):
     """Path of the OAuth callback as shown on the portal's configuration page."""
     sender: Email | None = None
     """Sender address; must equal the mailbox that signs in."""
-    auth: Literal["oauth2", "app-password"] = "oauth2"
-    """``oauth2`` (Microsoft 365) or ``app-password`` (Google; Open Bee has no Google OAuth)."""
     app_password: SecretRef | None = None
     """Google app password reference, when ``auth: app-password``."""
 

@@ -1,0 +1,248 @@
+"""What each target needs from its app and provider, computed once from config + catalog.
+
+Rules and rendering both read these plans, so a redirect URI or a permission list is derived in
+one place only. Pure functions of the config; no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mailoauth_cfg.catalog.targets import (
+    TARGET_KINDS,
+    DolibarrProvider,
+    GoogleProfile,
+    MicrosoftProfile,
+    TargetKind,
+    dolibarr_provider,
+)
+from mailoauth_cfg.model import (
+    App,
+    DolibarrTarget,
+    EmailOauth2ProxyTarget,
+    MailConfig,
+    MultismtpTarget,
+    OpenbeeTarget,
+    Provider,
+    Target,
+)
+
+
+def major_version(version: str | None) -> int | None:
+    """The leading number of a version string (``"23.0.1"`` → 23), if any."""
+    if version is None:
+        return None
+    head = ""
+    for char in str(version):
+        if not char.isdigit():
+            break
+        head += char
+    return int(head) if head else None
+
+
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    """``"1.8.13"`` → ``(1, 8, 13)``; non-numeric parts end the tuple."""
+    parts: list[int] = []
+    for piece in str(version or "").split("."):
+        digits = ""
+        for char in piece:
+            if not char.isdigit():
+                break
+            digits += char
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class TargetPlan:
+    """A target with everything resolved: its kind, app, provider and expectations."""
+
+    name: str
+    target: Target
+    kind: TargetKind
+    app_name: str | None
+    app: App | None
+    provider_name: str | None
+    provider: Provider | None
+
+    @property
+    def provider_type(self) -> str | None:
+        """``microsoft`` or ``google`` (``None`` when the app or provider is missing)."""
+        return None if self.provider is None else self.provider.type
+
+    @property
+    def profile(self) -> MicrosoftProfile | GoogleProfile | None:
+        """The catalog profile of this target for its provider."""
+        return None if self.provider_type is None else self.kind.profile(self.provider_type)
+
+    @property
+    def microsoft(self) -> MicrosoftProfile | None:
+        """The Microsoft profile when the provider is Microsoft."""
+        profile = self.profile
+        return profile if isinstance(profile, MicrosoftProfile) else None
+
+    @property
+    def google(self) -> GoogleProfile | None:
+        """The Google profile when the provider is Google."""
+        profile = self.profile
+        return profile if isinstance(profile, GoogleProfile) else None
+
+    @cached_property
+    def dolibarr(self) -> DolibarrProvider | None:
+        """The Dolibarr OAuth provider class used (explicit or the version's default)."""
+        target = self.target
+        if not isinstance(target, DolibarrTarget | MultismtpTarget):
+            return None
+        explicit = getattr(target, "oauth_provider", None)
+        if explicit:
+            return dolibarr_provider(explicit)
+        if self.provider_type == "google":
+            return dolibarr_provider("GOOGLE")
+        if self.provider_type == "microsoft":
+            major = major_version(str(target.version))
+            return dolibarr_provider("MICROSOFT3" if major is None or major >= 23 else "MICROSOFT")
+        return None
+
+    @cached_property
+    def redirect(self) -> tuple[str | None, str]:
+        """(expected redirect URI or ``None``, why/how it is computed)."""
+        profile = self.profile
+        if profile is None:
+            return None, "no provider profile"
+        pattern = profile.redirect
+        target = self.target
+        if isinstance(target, OpenbeeTarget):
+            if target.redirect_path is None:
+                return None, pattern.reason
+            path = (
+                target.redirect_path
+                if target.redirect_path.startswith("/")
+                else ("/" + target.redirect_path)
+            )
+            return target.url.rstrip("/") + path, "portal URL + redirect_path"
+        if isinstance(target, EmailOauth2ProxyTarget):
+            return target.redirect_uri, "the proxy's redirect_uri setting"
+        base = getattr(target, "url", None)
+        params: dict[str, str] = {}
+        if self.dolibarr is not None:
+            if self.dolibarr.redirect_path is None:
+                return None, f"{self.dolibarr.key} uses client credentials (no redirect)"
+            params["callback"] = self.dolibarr.callback
+        if getattr(target, "index_php", False):
+            base = str(base).rstrip("/") + "/index.php"
+        try:
+            uri = pattern.render(base, **params)
+        except ValueError:
+            return None, pattern.reason
+        return uri, pattern.reason
+
+    @property
+    def redirect_uri(self) -> str | None:
+        """The redirect URI this target sends, when it uses one."""
+        return self.redirect[0]
+
+    @property
+    def must_register_redirect(self) -> bool:
+        """Whether the redirect URI must be registered on the app."""
+        profile = self.profile
+        return bool(profile is not None and profile.redirect.must_register and self.redirect_uri)
+
+    @property
+    def protocols(self) -> tuple[str, ...]:
+        """Protocols the target uses."""
+        return tuple(self.target.protocols)
+
+    @cached_property
+    def required_permissions(self) -> tuple[str, ...]:
+        """Microsoft delegated permissions the target needs for its protocols."""
+        ms = self.microsoft
+        if ms is None:
+            return ()
+        return ms.required_permissions(list(self.protocols))
+
+    @property
+    def object(self) -> str:
+        """Logical object name for findings."""
+        return f"target:{self.name}"
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    """An app and what its targets expect of it."""
+
+    name: str
+    app: App
+    provider: Provider | None
+    targets: tuple[TargetPlan, ...] = field(default=())
+
+    @property
+    def provider_type(self) -> str | None:
+        """``microsoft`` or ``google``."""
+        return None if self.provider is None else self.provider.type
+
+    @cached_property
+    def expected_redirects(self) -> dict[str, tuple[str, ...]]:
+        """Redirect URI → names of the targets that send it (only URIs to register)."""
+        out: dict[str, list[str]] = {}
+        for plan in self.targets:
+            uri = plan.redirect_uri
+            if uri is not None and plan.must_register_redirect:
+                out.setdefault(uri, []).append(plan.name)
+        return {uri: tuple(names) for uri, names in sorted(out.items())}
+
+    @cached_property
+    def required_permissions(self) -> dict[str, tuple[str, ...]]:
+        """Permission name → names of the targets that need it."""
+        out: dict[str, list[str]] = {}
+        for plan in self.targets:
+            for perm in plan.required_permissions:
+                out.setdefault(perm, []).append(plan.name)
+        return {perm: tuple(names) for perm, names in out.items()}
+
+    @property
+    def object(self) -> str:
+        """Logical object name for findings."""
+        return f"app:{self.name}"
+
+
+@dataclass(frozen=True)
+class Plans:
+    """Plans of every target and app of a config."""
+
+    targets: dict[str, TargetPlan]
+    apps: dict[str, AppPlan]
+
+
+def plan(config: MailConfig) -> Plans:
+    """Resolve every target and app of ``config`` (dangling references give ``None`` parts)."""
+    targets: dict[str, TargetPlan] = {}
+    for name in sorted(config.targets):
+        target = config.targets[name]
+        app = config.apps.get(target.app) if target.app else None
+        provider_name = app.provider if app is not None else None
+        if app is None and target.users:
+            user = config.user(target.users[0])
+            provider_name = user.provider if user is not None else None
+        provider = config.providers.get(provider_name) if provider_name else None
+        targets[name] = TargetPlan(
+            name=name,
+            target=target,
+            kind=TARGET_KINDS[target.type],
+            app_name=target.app,
+            app=app,
+            provider_name=provider_name,
+            provider=provider,
+        )
+    apps = {
+        name: AppPlan(
+            name=name,
+            app=app,
+            provider=config.providers.get(app.provider),
+            targets=tuple(p for p in targets.values() if p.app_name == name),
+        )
+        for name, app in sorted(config.apps.items())
+    }
+    return Plans(targets=targets, apps=apps)

@@ -1,0 +1,169 @@
+"""The shape of a rule, and the context every rule reads.
+
+A rule is a module with a docstring (its documentation: what, why, how to fix, source),
+an options model and a ``check(ctx, options)`` generator, wrapped in a :class:`Rule`::
+
+    class Options(RuleOptions):
+        lead_days: int = 30
+
+    def check(ctx: Context, options: Options) -> Iterator[Finding]: ...
+
+    RULE = Rule.define(__doc__, id="ms-secret-expiry", severity=Severity.WARNING,
+                       check=check, options=Options)
+
+Rules are pure functions of the config: no I/O, no clock (``ctx.as_of`` is the date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
+from mailoauth_cfg.findings import Finding, RuleInfo, Severity
+from mailoauth_cfg.loading import PathKey, SourceMap
+from mailoauth_cfg.model import App, MailConfig, Provider, Target, User
+
+
+class RuleOptions(BaseModel):
+    """Base of rule options (set under ``rules: {<id>: {options: ...}}`` in the config)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+OptionsT = TypeVar("OptionsT", bound=RuleOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What rules read: the config, where each part came from, and the date of the run."""
+
+    config: MailConfig
+    marks: SourceMap
+    as_of: dt.date
+    plans: Plans
+    _user_index: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, config: MailConfig, marks: SourceMap, as_of: dt.date) -> Context:
+        """Build a context, its indexes and the target/app plans."""
+        index = {u.email.lower(): i for i, u in enumerate(config.users)}
+        return cls(config=config, marks=marks, as_of=as_of, plans=plan(config), _user_index=index)
+
+    def target_plans(self) -> list[TargetPlan]:
+        """Every target's plan, sorted by name."""
+        return list(self.plans.targets.values())
+
+    def app_plans(self) -> list[AppPlan]:
+        """Every app's plan, sorted by name."""
+        return list(self.plans.apps.values())
+
+    # -- lookups ---------------------------------------------------------------------------
+    def user(self, email: str) -> User | None:
+        """The declared user with this e-mail (case-insensitive)."""
+        index = self._user_index.get(email.lower())
+        return None if index is None else self.config.users[index]
+
+    def user_path(self, email: str) -> PathKey:
+        """Key path of a user entry (``("users", 3)``)."""
+        return ("users", self._user_index.get(email.lower(), 0))
+
+    def app(self, name: str | None) -> App | None:
+        """The app with this name, if declared."""
+        return None if name is None else self.config.apps.get(name)
+
+    def provider(self, name: str | None) -> Provider | None:
+        """The provider with this name, if declared."""
+        return None if name is None else self.config.providers.get(name)
+
+    def provider_of_app(self, app: App) -> Provider | None:
+        """The provider an app is registered in."""
+        return self.config.providers.get(app.provider)
+
+    def targets_of_app(self, name: str) -> list[tuple[str, Target]]:
+        """Targets that use the app ``name``, sorted by target name."""
+        return sorted(
+            ((n, t) for n, t in self.config.targets.items() if t.app == name),
+            key=lambda item: item[0],
+        )
+
+    def targets_of_user(self, email: str) -> list[tuple[str, Target]]:
+        """Targets that send or read as the mailbox ``email``."""
+        wanted = email.lower()
+        return sorted(
+            (
+                (n, t)
+                for n, t in self.config.targets.items()
+                if any(u.lower() == wanted for u in t.users)
+            ),
+            key=lambda item: item[0],
+        )
+
+    # -- findings ----------------------------------------------------------------------------
+    def finding(
+        self,
+        rule: Rule[Any],
+        message: str,
+        path: PathKey,
+        *,
+        fix: str,
+        object: str,
+        at_key: bool = False,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding of ``rule`` located at the YAML node of ``path``."""
+        return Finding(
+            rule=rule.id,
+            severity=severity or rule.severity,
+            message=message,
+            location=self.marks.location(path, at_key=at_key),
+            fix=fix,
+            object=object,
+            help=rule.summary,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule(Generic[OptionsT]):
+    """A rule: ID, default severity, documentation, options and check function."""
+
+    id: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Callable[[Context, OptionsT], Iterator[Finding]]
+    options: type[OptionsT]
+    family: str
+
+    @classmethod
+    def define(
+        cls,
+        doc: str | None,
+        *,
+        id: str,
+        severity: Severity,
+        check: Callable[[Context, OptionsT], Iterator[Finding]],
+        options: type[OptionsT],
+        family: str,
+    ) -> Rule[OptionsT]:
+        """Define a rule from its module docstring (first line is the summary)."""
+        text = inspect.cleandoc(doc or "")
+        summary = text.splitlines()[0] if text else id
+        return cls(
+            id=id,
+            severity=severity,
+            summary=summary,
+            doc=text,
+            check=check,
+            options=options,
+            family=family,
+        )
+
+    def info(self) -> RuleInfo:
+        """Metadata for reports."""
+        return RuleInfo(id=self.id, severity=self.severity, summary=self.summary, doc=self.doc)

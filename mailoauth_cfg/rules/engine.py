@@ -1,0 +1,120 @@
+"""Run rules over a config: severity overrides, options, suppressions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from pydantic import ValidationError
+
+from mailoauth_cfg.findings import Finding, Location, Severity, Status, Suppression
+from mailoauth_cfg.loading import SourceMap
+from mailoauth_cfg.model import MailConfig, SuppressionSpec
+from mailoauth_cfg.model.building import closest, suggest
+from mailoauth_cfg.rules._base import Context, Rule
+from mailoauth_cfg.rules.builtin import BUILTIN_RULES
+
+
+def run_rules(
+    config: MailConfig,
+    marks: SourceMap,
+    *,
+    as_of: dt.date,
+    rules: Iterable[Rule[Any]],
+) -> list[Finding]:
+    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions."""
+    ctx = Context.of(config, marks, as_of)
+    catalogue = {rule.id: rule for rule in rules}
+    findings: list[Finding] = []
+    known_ids = set(catalogue) | set(BUILTIN_RULES)
+    for rule_id in config.rules:
+        if rule_id not in known_ids:
+            match = closest(rule_id, sorted(known_ids))
+            findings.append(
+                Finding(
+                    rule="rule-settings-invalid",
+                    severity=Severity.ERROR,
+                    message=f"unknown rule {rule_id!r}{suggest(rule_id, sorted(known_ids))}",
+                    location=marks.location(("rules", rule_id), at_key=True),
+                    fix=f"use {match!r}" if match else "see `mailoauth-cfg rules` for rule IDs",
+                )
+            )
+    for rule_id in sorted(catalogue):
+        rule = catalogue[rule_id]
+        setting = config.rules.get(rule_id)
+        severity = rule.severity
+        raw_options: dict[str, Any] = {}
+        if setting is not None:
+            if setting.severity == "off":
+                continue
+            if setting.severity is not None:
+                severity = Severity.parse(setting.severity)
+            raw_options = setting.options
+        try:
+            options = rule.options.model_validate(raw_options)
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                key = ".".join(str(p) for p in error["loc"])
+                findings.append(
+                    Finding(
+                        rule="rule-settings-invalid",
+                        severity=Severity.ERROR,
+                        message=f"option {key!r} of rule {rule_id}: {error['msg']}",
+                        location=marks.location(
+                            ("rules", rule_id, "options", *error["loc"]), at_key=True
+                        ),
+                        fix=f"see `mailoauth-cfg explain {rule_id}` for its options",
+                    )
+                )
+            continue
+        for finding in rule.check(ctx, options):
+            if severity is not finding.severity and finding.severity is rule.severity:
+                finding = replace(finding, severity=severity)
+            findings.append(finding)
+    return [apply_suppressions(f, config, marks, as_of) for f in findings]
+
+
+def _suppressions_for(
+    config: MailConfig, obj: str
+) -> tuple[tuple[Any, ...], list[SuppressionSpec]]:
+    kind, _, name = obj.partition(":")
+    if kind == "app" and name in config.apps:
+        return ("apps", name), config.apps[name].suppress
+    if kind == "target" and name in config.targets:
+        return ("targets", name), config.targets[name].suppress
+    if kind == "provider" and name in config.providers:
+        return ("providers", name), config.providers[name].suppress
+    if kind == "user":
+        for index, user in enumerate(config.users):
+            if user.email.lower() == name.lower():
+                return ("users", index), user.suppress
+    return (), []
+
+
+def apply_suppressions(
+    finding: Finding, config: MailConfig, marks: SourceMap, as_of: dt.date
+) -> Finding:
+    """Mark ``finding`` suppressed when its object silences its rule (and has not expired)."""
+    if not finding.object or finding.status is not Status.FAIL:
+        return finding
+    base, specs = _suppressions_for(config, finding.object)
+    for index, spec in enumerate(specs):
+        if spec.rule != finding.rule:
+            continue
+        location: Location = marks.location((*base, "suppress", index))
+        if spec.expires is not None and spec.expires < as_of:
+            return replace(
+                finding,
+                message=f"{finding.message} (suppression expired on {spec.expires.isoformat()})",
+                related=(*finding.related, location),
+            )
+        return finding.suppressed(
+            Suppression(
+                reason=spec.reason,
+                expires=spec.expires.isoformat() if spec.expires else None,
+                location=location,
+            )
+        )
+    return finding

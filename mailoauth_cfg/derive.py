@@ -246,3 +246,125 @@ def plan(config: MailConfig) -> Plans:
         for name, app in sorted(config.apps.items())
     }
     return Plans(targets=targets, apps=apps)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a provider's mailboxes and tokens live (cloud defaults or ``endpoints:``)."""
+
+    smtp_host: str
+    smtp_port: int
+    imap_host: str
+    imap_port: int
+    pop_host: str
+    pop_port: int
+    authorize_url: str
+    token_url: str
+    devicecode_url: str | None
+    tenant: str | None
+    """Microsoft tenant as configured (GUID, domain or keyword); ``None`` for Google."""
+    scope_prefix: str
+    """Prefix of delegated Outlook scopes (Microsoft) or empty (Google)."""
+
+
+def _split_host(value: str, default_port: int) -> tuple[str, int]:
+    text = value.split("://", 1)[-1].rstrip("/")
+    host, _, port = text.rpartition(":")
+    if host and port.isdigit():
+        return host, int(port)
+    return text, default_port
+
+
+def _base_url(value: str) -> str:
+    value = value.rstrip("/")
+    return value if "://" in value else f"https://{value}"
+
+
+def endpoints(provider: Provider) -> Endpoints:
+    """Mail servers and OAuth endpoints of a provider, overrides applied."""
+    if provider.type == "microsoft":
+        from mailoauth_cfg.catalog import microsoft as ms
+
+        cloud = ms.get_cloud(provider.cloud)
+        over = provider.endpoints
+        smtp = (
+            _split_host(over.smtp, cloud.smtp.port)
+            if over and over.smtp
+            else (cloud.smtp.host, cloud.smtp.port)
+        )
+        imap = (
+            _split_host(over.imap, cloud.imap.port)
+            if over and over.imap
+            else (cloud.imap.host, cloud.imap.port)
+        )
+        pop = (
+            _split_host(over.pop, cloud.pop.port)
+            if over and over.pop
+            else (cloud.pop.host, cloud.pop.port)
+        )
+        login = _base_url(over.login) if over and over.login else cloud.login_root
+        base = f"{login}/{provider.tenant}/oauth2/v2.0"
+        return Endpoints(
+            smtp_host=smtp[0],
+            smtp_port=smtp[1],
+            imap_host=imap[0],
+            imap_port=imap[1],
+            pop_host=pop[0],
+            pop_port=pop[1],
+            authorize_url=f"{base}/authorize",
+            token_url=f"{base}/token",
+            devicecode_url=f"{base}/devicecode",
+            tenant=provider.tenant,
+            scope_prefix=cloud.outlook_scope_host,
+        )
+    from mailoauth_cfg.catalog import google as gg
+
+    gover = provider.endpoints
+    smtp = (
+        _split_host(gover.smtp, gg.SMTP.port)
+        if gover and gover.smtp
+        else (gg.SMTP.host, gg.SMTP.port)
+    )
+    imap = (
+        _split_host(gover.imap, gg.IMAP.port)
+        if gover and gover.imap
+        else (gg.IMAP.host, gg.IMAP.port)
+    )
+    pop = _split_host(gover.pop, gg.POP.port) if gover and gover.pop else (gg.POP.host, gg.POP.port)
+    authorize = (
+        f"{_base_url(gover.oauth)}/o/oauth2/v2/auth" if gover and gover.oauth else (gg.AUTH_URL)
+    )
+    token = _base_url(gover.token) + "/token" if gover and gover.token else gg.TOKEN_URL
+    return Endpoints(
+        smtp_host=smtp[0],
+        smtp_port=smtp[1],
+        imap_host=imap[0],
+        imap_port=imap[1],
+        pop_host=pop[0],
+        pop_port=pop[1],
+        authorize_url=authorize,
+        token_url=token,
+        devicecode_url=None,
+        tenant=None,
+        scope_prefix="",
+    )
+
+
+def token_scopes(plan: TargetPlan) -> tuple[str, ...]:
+    """Scopes the target requests in its token request (Outlook scopes never mixed with Graph)."""
+    if plan.provider is None:
+        return ()
+    if plan.provider.type == "google":
+        from mailoauth_cfg.catalog.google import MAIL_SCOPE
+
+        return (MAIL_SCOPE,)
+    prefix = endpoints(plan.provider).scope_prefix
+    if plan.app is not None and plan.app.flow == "app-only":
+        from mailoauth_cfg.catalog import microsoft as ms
+
+        return (ms.get_cloud(plan.provider.cloud).exchange_app_only_scope,)
+    oidc_order = ("openid", "profile", "email", "offline_access")
+    names = set(plan.required_permissions) | {"offline_access"}
+    oidc = [n for n in oidc_order if n in names]
+    outlook = sorted(f"{prefix}/{n}" for n in names if n not in oidc_order)
+    return (*oidc, *outlook)

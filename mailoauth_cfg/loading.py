@@ -314,7 +314,7 @@ class _Builder:
                         severity=Severity.ERROR,
                         message=(
                             f"duplicate key {key!r}: first defined at line {first.line}, "
-                            f"column {first.column}; YAML would silently keep only the last one"
+                            f"column {first.column}; YAML parsers silently disagree on which one wins"
                         ),
                         location=Location(
                             key_mark.file, key_mark.line, key_mark.column, format_path((*path, key))
@@ -394,7 +394,9 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Findi
     fix = "correct the YAML syntax at this position"
     lines = text.split("\n")
     bad_line = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in bad_line[:column] or "\\t" in problem:
+    indent = bad_line[: len(bad_line) - len(bad_line.lstrip(" \t"))]
+    at_tab = 0 < column <= len(bad_line) and bad_line[column - 1] == "\t"
+    if "\t" in indent or at_tab or "\\t" in problem:
         problem = "a tab character is used for indentation; YAML allows only spaces"
         fix = "replace tabs with spaces (2 per level)"
     message = f"YAML syntax error: {problem}"
@@ -629,10 +631,15 @@ class _Merger:
                 )
         else:
             if not full.is_file():
+                what = (
+                    "is a directory (use a glob such as dir/*.yaml)"
+                    if full.is_dir()
+                    else ("does not exist")
+                )
                 self.findings.append(
                     _finding(
                         "include-missing",
-                        f"included file {pattern!r} does not exist",
+                        f"included file {pattern!r} {what}",
                         mark,
                         "correct the path (it is relative to the including file)",
                         path,
@@ -701,6 +708,8 @@ class _Merger:
                         self.owner[(section, name)] = key_mark
                         existing[name] = obj
                     continue
+            if value is None and section in (*LIST_SECTIONS, *NAMED_SECTIONS):
+                continue  # an empty section (`users:`) adds nothing
             if section in self.data:
                 key_mark = keys.get((section,)) or Mark(display, 1, 1)
                 if section == "version" and self.data[section] == value:
@@ -760,6 +769,10 @@ def load_config(
         raise ConfigError(f"config file not found: {top}")
     if not top.is_file():
         raise ConfigError(f"not a regular file: {top}")
+    try:
+        top.open("rb").close()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {top}: {exc.strerror or exc}") from None
     root = top.resolve().parent
     merger = _Merger(root, allow_outside=allow_include_outside, max_bytes=max_bytes)
     merger.load(top, (), None)

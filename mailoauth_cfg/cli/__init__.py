@@ -156,6 +156,107 @@ def validate(
 
 
 @app.command()
+def render(
+    config: Annotated[Path, typer.Argument(help="Config file.")] = Path(DEFAULT_CONFIG),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", "-t", help="Render only this target (repeatable)."),
+    ] = None,
+    templates: Annotated[
+        list[Path] | None,
+        typer.Option("--templates", help="Extra template directory searched first (repeatable)."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 when DIR is stale.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print a unified diff (secrets masked); write nothing.")
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove files no longer produced.")
+    ] = False,
+    as_of: AsOfOption = None,
+    allow_include_outside: Annotated[
+        bool, typer.Option(help="Allow `include:` outside the config's directory tree.")
+    ] = False,
+) -> None:
+    """Render target configs, provider-side artefacts and per-mailbox bootstrap runbooks."""
+    from mailoauth_cfg.errors import RenderError
+    from mailoauth_cfg.findings import Severity, Status
+    from mailoauth_cfg.rendering import render as render_files
+    from mailoauth_cfg.rendering.writer import plan_write, unified_diff, write_files
+    from mailoauth_cfg.reporting import render_report
+    from mailoauth_cfg.validation import build_report, validate_file
+
+    date = _parse_date(as_of)
+    try:
+        result = validate_file(config, as_of=date, allow_include_outside=allow_include_outside)
+    except ConfigError as exc:
+        _fail(str(exc))
+    blocking = [
+        f for f in result.findings if f.status is Status.FAIL and f.severity is Severity.ERROR
+    ]
+    if blocking or result.config is None:
+        report = build_report([result], tool_version=__version__)
+        sys.stderr.write(render_report(report, "text"))
+        _fail("the config has errors; fix them before rendering", ExitCode.FINDINGS)
+    try:
+        rendered = render_files(
+            result.config,
+            result.loaded.marks,
+            config_name=config.name,
+            root=result.loaded.root,
+            only=target,
+            template_dirs=templates,
+        )
+        if rendered.findings:
+            report = build_report([result], tool_version=__version__)
+            report = type(report).build(
+                list(rendered.findings),
+                report.rules,
+                files=list(report.files),
+                objects=report.summary.objects,
+                tool_version=__version__,
+            )
+            sys.stderr.write(render_report(report, "text"))
+            _fail("secrets could not be resolved; nothing was written", ExitCode.FINDINGS)
+        if diff:
+            sys.stdout.write(unified_diff(rendered.files, out))
+            plan = plan_write(rendered.files, out)
+            raise typer.Exit(0 if plan.clean else int(ExitCode.FINDINGS))
+        if check:
+            plan = plan_write(rendered.files, out)
+            for label, paths in (
+                ("missing", plan.created),
+                ("stale", plan.changed),
+                ("mode differs", plan.mode_changed),
+                ("no longer produced", plan.stale),
+            ):
+                for path in paths:
+                    typer.echo(f"{label}: {out / path}")
+            if not plan.clean:
+                _fail(f"{out} is out of date; run `mailoauth-cfg render`", ExitCode.FINDINGS)
+            typer.echo(f"{out} is up to date ({len(rendered.files)} files)")
+            return
+        plan = write_files(rendered.files, out, prune=prune)
+    except RenderError as exc:
+        _fail(str(exc), ExitCode.FINDINGS)
+    typer.echo(
+        f"{out}: {len(plan.created)} created, {len(plan.changed)} changed, "
+        f"{len(plan.unchanged)} unchanged"
+        + (
+            f", {len(plan.stale)} {'removed' if prune else 'no longer produced'}"
+            if plan.stale
+            else ""
+        )
+    )
+    if plan.stale and not prune:
+        for path in plan.stale:
+            typer.echo(f"no longer produced (use --prune to remove): {out / path}")
+
+
+@app.command()
 def schema(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 when the committed schema file is stale.")

@@ -1,0 +1,81 @@
+"""Per-mailbox bootstrap runbooks: ``<target>/bootstrap/<mailbox>.md``.
+
+Who must sign in (the mailbox owner, never an admin), where, which consent and scopes to
+expect, where the token lands, how to verify, and the errors likely at each step with their
+fixes (from the same knowledge as ``mailoauth-cfg explain``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailoauth_cfg.catalog.errors import explain_code
+from mailoauth_cfg.derive import TargetPlan
+from mailoauth_cfg.rendering import Output, RenderContext
+
+_LIKELY = {
+    "microsoft": {
+        "in-app-consent": (
+            "AADSTS50011",
+            "AADSTS65001",
+            "AADSTS7000215",
+            "AADSTS28000",
+            "535 5.7.139",
+        ),
+        "cli-loopback": ("AADSTS50011", "AADSTS65001", "AADSTS700016", "535 5.7.139"),
+        "device-code": ("AADSTS7000218", "AADSTS65001", "AADSTS700016", "535 5.7.139"),
+        "client-credentials": ("AADSTS7000215", "AADSTS700016", "535 5.7.139"),
+    },
+    "google": {
+        "in-app-consent": (
+            "redirect_uri_mismatch",
+            "access_denied",
+            "invalid_grant",
+            "admin_policy_enforced",
+        ),
+        "cli-loopback": ("access_denied", "invalid_grant", "admin_policy_enforced"),
+        "device-code": ("invalid_scope", "access_denied"),
+        "client-credentials": ("unauthorized_client", "invalid_grant"),
+    },
+}
+
+
+def _errors(provider_type: str | None, bootstrap: str) -> list[dict[str, str]]:
+    codes = _LIKELY.get(provider_type or "", {}).get(bootstrap, ())
+    out = []
+    for code in codes:
+        entry = explain_code(code)
+        if entry is not None:
+            out.append({"code": entry.code, "title": entry.title, "fix": entry.fix})
+    return out
+
+
+def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
+    """One runbook per mailbox of the target."""
+    profile = plan.profile
+    if profile is None:
+        return []
+    base = ctx.base_context(plan)
+    bootstrap = profile.bootstrap
+    result = []
+    for user in base["users"]:
+        context: dict[str, Any] = dict(base)
+        context.update(
+            user=user,
+            bootstrap=bootstrap,
+            sign_in=user.sign_in_as or user.email,
+            errors=_errors(plan.provider_type, bootstrap),
+            profile=profile,
+        )
+        template = f"{plan.target.type}/bootstrap.md.j2"
+        if not _exists(ctx, template):
+            template = "_common/bootstrap.md.j2"
+        result.append(Output(f"bootstrap/{user.email}.md", template, context, mailbox=user.email))
+    return result
+
+
+def _exists(ctx: RenderContext, template: str) -> bool:
+    from mailoauth_cfg.rendering.environment import packaged_templates
+
+    del ctx
+    return (packaged_templates() / template).is_file()

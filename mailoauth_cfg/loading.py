@@ -314,7 +314,7 @@ class _Builder:
                         severity=Severity.ERROR,
                         message=(
                             f"duplicate key {key!r}: first defined at line {first.line}, "
-                            f"column {first.column}; YAML parsers silently disagree on which one wins"
+                            f"column {first.column}; YAML parsers disagree on which one wins"
                         ),
                         location=Location(
                             key_mark.file, key_mark.line, key_mark.column, format_path((*path, key))

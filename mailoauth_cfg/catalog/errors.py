@@ -97,7 +97,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Entra admin center › App registrations › <app> › Authentication: add the exact URI "
         "the target sends (mailoauth-cfg computes it from the target URL) under the right "
         "platform; Entra is case-sensitive.",
-        ("ms-redirect-uri-mismatch",),
+        ("ms-redirect-uri-missing",),
         src.MS_REPLY_URL_RULES,
     ),
     _aad(
@@ -115,7 +115,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Microsoft account or a user of another tenant signing in to a single-tenant app.",
         "Sign in with a work account of the app's tenant, or make the app multi-tenant and use "
         "the tenant ID of the mailbox's tenant in the target's endpoints.",
-        ("ms-tenant-mismatch", "ms-account-type-mismatch"),
+        ("user-provider-mismatch", "ms-account-type-mismatch"),
     ),
     _aad(
         50057,
@@ -123,7 +123,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "The mailbox owner's Entra account is blocked from sign-in.",
         "Unblock the account in Entra (Users › <user> › Account enabled), or for a shared "
         "mailbox sign in as a delegate (email-oauth2-proxy) instead.",
-        ("ms-user-disabled",),
+        (),
     ),
     _aad(
         50076,
@@ -132,7 +132,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "cannot prompt for it (password/ROPC grant, or a refresh after the policy changed).",
         "Run the interactive bootstrap again (authorization code or device code) so the user "
         "completes MFA; do not use the password (ROPC) grant for mail.",
-        ("ms-conditional-access-block", "ms-password-grant"),
+        (),
     ),
     _aad(
         50105,
@@ -141,7 +141,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "is not assigned.",
         "Enterprise applications › <app> › Users and groups: assign the mailbox owner, or set "
         "Properties › Assignment required = No.",
-        ("ms-assignment-required",),
+        (),
     ),
     _aad(
         50126,
@@ -150,7 +150,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "MFA and does not work for federated accounts.",
         "Switch the target to the authorization-code or device-code flow; do not use the "
         "password grant for mail.",
-        ("ms-password-grant",),
+        (),
     ),
     _aad(
         50173,
@@ -158,7 +158,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "The refresh token was revoked, for example after a password change or an admin "
         "'Revoke sessions'.",
         "Run the target's token bootstrap again, signing in as the mailbox owner.",
-        ("ms-refresh-token-inactivity",),
+        (),
     ),
     _aad(
         50194,
@@ -168,7 +168,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Put the tenant ID in the target's endpoints (e.g. "
         "https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token) or make the app "
         "multi-tenant.",
-        ("ms-tenant-common-single-tenant",),
+        ("ms-tenant-keyword",),
     ),
     _aad(
         53003,
@@ -177,7 +177,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "application).",
         "Check Entra › Sign-in logs for the failing policy and exclude the mail app or the "
         "mailbox owner, or run the bootstrap from a compliant device/location.",
-        ("ms-conditional-access-block",),
+        (),
     ),
     _aad(
         65001,
@@ -200,7 +200,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Authorization code or refresh token expired",
         "The authorization code was redeemed too late or twice, or the refresh token expired.",
         "Restart the bootstrap and complete it promptly; for a refresh token, re-bootstrap.",
-        ("ms-refresh-token-inactivity",),
+        (),
     ),
     _aad(
         70011,
@@ -209,14 +209,14 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "client-credentials request without '/.default'.",
         "Delegated: use https://outlook.office.com/SMTP.Send (etc.) plus offline_access. "
         "Client credentials: use only https://outlook.office365.com/.default.",
-        ("ms-scope-invalid", "ms-app-only-scope-invalid"),
+        ("ms-unknown-permission", "ms-app-only-permissions"),
     ),
     _aad(
         70043,
         "Refresh token expired by sign-in frequency",
         "A Conditional Access sign-in frequency policy forces a new interactive sign-in.",
         "Exclude the mail app from the sign-in frequency policy, or plan periodic re-bootstrap.",
-        ("ms-conditional-access-block",),
+        (),
     ),
     _aad(
         90072,
@@ -225,7 +225,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "(wrong tenant ID, or a personal account).",
         "Use the tenant ID of the mailbox's tenant in the target, or sign in with an account "
         "of that tenant.",
-        ("ms-tenant-mismatch", "ms-account-type-mismatch"),
+        ("user-provider-mismatch", "ms-account-type-mismatch"),
     ),
     _aad(
         90094,
@@ -242,7 +242,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "URL, the wrong cloud's host, or a tenant without Exchange Online.",
         "Use https://outlook.office365.com/.default (client credentials) or "
         "https://outlook.office.com/<Scope> (delegated) for the tenant's cloud.",
-        ("ms-app-only-scope-invalid",),
+        ("ms-app-only-permissions",),
         src.MS_CLIENT_CREDENTIALS_ISSUE,
     ),
     _aad(
@@ -252,7 +252,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "the endpoint, or it was deleted.",
         "Copy the Application (client) ID from App registrations › <app> › Overview and use "
         "the tenant ID shown there in the target's endpoints.",
-        ("ms-client-id-unknown", "ms-tenant-mismatch"),
+        ("user-provider-mismatch",),
         src.MS_APP_NOT_FOUND_ISSUE,
     ),
     _aad(
@@ -262,7 +262,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "instead of the 'Value', or a secret of another app.",
         "Create a new secret (Certificates & secrets › New client secret) and copy its Value "
         "column into the target.",
-        ("ms-secret-id-instead-of-value",),
+        (),
     ),
     _aad(
         7000218,
@@ -272,7 +272,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "loopback).",
         "For device code or loopback clients set Authentication › Allow public client flows = "
         "Yes; otherwise configure the client secret in the target.",
-        ("ms-public-client-flows-disabled", "ms-client-secret-missing"),
+        ("ms-public-client-flows-disabled", "ms-credential-missing"),
     ),
     _aad(
         7000222,
@@ -288,7 +288,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "The refresh token was not used for 90 days (e.g. a rarely-used mailbox or a stopped "
         "service).",
         "Run the token bootstrap again; keep the token in use (scheduled refresh) to avoid it.",
-        ("ms-refresh-token-inactivity",),
+        (),
         src.MS_REFRESH_INACTIVITY,
     ),
     _aad(
@@ -321,7 +321,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "authorization code. Microsoft adds an AADSTS code (see it).",
         "Publish the consent screen to Production (or use an Internal Workspace app), then run "
         "the token bootstrap again with access_type=offline and prompt=consent.",
-        ("google-testing-token-expiry", "ms-refresh-token-inactivity"),
+        ("google-testing-refresh-token-expiry",),
         src.GOOGLE_OAUTH2_OVERVIEW,
     ),
     _oauth(
@@ -333,7 +333,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Google Cloud console › APIs & Services › Credentials › <client> › Authorized redirect "
         "URIs: add the exact URI; use a Web client for server applications and a Desktop "
         "client for loopback tools.",
-        ("google-redirect-uri-mismatch",),
+        ("google-redirect-uri-missing",),
         src.GOOGLE_WEB_SERVER_FLOW,
     ),
     _oauth(
@@ -344,7 +344,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "controls), or the consent screen is in Testing and the user is not a test user.",
         "Sign in as the mailbox owner and accept; in Workspace mark the client as Trusted in "
         "Admin console › Security › API controls; add test users or publish the app.",
-        ("google-api-controls-blocked", "google-testing-token-expiry"),
+        ("google-testing-refresh-token-expiry",),
         src.GOOGLE_WEB_SERVER_FLOW,
     ),
     _oauth(
@@ -356,7 +356,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "the flow used.",
         "Admin console › Security › API controls › Domain-wide delegation: add the service "
         "account's client ID with https://mail.google.com/, and impersonate the mailbox user.",
-        ("google-dwd-not-authorized",),
+        ("google-service-account-consumer",),
         src.GOOGLE_DWD_ISSUE,
     ),
     _oauth(
@@ -367,7 +367,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "for the user.",
         "Admin console › Security › Access and data control › API controls › Manage "
         "third-party app access: set the client to Trusted (or allow the Gmail scope).",
-        ("google-api-controls-blocked",),
+        (),
         src.GOOGLE_WEB_SERVER_FLOW,
     ),
     _oauth(
@@ -378,7 +378,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "project's Workspace organisation.",
         "Sign in with an account of the organisation, or change the user type to External and "
         "publish it.",
-        ("google-internal-audience",),
+        ("google-internal-audience-consumer",),
         src.GOOGLE_WEB_SERVER_FLOW,
     ),
     _oauth(
@@ -389,7 +389,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "match the flow. Microsoft returns it with AADSTS7000215/7000222.",
         "Copy the client ID and secret again from the provider console into the target; "
         "recreate the client if it was deleted.",
-        ("google-client-invalid", "ms-secret-id-instead-of-value", "ms-secret-expiry"),
+        ("google-client-id-format", "ms-secret-expiry"),
         src.GOOGLE_WEB_SERVER_FLOW,
     ),
     _oauth(
@@ -400,7 +400,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "https://mail.google.com/.",
         "Use the authorization-code flow with a loopback or web redirect for Gmail; check the "
         "scope spelling.",
-        ("google-device-flow-mail-scope", "ms-scope-invalid"),
+        ("google-device-flow-gmail", "ms-unknown-permission"),
         src.GOOGLE_DEVICE_FLOW_SCOPES,
     ),
     _oauth(
@@ -411,7 +411,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "or a missing required parameter.",
         "Use a Desktop client with a loopback redirect (http://127.0.0.1:<port>) instead of "
         "the OOB redirect.",
-        ("google-oob-redirect",),
+        ("google-redirect-uri-invalid",),
         src.GOOGLE_OOB_MIGRATION,
     ),
     # --- SMTP replies ----------------------------------------------------------------------------
@@ -425,7 +425,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Set-CASMailbox <upn> -SmtpClientAuthenticationDisabled $false (per mailbox; $null "
         "inherits the org value from Get-TransportConfig), and check Security Defaults and "
         "authentication policies.",
-        ("ms-smtp-auth-disabled", "ms-security-defaults-smtp"),
+        ("user-smtp-auth-disabled", "user-smtp-auth-inherits-disabled"),
         src.MS_SET_CASMAILBOX,
     ),
     _reply(
@@ -440,10 +440,10 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "UPN; for app-only run New-ServicePrincipal and Add-RecipientPermission -AccessRights "
         "SendAs.",
         (
-            "ms-outlook-scope-prefix-missing",
+            "ms-unknown-permission",
             "ms-graph-outlook-scope-mix",
-            "ms-protocol-permission-missing",
-            "target-xoauth2-user-mismatch",
+            "ms-permission-missing",
+            "user-primary-address-required",
             "ms-exchange-service-principal-missing",
         ),
         src.MS_OAUTH_MAIL_PROTOCOLS,
@@ -456,7 +456,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "STARTTLS was not negotiated (AUTH is offered only after it), or the token fetch "
         "failed silently.",
         "Set the target's SMTP auth type to XOAUTH2 on smtp.office365.com:587 with STARTTLS.",
-        ("target-smtp-auth-type",),
+        (),
         src.MS_OAUTH_MAIL_PROTOCOLS,
     ),
     _reply(
@@ -467,7 +467,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "right on it.",
         "Send as the token owner's address, or Add-RecipientPermission <sender> -Trustee "
         "<mailbox> -AccessRights SendAs.",
-        ("target-sender-mismatch", "ms-send-as-missing"),
+        ("user-sender-not-token-owner", "ms-mailbox-permission-missing"),
         src.MS_OAUTH_MAIL_PROTOCOLS,
     ),
     _reply(
@@ -477,7 +477,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "The authenticated mailbox is not allowed to send as the From address.",
         "Use the token owner's primary address as sender, or grant SendAs with "
         "Add-RecipientPermission.",
-        ("target-sender-mismatch", "ms-send-as-missing"),
+        ("user-sender-not-token-owner", "ms-mailbox-permission-missing"),
         src.MS_OAUTH_MAIL_PROTOCOLS,
     ),
     _reply(
@@ -487,7 +487,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "The client authenticated with a password (AUTH LOGIN/PLAIN); Exchange Online rejects "
         "Basic auth for SMTP AUTH.",
         "Configure the target for OAuth (XOAUTH2) with this tool's generated settings.",
-        ("ms-smtp-basic-auth-retired",),
+        ("ms-smtp-basic-auth-retirement",),
         src.MS_SMTP_BASIC_AUTH_ERROR,
     ),
     _reply(
@@ -498,7 +498,7 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "or user= is not the token owner; with a password, less secure apps are off.",
         "Use OAuth (https://mail.google.com/) with user= the Google account that consented, or "
         "an app password for password-only clients.",
-        ("google-less-secure-apps-retired", "target-xoauth2-user-mismatch"),
+        ("google-less-secure-apps-retired", "user-primary-address-required"),
         src.GOOGLE_XOAUTH2,
     ),
     _reply(
@@ -533,12 +533,12 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "Set-CASMailbox <upn> -ImapEnabled $true; app-only: New-ServicePrincipal and "
         "Add-MailboxPermission <mbx> -User <sp> -AccessRights FullAccess.",
         (
-            "ms-outlook-scope-prefix-missing",
-            "ms-protocol-permission-missing",
-            "ms-mailbox-protocol-disabled",
+            "ms-unknown-permission",
+            "ms-permission-missing",
+            "user-protocol-not-allowed",
             "ms-exchange-service-principal-missing",
             "ms-mailbox-permission-missing",
-            "target-xoauth2-user-mismatch",
+            "user-primary-address-required",
         ),
         src.MS_OAUTH_MAIL_PROTOCOLS,
         family="imap",

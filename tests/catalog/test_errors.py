@@ -69,10 +69,16 @@ def test_rule_ids_are_kebab_case_and_prefixed() -> None:
     assert errors.RULE_IDS
     for rule in errors.RULE_IDS:
         assert KEBAB.match(rule), rule
-        assert rule.split("-")[0] in ("ms", "google", "target"), rule
-    assert "ms-smtp-auth-disabled" in errors.RULE_IDS
+        assert rule.split("-")[0] in ("ms", "google", "target", "user"), rule
+    assert "user-smtp-auth-disabled" in errors.RULE_IDS
     assert "ms-graph-outlook-scope-mix" in errors.RULE_IDS
-    assert "google-testing-token-expiry" in errors.RULE_IDS
+    assert "google-testing-refresh-token-expiry" in errors.RULE_IDS
+
+
+def test_every_related_rule_exists_in_the_catalogue() -> None:
+    from mailoauth_cfg.rules import rule_infos
+
+    assert sorted(set(errors.RULE_IDS) - set(rule_infos())) == []
 
 
 @pytest.mark.parametrize(
@@ -147,4 +153,4 @@ def test_smtp_auth_disabled_fix_is_concrete() -> None:
     assert entry is not None
     assert "Set-CASMailbox" in entry.fix
     assert "-SmtpClientAuthenticationDisabled $false" in entry.fix
-    assert entry.rules[0] == "ms-smtp-auth-disabled"
+    assert entry.rules[0] == "user-smtp-auth-disabled"

@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from mailoauth_cfg.rules._base import Rule
-from mailoauth_cfg.rules.general import secret_literal
+from mailoauth_cfg.rules.general import (
+    app_unused,
+    redirect_uri_stale,
+    secret_literal,
+)
 
-RULES: tuple[Rule[Any], ...] = (secret_literal.RULE,)
+RULES: tuple[Rule[Any], ...] = (
+    secret_literal.RULE,
+    redirect_uri_stale.RULE,
+    app_unused.RULE,
+)

@@ -63,5 +63,5 @@ RULE = Rule.define(
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
-    family="secrets",
+    family="general",
 )

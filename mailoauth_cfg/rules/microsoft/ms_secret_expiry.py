@@ -26,6 +26,7 @@ from pydantic import Field
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules.microsoft._expiry import Credential, expiry_findings
 
 
 class Options(RuleOptions):
@@ -40,45 +41,19 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         secret = plan.app.client_secret
         if plan.provider_type != "microsoft" or secret is None:
             continue
-        path = ("apps", plan.name, "client_secret")
-        renew = (
-            f"add a new secret (`az ad app credential reset --id {plan.app.client_id} --append`),"
-            " deploy it, delete the old one and update `expires:`"
+        credential = Credential(
+            label="client secret",
+            expires=secret.expires,
+            path=("apps", plan.name, "client_secret"),
+            renew=(
+                f"add a new secret (`az ad app credential reset --id {plan.app.client_id} "
+                "--append`), deploy it, delete the old one and update `expires:`"
+            ),
+            undated_fix="copy the 'Expires' date from App registrations › Certificates & "
+            "secrets into `expires: YYYY-MM-DD`",
+            failure="token refreshes fail with AADSTS7000222",
         )
-        if secret.expires is None:
-            yield ctx.finding(
-                RULE,
-                f"the client secret of app {plan.name} has no expiry date: nothing will warn "
-                "before it expires",
-                path,
-                fix="copy the 'Expires' date from App registrations › Certificates & secrets "
-                "into `expires: YYYY-MM-DD`",
-                object=plan.object,
-                severity=Severity.INFO,
-            )
-            continue
-        days = (secret.expires - ctx.as_of).days
-        where = (*path, "expires")
-        if days < 0:
-            yield ctx.finding(
-                RULE,
-                f"the client secret of app {plan.name} expired on {secret.expires.isoformat()} "
-                f"({-days} days before {ctx.as_of.isoformat()}); token refreshes fail with "
-                "AADSTS7000222",
-                where,
-                fix=renew,
-                object=plan.object,
-                severity=Severity.ERROR,
-            )
-        elif days <= options.lead_days:
-            yield ctx.finding(
-                RULE,
-                f"the client secret of app {plan.name} expires on {secret.expires.isoformat()}, "
-                f"in {days} days",
-                where,
-                fix=renew,
-                object=plan.object,
-            )
+        yield from expiry_findings(ctx, RULE, plan, credential, options.lead_days)
 
 
 RULE = Rule.define(
@@ -87,5 +62,5 @@ RULE = Rule.define(
     severity=Severity.WARNING,
     check=check,
     options=Options,
-    family="microsoft-app",
+    family="microsoft",
 )

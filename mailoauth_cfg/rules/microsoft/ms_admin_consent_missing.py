@@ -1,0 +1,105 @@
+"""A Microsoft app needs tenant-wide admin consent that is not recorded as granted.
+
+**What.** ``apps.<name>.admin_consent`` is not ``true`` while
+
+* the app is app-only (application permissions always need admin consent);
+* a declared permission requires admin consent (catalog ``admin_consent_required``:
+  ``User.Read.All``, ``Exchange.Manage``, every application permission); or
+* a target of the app requires it (catalog ``admin_consent_required``, e.g. Open Bee, whose
+  documentation asks for "Grant admin consent" and all five permissions "Granted").
+
+**Why.** Users cannot consent to these permissions themselves: the consent screen stops with
+``AADSTS90094`` / ``AADSTS65001`` ("approval required"), and client-credentials tokens carry no
+role until an administrator consents. In tenants that disable user consent, Dolibarr users even
+loop on the consent screen.
+
+**Fix.** A Global/Privileged Role/Cloud Application Administrator grants consent: Entra admin
+center › App registrations › <app> › API permissions › Grant admin consent for <tenant> (or the
+admin-consent URL in the finding); then set ``admin_consent: true``.
+
+Source: https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent;
+targets.md §4 (Open Bee) and §1.4 (consent loop, issue #40004).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mailoauth_cfg.catalog.microsoft import admin_consent_url, get_cloud
+from mailoauth_cfg.derive import AppPlan
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules.microsoft._common import (
+    app_node,
+    cloud_of,
+    declared_permissions,
+    microsoft_apps,
+    microsoft_targets,
+    names,
+    portal,
+    tenant_of,
+)
+
+
+def reasons(plan: AppPlan) -> list[str]:
+    """Why the app needs admin consent (empty when it does not)."""
+    why: list[str] = []
+    if plan.app.flow == "app-only":
+        why.append("it is app-only: application permissions need admin consent")
+    needing = [
+        f"{p.name} ({p.kind})"
+        for _, _, p in declared_permissions(plan.app)
+        if p is not None and p.admin_consent_required
+    ]
+    if needing:
+        why.append(f"{names(needing)} require{'s' if len(needing) == 1 else ''} admin consent")
+    for target in microsoft_targets(plan):
+        if target.microsoft is not None and target.microsoft.admin_consent_required:
+            why.append(f"target {target.name} ({target.kind.key}) requires admin consent")
+    return why
+
+
+def consent_url(plan: AppPlan) -> str:
+    """The admin-consent URL for the app in its tenant and cloud."""
+    cloud = get_cloud(cloud_of(plan))
+    scope = cloud.exchange_app_only_scope if plan.app.flow == "app-only" else None
+    return admin_consent_url(
+        cloud, tenant_of(plan) or "organizations", plan.app.client_id, scope=scope
+    )
+
+
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
+    """Require ``admin_consent: true`` where users cannot consent themselves."""
+    for plan in microsoft_apps(ctx):
+        if plan.app.admin_consent is True:
+            continue
+        why = reasons(plan)
+        if not why:
+            continue
+        state = "false" if plan.app.admin_consent is False else "not declared"
+        consequence = (
+            "client-credentials tokens carry no role until an administrator consents"
+            if plan.app.flow == "app-only"
+            else "sign-in stops at 'approval required' (AADSTS90094/AADSTS65001)"
+        )
+        path, at_key = app_node(ctx, plan.name, "admin_consent")
+        yield ctx.finding(
+            RULE,
+            f"app {plan.name} needs admin consent ({'; '.join(why)}), but admin_consent is "
+            f"{state}: {consequence}",
+            path,
+            at_key=at_key,
+            fix=f"{portal(plan, 'API permissions', 'Grant admin consent for <tenant>')} (or open "
+            f"{consent_url(plan)} as an administrator), then set `admin_consent: true`",
+            object=plan.object,
+        )
+
+
+RULE = Rule.define(
+    __doc__,
+    id="ms-admin-consent-missing",
+    severity=Severity.ERROR,
+    check=check,
+    options=RuleOptions,
+    family="microsoft",
+)

@@ -1,0 +1,69 @@
+"""A Microsoft app certificate expires soon, has expired, or has no known expiry.
+
+**What.** ``apps.<name>.certificate.expires`` is before ``--as-of`` + ``lead_days`` (warning),
+before ``--as-of`` (error), or missing (info).
+
+**Why.** Once the certificate's end date passes, Entra rejects the client assertions signed
+with it: every token request of the app fails and the targets stop sending and reading mail.
+Certificates avoid shared secrets, but they expire on a schedule that is just as easy to
+forget.
+
+**Fix.** Upload a new certificate *before* the old one expires (App registrations ›
+Certificates & secrets › Certificates › Upload certificate, or ``az ad app credential reset
+--id <client-id> --cert @new.pem --append``), deploy its key to the target, then remove the old
+certificate; record the new thumbprint and date in ``certificate:``.
+
+Options: ``lead_days`` (default 30): how many days ahead to warn.
+
+Source: https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials;
+apis.md A.2 (keyCredential ``endDateTime``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules.microsoft._common import microsoft_apps
+from mailoauth_cfg.rules.microsoft._expiry import Credential, expiry_findings
+
+
+class Options(RuleOptions):
+    """Options of ``ms-certificate-expiry``."""
+
+    lead_days: int = Field(default=30, ge=0, le=365)
+
+
+def check(ctx: Context, options: Options) -> Iterator[Finding]:
+    """Compare each Microsoft app certificate's end date with the run date."""
+    for plan in microsoft_apps(ctx):
+        certificate = plan.app.certificate
+        if certificate is None:
+            continue
+        credential = Credential(
+            label=f"certificate {certificate.thumbprint.upper()}",
+            expires=certificate.expires,
+            path=("apps", plan.name, "certificate"),
+            renew=(
+                "upload a new certificate (`az ad app credential reset --id "
+                f"{plan.app.client_id} --cert @new.pem --append`), deploy its key, remove the "
+                "old one and update `thumbprint:` and `expires:`"
+            ),
+            undated_fix="copy the 'Expires' date from App registrations › Certificates & "
+            "secrets › Certificates into `expires: YYYY-MM-DD`",
+            failure="token requests signed with it are rejected",
+        )
+        yield from expiry_findings(ctx, RULE, plan, credential, options.lead_days)
+
+
+RULE = Rule.define(
+    __doc__,
+    id="ms-certificate-expiry",
+    severity=Severity.WARNING,
+    check=check,
+    options=Options,
+    family="microsoft",
+)

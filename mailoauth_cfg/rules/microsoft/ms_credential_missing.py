@@ -1,0 +1,107 @@
+"""A Microsoft app used as a confidential client has no usable credential.
+
+**What.** The app needs a credential and has none it can use:
+
+* it is app-only (``flow: app-only``) or one of its targets uses client credentials (Dolibarr
+  ``MICROSOFTAPP``, email-oauth2-proxy ``flow: client_credentials``), or
+* one of its targets is a web application that redeems the authorization code on its server
+  (Dolibarr, MultiSMTP, DigDash, WaveSoft, Open Bee, GLPI, Odoo, Nextcloud Mail),
+
+and ``apps.<name>`` has neither ``client_secret`` nor ``certificate``; or it has only a
+certificate while such a target accepts only a client secret (every target above except
+email-oauth2-proxy, which can sign a JWT with ``jwt_certificate_path``).
+
+**Why.** A confidential client proves its identity at the token endpoint; without a secret or
+certificate the request fails with ``AADSTS7000218`` ("must contain client_assertion or
+client_secret") and no token is ever issued. Targets with only a "client secret" field cannot use
+a certificate.
+
+**Fix.** Create a client secret (Entra admin center › App registrations › <app> › Certificates &
+secrets › New client secret, or ``az ad app credential reset --id <client-id> --append``), give
+its **Value** to the target, and declare it as ``client_secret: {env: NAME, expires:
+YYYY-MM-DD}``; for app-only use with a certificate-capable client, upload a certificate and
+declare ``certificate:``.
+
+Source: https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS7000218);
+targets.md §1-§5e (client secret fields; email-oauth2-proxy ``jwt_certificate_path``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mailoauth_cfg.derive import AppPlan
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules.microsoft._common import (
+    CERTIFICATE_CAPABLE_TARGETS,
+    app_node,
+    effective_bootstrap,
+    microsoft_apps,
+    microsoft_targets,
+    names,
+    portal,
+)
+
+
+def needs(plan: AppPlan) -> tuple[list[str], list[str]]:
+    """(why a credential is needed, targets that accept only a client secret)."""
+    why: list[str] = []
+    secret_only: list[str] = []
+    if plan.app.flow == "app-only":
+        why.append("it uses client credentials (flow: app-only)")
+    for target in microsoft_targets(plan):
+        profile = target.microsoft
+        bootstrap = effective_bootstrap(target)
+        if bootstrap == "client-credentials":
+            why.append(f"target {target.name} uses client credentials")
+        elif bootstrap == "in-app-consent" and profile is not None and profile.platform == "web":
+            why.append(f"target {target.name} ({target.kind.key}) is a confidential web client")
+        else:
+            continue
+        if target.kind.key not in CERTIFICATE_CAPABLE_TARGETS:
+            secret_only.append(f"{target.name} ({target.kind.key})")
+    return why, secret_only
+
+
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
+    """Find confidential Microsoft apps without a usable secret or certificate."""
+    for plan in microsoft_apps(ctx):
+        app = plan.app
+        if app.client_secret is not None:
+            continue
+        why, secret_only = needs(plan)
+        if not why:
+            continue
+        create = (
+            f"create a client secret ({portal(plan, 'Certificates & secrets', 'New client secret')}"
+            f" or `az ad app credential reset --id {app.client_id} --append`), give its Value to "
+            "the target and declare `client_secret: {env: NAME, expires: YYYY-MM-DD}`"
+        )
+        path: PathKey
+        if app.certificate is None:
+            path, at_key = ("apps", plan.name), True
+            message = (
+                f"app {plan.name} has neither a client secret nor a certificate, but "
+                f"{'; '.join(why)}: token requests fail with AADSTS7000218"
+            )
+        elif secret_only:
+            path, at_key = app_node(ctx, plan.name, "certificate")
+            message = (
+                f"app {plan.name} has only a certificate, but {names(secret_only)} "
+                f"accept{'s' if len(secret_only) == 1 else ''} only a client secret"
+            )
+        else:
+            continue
+        yield ctx.finding(RULE, message, path, at_key=at_key, fix=create, object=plan.object)
+
+
+RULE = Rule.define(
+    __doc__,
+    id="ms-credential-missing",
+    severity=Severity.ERROR,
+    check=check,
+    options=RuleOptions,
+    family="microsoft",
+)

@@ -1,0 +1,89 @@
+"""A target that holds one OAuth token lists several mailboxes, or one mailbox twice.
+
+**What.** ``targets.<name>.users`` lists the same mailbox twice (any kind), or lists more than
+one mailbox for a kind that stores a single token per configuration:
+
+* ``dolibarr``: one OAuth service entry (``OAUTH_<PROV>-<label>``) holds one token, "un service
+  OAuth = un utilisateur";
+* ``openbee``: one custom SMTP configuration, its sender equal to the account that authorised;
+* ``digdash``: one OAuth parameter set, whose consent makes the SMTP identity;
+* ``glpi``: one ``smtp_username`` and one token in ``glpi_configs``;
+* ``odoo``: one ``ir.mail_server`` record (``server_name``) with ``from_filter`` = its user.
+
+Kinds with one token per user (``dolibarr-multismtp``, ``nextcloud-mail``, ``wavesoft``) or
+per account section/file (``postfix-sasl-xoauth2``, ``msmtp``, ``email-oauth2-proxy``) accept
+several mailboxes.
+
+**Why.** The second consent overwrites the first token: whichever mailbox signed in last is
+the one the application sends as, and the others fail with an authentication or sender
+mismatch. Nothing warns at setup time.
+
+**Fix.** Declare one target per mailbox (Dolibarr: each with its own ``label``, i.e. its own
+OAuth service entry; Odoo: its own ``server_name``), or use a per-user kind such as
+``dolibarr-multismtp``. Remove duplicate entries.
+
+Source: targets.md §1.1 ("One entry per purpose and per user"), §1.7, §4, §5; catalog
+``targets.TARGET_KINDS`` notes (Dolibarr "One OAuth service entry per mailbox"). The catalog
+has no flag for this yet, so the single-token kinds are listed in this rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+
+SINGLE_TOKEN_KINDS: dict[str, str] = {
+    "dolibarr": "declare one dolibarr target per mailbox, each with its own `label` (OAuth "
+    "service entry), or use type dolibarr-multismtp",
+    "openbee": "Open Bee sends as one account: keep one mailbox",
+    "digdash": "DigDash holds one SMTP identity: keep one mailbox",
+    "glpi": "GLPI notifications use one smtp_username: keep one mailbox",
+    "odoo": "declare one odoo target per mailbox, each with its own `server_name`",
+}
+"""Kinds that store a single OAuth token per configuration, and how to split them."""
+
+
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
+    """Find duplicate mailboxes and mailboxes sharing a single-token target."""
+    for plan in ctx.target_plans():
+        seen: dict[str, int] = {}
+        distinct: list[int] = []
+        for position, address in enumerate(plan.target.users):
+            key = address.lower()
+            if key in seen:
+                yield ctx.finding(
+                    RULE,
+                    f"target {plan.name} lists {address} twice (first at position {seen[key] + 1})",
+                    ("targets", plan.name, "users", position),
+                    fix="remove the duplicate entry",
+                    object=plan.object,
+                )
+                continue
+            seen[key] = position
+            distinct.append(position)
+        split = SINGLE_TOKEN_KINDS.get(plan.kind.key)
+        if split is None or len(distinct) < 2:
+            continue
+        first = plan.target.users[distinct[0]]
+        for position in distinct[1:]:
+            yield ctx.finding(
+                RULE,
+                f"target {plan.name} ({plan.kind.display_name}) stores one OAuth token, but "
+                f"lists {plan.target.users[position]} besides {first}: the last consent "
+                "replaces the other mailbox's token",
+                ("targets", plan.name, "users", position),
+                fix=split,
+                object=plan.object,
+            )
+
+
+RULE = Rule.define(
+    __doc__,
+    id="user-token-shared",
+    severity=Severity.ERROR,
+    check=check,
+    options=RuleOptions,
+    family="users",
+)

@@ -1,0 +1,107 @@
+"""Rule settings and suppressions, end to end through validate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mailoauth_cfg.cli import app
+from mailoauth_cfg.findings import Severity, Status
+from mailoauth_cfg.validation import validate_file
+
+AS_OF = dt.date(2026, 11, 22)
+
+BASE = """\
+version: 1
+providers:
+  contoso: {type: microsoft, tenant: 6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d}
+apps:
+  erp:
+    provider: contoso
+    client_id: 1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b
+    client_secret: {env: ERP, expires: 2026-12-01}
+%(suppress)s
+%(rules)s
+"""
+
+
+def _write(tmp_path: Path, *, suppress: str = "", rules: str = "") -> Path:
+    path = tmp_path / "mailoauth.yaml"
+    path.write_text(BASE % {"suppress": suppress, "rules": rules}, encoding="utf-8")
+    return path
+
+
+def _only(path: Path, rule: str):
+    return [f for f in validate_file(path, as_of=AS_OF).findings if f.rule == rule]
+
+
+def test_secret_expiring_within_lead_time_is_a_warning(tmp_path: Path) -> None:
+    (finding,) = _only(_write(tmp_path), "ms-secret-expiry")
+    assert finding.severity is Severity.WARNING
+    assert finding.location.line == 8
+
+
+def test_option_changes_the_lead_time(tmp_path: Path) -> None:
+    rules = "rules:\n  ms-secret-expiry: {options: {lead_days: 5}}"
+    assert _only(_write(tmp_path, rules=rules), "ms-secret-expiry") == []
+
+
+def test_severity_override_and_off(tmp_path: Path) -> None:
+    rules = "rules:\n  ms-secret-expiry: {severity: error}"
+    (finding,) = _only(_write(tmp_path, rules=rules), "ms-secret-expiry")
+    assert finding.severity is Severity.ERROR
+    rules = "rules:\n  ms-secret-expiry: {severity: 'off'}"
+    assert _only(_write(tmp_path, rules=rules), "ms-secret-expiry") == []
+
+
+def test_bad_option_is_located_at_the_option(tmp_path: Path) -> None:
+    rules = "rules:\n  ms-secret-expiry:\n    options: {lead_dayz: 5}"
+    (finding,) = _only(_write(tmp_path, rules=rules), "rule-settings-invalid")
+    assert (finding.location.line, finding.location.column) == (12, 15)
+    assert "lead_dayz" in finding.message
+
+
+def test_unknown_rule_id_suggests_the_closest(tmp_path: Path) -> None:
+    rules = "rules:\n  ms-secret-expiri: {severity: info}"
+    (finding,) = _only(_write(tmp_path, rules=rules), "rule-settings-invalid")
+    assert "did you mean 'ms-secret-expiry'" in finding.message
+    assert (finding.location.line, finding.location.column) == (11, 3)
+
+
+def test_suppression_with_reason_is_reported_as_suppressed(tmp_path: Path) -> None:
+    suppress = (
+        "    suppress:\n"
+        "      - {rule: ms-secret-expiry, reason: rotation ticket OPS-42, expires: 2026-12-15}"
+    )
+    path = _write(tmp_path, suppress=suppress)
+    (finding,) = _only(path, "ms-secret-expiry")
+    assert finding.status is Status.SUPPRESSED
+    assert finding.suppression is not None
+    assert finding.suppression.reason == "rotation ticket OPS-42"
+    result = CliRunner().invoke(
+        app, ["validate", str(path), "--as-of", "2026-11-22", "--fail-on", "warning", "-f", "sarif"]
+    )
+    assert result.exit_code == 0, result.output
+    sarif = json.loads(result.stdout)
+    (res,) = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "ms-secret-expiry"]
+    assert res["suppressions"][0]["justification"] == "rotation ticket OPS-42"
+
+
+def test_expired_suppression_lets_the_finding_return(tmp_path: Path) -> None:
+    suppress = (
+        "    suppress:\n"
+        "      - {rule: ms-secret-expiry, reason: rotation ticket OPS-42, expires: 2026-11-01}"
+    )
+    (finding,) = _only(_write(tmp_path, suppress=suppress), "ms-secret-expiry")
+    assert finding.status is Status.FAIL
+    assert "suppression expired on 2026-11-01" in finding.message
+
+
+def test_suppression_needs_a_reason(tmp_path: Path) -> None:
+    suppress = "    suppress:\n      - {rule: ms-secret-expiry}"
+    findings = validate_file(_write(tmp_path, suppress=suppress), as_of=AS_OF).findings
+    assert [f.rule for f in findings] == ["schema-missing-key"]
+    assert findings[0].location.line == 10

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import random
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,10 +21,28 @@ def _guid(rng: random.Random) -> str:
 
 WEB_TARGETS = ("dolibarr-multismtp", "digdash", "glpi", "odoo", "nextcloud-mail", "openbee")
 HOST_TARGETS = ("postfix-sasl-xoauth2", "msmtp", "email-oauth2-proxy")
+SINGLE_TOKEN = {"digdash", "glpi", "odoo", "openbee", "dolibarr"}
+MICROSOFT_ONLY = {"openbee"}
+OPENBEE_PERMISSIONS = (
+    "[offline_access, User.Read, User.Read.All, Mail.Send, Mail.ReadWrite, SMTP.Send]"
+)
+
+
+@dataclass
+class _Spec:
+    index: int
+    kind: str
+    provider: str
+    users: list[str] = field(default_factory=list)
 
 
 def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
-    """Return the YAML text of a config with ``mailboxes`` users and ``targets`` targets."""
+    """Return the YAML text of a config with ``mailboxes`` users and ``targets`` targets.
+
+    Targets that hold one token (Dolibarr core, DigDash, GLPI, Odoo, Open Bee) get one mailbox;
+    every other mailbox is spread over the multi-mailbox targets of its provider, so each
+    mailbox is used and the config validates without findings.
+    """
     rng = random.Random(seed)
     out: list[str] = ["version: 1", "providers:"]
     tenants = [f"tenant{i}" for i in range(3)]
@@ -50,6 +69,13 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
             "    platform: web",
             "    admin_consent: true",
             "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
+            f"  {name}-openbee:",
+            f"    provider: {name}",
+            f"    client_id: {_guid(rng)}",
+            f"    client_secret: {{env: {name.upper()}_OPENBEE, expires: 2027-05-31}}",
+            "    platform: web",
+            "    admin_consent: true",
+            f"    permissions: {OPENBEE_PERMISSIONS}",
             f"  {name}-public:",
             f"    provider: {name}",
             f"    client_id: {_guid(rng)}",
@@ -70,46 +96,45 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
         "    client_secret: {env: G_DESKTOP_SECRET}",
         "    platform: desktop",
     ]
-    users: list[tuple[str, str]] = []
+    providers = [*tenants, "gdomain"]
+    pool: dict[str, list[str]] = {p: [] for p in providers}
     out.append("users:")
     for i in range(mailboxes):
         provider = tenants[i % 3] if i % 4 else "gdomain"
         domain = "acme.example" if provider == "gdomain" else f"{provider}.example.com"
         email = f"user{i:05d}@{domain}"
-        users.append((email, provider))
+        pool[provider].append(email)
         out.append(f"  - email: {email}")
         out.append(f"    provider: {provider}")
         if provider != "gdomain":
             out.append("    smtp_auth: enabled")
         out.append(f"    display_name: User {i}")
-    out.append("targets:")
     kinds = WEB_TARGETS + HOST_TARGETS
-    per_target = max(1, mailboxes // targets)
+    specs: list[_Spec] = []
     for t in range(targets):
         kind = kinds[t % len(kinds)]
-        slice_ = users[t * per_target : (t + 1) * per_target] or users[:1]
-        microsoft = [u for u in slice_ if u[1] != "gdomain"]
-        google = [u for u in slice_ if u[1] == "gdomain"]
-        pick = (
-            microsoft
-            if kind in ("openbee", "email-oauth2-proxy", "msmtp") or not google
-            else (google if t % 2 else microsoft)
-        )
-        pick = pick or slice_
-        provider = pick[0][1]
-        if kind in (
-            "openbee",
-            "dolibarr-multismtp",
-            "email-oauth2-proxy",
-            "msmtp",
-            "postfix-sasl-xoauth2",
-        ):
-            pick = [u for u in pick if u[1] == provider]
-        if kind == "openbee":
-            pick = pick[:1]
+        choices = tenants if kind in MICROSOFT_ONLY else providers
+        provider = choices[(t // len(kinds) if kind in MICROSOFT_ONLY else t) % len(choices)]
+        if not pool[provider]:
+            provider = next((p for p in choices if pool[p]), provider)
+        users = [pool[provider].pop()] if kind in SINGLE_TOKEN and pool[provider] else []
+        specs.append(_Spec(t, kind, provider, users))
+    multi = [s for s in specs if s.kind not in SINGLE_TOKEN]
+    for provider in providers:
+        mine = [s for s in multi if s.provider == provider]
+        for n, email in enumerate(pool[provider]):
+            if mine:
+                mine[n % len(mine)].users.append(email)
+    out.append("targets:")
+    for spec in specs:
+        t, kind, provider, users = spec.index, spec.kind, spec.provider, spec.users
+        if not users:
+            continue
         web = kind in WEB_TARGETS
         if provider == "gdomain":
             app = "g-web" if web else "g-desktop"
+        elif kind == "openbee":
+            app = f"{provider}-openbee"
         else:
             app = f"{provider}-web" if web else f"{provider}-public"
         out += [f"  t{t:03d}-{kind}:", f"    type: {kind}", f"    app: {app}"]
@@ -118,17 +143,23 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
         if kind == "dolibarr-multismtp":
             out.append('    version: "23.0.1"')
             out.append("    user_ids:")
-            out += [f"      {email}: {n + 2}" for n, (email, _) in enumerate(pick)]
+            out += [f"      {email}: {n + 2}" for n, email in enumerate(users)]
         if kind == "odoo":
             out += ["    version: 17", "    database: prod"]
         if kind == "glpi":
             out.append('    version: "10.0.16"')
         if kind == "openbee":
-            out += ["    redirect_path: /oauth2/callback", f"    sender: {pick[0][0]}"]
+            out += ["    redirect_path: /oauth2/callback", f"    sender: {users[0]}"]
         if kind == "msmtp":
             out.append('    version: "1.8.22"')
+        if kind == "email-oauth2-proxy":
+            out += [
+                f"    smtp_port: {20000 + t}",
+                f"    imap_port: {30000 + t}",
+                f"    pop_port: {40000 + t}",
+            ]
         out.append("    users:")
-        out += [f"      - {email}" for email, _ in pick]
+        out += [f"      - {email}" for email in users]
     return "\n".join(out) + "\n"
 
 

@@ -73,33 +73,40 @@ def run_rules(
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)
-    return [apply_suppressions(f, config, marks, as_of) for f in findings]
+    index = _SuppressionIndex(config)
+    return [apply_suppressions(f, index, marks, as_of) for f in findings]
 
 
-def _suppressions_for(
-    config: MailConfig, obj: str
-) -> tuple[tuple[Any, ...], list[SuppressionSpec]]:
-    kind, _, name = obj.partition(":")
-    if kind == "app" and name in config.apps:
-        return ("apps", name), config.apps[name].suppress
-    if kind == "target" and name in config.targets:
-        return ("targets", name), config.targets[name].suppress
-    if kind == "provider" and name in config.providers:
-        return ("providers", name), config.providers[name].suppress
-    if kind == "user":
+class _SuppressionIndex:
+    """Suppressions by logical object (``app:x``, ``user:a@b``...), built once per run."""
+
+    def __init__(self, config: MailConfig) -> None:
+        self._by_object: dict[str, tuple[tuple[Any, ...], list[SuppressionSpec]]] = {}
+        for kind, section in (
+            ("app", config.apps),
+            ("target", config.targets),
+            ("provider", config.providers),
+        ):
+            for name, obj in section.items():
+                if obj.suppress:
+                    self._by_object[f"{kind}:{name}"] = ((f"{kind}s", name), obj.suppress)
         for index, user in enumerate(config.users):
-            if user.email.lower() == name.lower():
-                return ("users", index), user.suppress
-    return (), []
+            if user.suppress:
+                self._by_object[f"user:{user.email.lower()}"] = (("users", index), user.suppress)
+
+    def get(self, obj: str) -> tuple[tuple[Any, ...], list[SuppressionSpec]]:
+        kind, _, name = obj.partition(":")
+        key = f"user:{name.lower()}" if kind == "user" else obj
+        return self._by_object.get(key, ((), []))
 
 
 def apply_suppressions(
-    finding: Finding, config: MailConfig, marks: SourceMap, as_of: dt.date
+    finding: Finding, index: _SuppressionIndex, marks: SourceMap, as_of: dt.date
 ) -> Finding:
     """Mark ``finding`` suppressed when its object silences its rule (and has not expired)."""
     if not finding.object or finding.status is not Status.FAIL:
         return finding
-    base, specs = _suppressions_for(config, finding.object)
+    base, specs = index.get(finding.object)
     for index, spec in enumerate(specs):
         if spec.rule != finding.rule:
             continue

@@ -374,6 +374,12 @@ def _root(
     """mailoauth-cfg: OAuth2 mail configs for Microsoft 365 and Google, validated and rendered."""
 
 
+from mailoauth_cfg.cli.tokens import probe, token_app  # noqa: E402 - registered after `app`
+
+app.add_typer(token_app, name="token")
+app.command()(probe)
+
+
 def main() -> None:
     """Console-script entry point: never a traceback for an expected error."""
     try:

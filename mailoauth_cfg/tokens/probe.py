@@ -1,0 +1,613 @@
+"""Log in to the provider's SMTP and IMAP servers with the token, then log out.
+
+SMTP: ``EHLO``, ``STARTTLS`` (implicit TLS on port 465), ``EHLO``, ``AUTH XOAUTH2`` (or
+``OAUTHBEARER``), ``QUIT``: no ``MAIL FROM``, nothing is sent. IMAP: implicit TLS (``STARTTLS`` on
+port 143), ``AUTHENTICATE``, ``EXAMINE INBOX`` (read-only), ``LOGOUT``. Certificates are verified
+(``ca_bundle`` of the provider or ``--ca-bundle``, else the system store); authentication is
+never attempted without TLS.
+
+A refusal is mapped to an explanation and rule IDs: first through the catalogue
+(:func:`mailoauth_cfg.catalog.errors.explain_code`: ``535 5.7.139`` → SMTP AUTH disabled for
+the mailbox, ``535 5.7.3``, Exchange's ``AUTHENTICATE failed``...), then through the standard
+meaning of the enhanced status code (RFC 3463/4954) or the IMAP response code (RFC 5530).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import json
+import re
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from mailoauth_cfg.tokens import redaction
+from mailoauth_cfg.tokens.endpoint import ssl_context
+
+Protocol = Literal["smtp", "imap"]
+Mechanism = Literal["XOAUTH2", "OAUTHBEARER"]
+PROTOCOLS: tuple[Protocol, ...] = ("smtp", "imap")
+MECHANISMS: tuple[Mechanism, ...] = ("XOAUTH2", "OAUTHBEARER")
+DEFAULT_TIMEOUT = 20.0
+
+
+def xoauth2(user: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response (before base64)."""
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+
+def oauthbearer(user: str, token: str, host: str, port: int) -> str:
+    """The SASL OAUTHBEARER (RFC 7628) initial response (before base64)."""
+    return f"n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
+
+
+@dataclass(frozen=True)
+class ReplyExplanation:
+    """What a refusal means, how to fix it, and the rules that check it offline."""
+
+    code: str
+    title: str
+    cause: str
+    fix: str
+    rules: tuple[str, ...] = ()
+    source: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready view."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "cause": self.cause,
+            "fix": self.fix,
+            "rules": list(self.rules),
+            "source": self.source,
+        }
+
+
+_TOKEN_REJECTED = (
+    "The server rejected the token: expired or revoked, issued for another audience or scope, "
+    "badly signed, or user= is not the account the token was issued to.",
+    "Run `mailoauth-cfg token refresh --user <mailbox>` and probe again; if it persists, run "
+    "`mailoauth-cfg token bootstrap` again signing in as the mailbox, and check the app's scopes.",
+    ("ms-permission-missing",),
+)
+
+_SMTP_GENERIC: dict[str, ReplyExplanation] = {
+    "5.7.8": ReplyExplanation(
+        "535 5.7.8", "Authentication credentials invalid", *_TOKEN_REJECTED, source="RFC 4954 §6"
+    ),
+    "5.7.10": ReplyExplanation(
+        "523 5.7.10",
+        "Authentication without TLS refused",
+        "AUTH was sent on a connection without TLS and the server refuses plaintext "
+        "authentication.",
+        "Use STARTTLS on the submission port (587) or implicit TLS (465).",
+        (),
+        "RFC 3463",
+    ),
+    "5.7.11": ReplyExplanation(
+        "538 5.7.11",
+        "Encryption required for this mechanism",
+        "The mechanism is only accepted over TLS.",
+        "Use STARTTLS (587) or implicit TLS (465).",
+        (),
+        "RFC 4954 §6",
+    ),
+    "4.7.0": ReplyExplanation(
+        "454 4.7.0",
+        "Temporary authentication failure",
+        "The server could not check the token right now (its identity provider or token "
+        "validation is unreachable), or a server-side error occurred.",
+        "Retry later; if it persists, the mail provider has an incident (check its status page).",
+        (),
+        "RFC 4954 §6",
+    ),
+    "5.7.0": ReplyExplanation(
+        "530 5.7.0",
+        "Authentication required or refused by policy",
+        "The server wants authentication (or STARTTLS first), or a policy refuses this client.",
+        "Use STARTTLS and AUTH XOAUTH2 with the mailbox's token.",
+        (),
+        "RFC 4954 §6",
+    ),
+    "5.5.4": ReplyExplanation(
+        "504 5.5.4",
+        "Authentication mechanism not supported",
+        "The server does not accept this SASL mechanism (Exchange Online accepts XOAUTH2 only).",
+        "Use --mechanism xoauth2 (and `auth xoauth2` in msmtp).",
+        (),
+        "RFC 4954 §6",
+    ),
+}
+_SMTP_BY_BASIC: dict[str, str] = {
+    "535": "5.7.8",
+    "523": "5.7.10",
+    "538": "5.7.11",
+    "454": "4.7.0",
+    "530": "5.7.0",
+    "504": "5.5.4",
+}
+
+_IMAP_GENERIC: dict[str, ReplyExplanation] = {
+    "AUTHENTICATIONFAILED": ReplyExplanation(
+        "NO [AUTHENTICATIONFAILED]",
+        "Authentication failed",
+        *_TOKEN_REJECTED,
+        source="RFC 5530",
+    ),
+    "AUTHORIZATIONFAILED": ReplyExplanation(
+        "NO [AUTHORIZATIONFAILED]",
+        "Not authorized for this mailbox",
+        "The token is valid but does not allow access to the mailbox named in user= "
+        "(another mailbox, or no delegation / FullAccess on a shared mailbox).",
+        "Use the mailbox the token belongs to, or grant access (Add-MailboxPermission).",
+        ("ms-mailbox-permission-missing",),
+        "RFC 5530",
+    ),
+    "EXPIRED": ReplyExplanation(
+        "NO [EXPIRED]",
+        "Credentials expired",
+        "The token (or the account's authorization) has expired.",
+        "Run `mailoauth-cfg token refresh`; if it persists, bootstrap again.",
+        (),
+        "RFC 5530",
+    ),
+    "PRIVACYREQUIRED": ReplyExplanation(
+        "NO [PRIVACYREQUIRED]",
+        "Authentication without TLS refused",
+        "AUTHENTICATE was sent without TLS and the server refuses plaintext authentication.",
+        "Use implicit TLS (993) or STARTTLS (143).",
+        (),
+        "RFC 5530",
+    ),
+    "UNAVAILABLE": ReplyExplanation(
+        "NO [UNAVAILABLE]",
+        "Temporary authentication failure",
+        "The server could not check the token right now.",
+        "Retry later; if it persists, the mail provider has an incident.",
+        (),
+        "RFC 5530",
+    ),
+    "CONTACTADMIN": ReplyExplanation(
+        "NO [CONTACTADMIN]",
+        "Refused by an administrator's setting",
+        "The account is blocked for IMAP by policy.",
+        "Enable IMAP for the mailbox (Set-CASMailbox -ImapEnabled $true) or ask the admin.",
+        (),
+        "RFC 5530",
+    ),
+}
+
+_LOCAL: dict[str, ReplyExplanation] = {
+    "tls-untrusted": ReplyExplanation(
+        "tls-untrusted",
+        "Server certificate not trusted",
+        "TLS verification failed: the server's certificate is not signed by a trusted CA, or "
+        "does not name the host (a TLS-inspecting proxy or a test server).",
+        "Pass --ca-bundle PEM, or set ca_bundle on the provider; never disable verification.",
+    ),
+    "connect": ReplyExplanation(
+        "connect",
+        "Server unreachable",
+        "The TCP connection failed (wrong host or port, firewall, no route).",
+        "Check the host and port (derived from the provider's cloud or its endpoints: "
+        "override) and outbound firewall rules for 587/993.",
+    ),
+    "no-starttls": ReplyExplanation(
+        "no-starttls",
+        "No STARTTLS offered",
+        "The server does not offer STARTTLS on this port, so authenticating would send the "
+        "token in clear text; the probe stops.",
+        "Use the provider's submission port 587 (STARTTLS) or 465 (implicit TLS).",
+        (),
+    ),
+    "mechanism-not-offered": ReplyExplanation(
+        "mechanism-not-offered",
+        "Mechanism not offered",
+        "After TLS the server does not advertise this SASL mechanism (SMTP AUTH disabled for "
+        "the organisation, or OAUTHBEARER on Exchange Online, which speaks XOAUTH2 only).",
+        "Use --mechanism xoauth2; for Exchange check Get-TransportConfig "
+        "SmtpClientAuthenticationDisabled.",
+        ("user-smtp-auth-disabled", "user-smtp-auth-inherits-disabled"),
+    ),
+    "protocol": ReplyExplanation(
+        "protocol",
+        "Unexpected server answer",
+        "The server answered outside the protocol (not an SMTP/IMAP server, or a proxy).",
+        "Check the host and port.",
+    ),
+}
+
+_ENHANCED = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
+_BASIC = re.compile(r"^\s*([2-5]\d\d)\b")
+_IMAP_CODE = re.compile(r"\[([A-Z-]+)")
+
+
+def referenced_rules() -> tuple[str, ...]:
+    """Rule IDs named by the probe's own (non-catalogue) explanations."""
+    tables = (_SMTP_GENERIC, _IMAP_GENERIC, _LOCAL)
+    return tuple(sorted({r for t in tables for e in t.values() for r in e.rules}))
+
+
+def explain_reply(
+    protocol: Protocol, reply: str, provider_type: str | None = None
+) -> ReplyExplanation | None:
+    """Map a server reply to an explanation.
+
+    The catalogue comes first, unless its entry is specific to the other provider (a test
+    server or a proxy answering ``535 5.7.8`` for a Microsoft mailbox gets the generic
+    meaning, not Gmail's); then the standard meaning of the reply code.
+    """
+    from mailoauth_cfg.catalog.errors import explain_code
+
+    found = explain_code(reply)
+    if found is not None and (
+        found.provider is None or provider_type is None or found.provider == provider_type
+    ):
+        return ReplyExplanation(
+            code=found.code,
+            title=found.title,
+            cause=found.cause,
+            fix=found.fix,
+            rules=found.rules,
+            source=found.source,
+        )
+    if protocol == "smtp":
+        enhanced = _ENHANCED.search(reply)
+        if enhanced is not None and enhanced.group(1) in _SMTP_GENERIC:
+            return _SMTP_GENERIC[enhanced.group(1)]
+        basic = _BASIC.match(reply)
+        if basic is not None and basic.group(1) in _SMTP_BY_BASIC:
+            return _SMTP_GENERIC[_SMTP_BY_BASIC[basic.group(1)]]
+        return None
+    code = _IMAP_CODE.search(reply)
+    if code is not None and code.group(1) in _IMAP_GENERIC:
+        return _IMAP_GENERIC[code.group(1)]
+    if re.search(r"\bNO\b", reply) and "authent" in reply.lower():
+        return _IMAP_GENERIC["AUTHENTICATIONFAILED"]
+    return None
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """The outcome of one login attempt. Holds no token."""
+
+    protocol: Protocol
+    host: str
+    port: int
+    mechanism: Mechanism
+    ok: bool
+    stage: str
+    """Where it ended: ``connect``, ``tls``, ``auth``, ``mailbox`` or ``done``."""
+    reply: str
+    """The server's last reply (or the local error)."""
+    tls: str | None = None
+    explanation: ReplyExplanation | None = None
+    challenge: dict[str, object] | None = field(default=None)
+    """The server's SASL error challenge (e.g. ``{"status": "401", ...}``), if any."""
+    elapsed: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready view."""
+        return {
+            "protocol": self.protocol,
+            "host": self.host,
+            "port": self.port,
+            "mechanism": self.mechanism,
+            "ok": self.ok,
+            "stage": self.stage,
+            "reply": self.reply,
+            "tls": self.tls,
+            "challenge": self.challenge,
+            "explanation": None if self.explanation is None else self.explanation.as_dict(),
+            "elapsed": round(self.elapsed, 3),
+        }
+
+
+class _Conversation:
+    """SASL callbacks: the initial response, then an empty answer to an error challenge."""
+
+    def __init__(self, initial: str, mechanism: Mechanism) -> None:
+        self.initial = initial
+        self.mechanism = mechanism
+        self.sent = False
+        self.challenge: dict[str, object] | None = None
+
+    def _record(self, raw: bytes) -> None:
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            doc = {"raw": redaction.redact(raw.decode("utf-8", "replace"))[:200]}
+        self.challenge = doc if isinstance(doc, dict) else {"value": doc}
+
+    def _abort(self) -> str:
+        # XOAUTH2: an empty line; OAUTHBEARER: %x01 (RFC 7628 §3.2.3).
+        return "" if self.mechanism == "XOAUTH2" else "\x01"
+
+    def smtp(self, challenge: bytes | None = None) -> str:
+        """smtplib's ``authobject``: called without argument first, then with a challenge."""
+        if challenge is None or not self.sent:
+            self.sent = True
+            return self.initial
+        self._record(challenge)
+        return self._abort()
+
+    def imap(self, challenge: bytes) -> bytes:
+        """imaplib's ``authobject``: the first (empty) continuation gets the initial response."""
+        if not self.sent:
+            self.sent = True
+            return self.initial.encode("utf-8")
+        self._record(challenge)
+        return self._abort().encode("ascii")
+
+
+def _fail(
+    protocol: Protocol,
+    host: str,
+    port: int,
+    mechanism: Mechanism,
+    stage: str,
+    reply: str,
+    provider_type: str | None,
+    started: float,
+    *,
+    tls: str | None = None,
+    local: str | None = None,
+    challenge: dict[str, object] | None = None,
+) -> ProbeResult:
+    explanation = _LOCAL.get(local) if local else explain_reply(protocol, reply, provider_type)
+    return ProbeResult(
+        protocol,
+        host,
+        port,
+        mechanism,
+        ok=False,
+        stage=stage,
+        reply=redaction.redact(reply),
+        tls=tls,
+        explanation=explanation,
+        challenge=challenge,
+        elapsed=time.monotonic() - started,
+    )
+
+
+def _connect_error(exc: BaseException) -> tuple[str, str]:
+    """(local explanation key, message) for a connection or TLS failure."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "tls-untrusted", f"TLS certificate verification failed: {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError):
+        return "tls-untrusted", f"TLS handshake failed: {exc.reason or exc}"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "connect", "timed out"
+    if isinstance(exc, OSError):
+        return "connect", exc.strerror or str(exc)
+    return "protocol", str(exc)
+
+
+def _smtp_reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {' '.join(text.split())}"
+
+
+def probe_smtp(
+    host: str,
+    port: int,
+    user: str,
+    token: str,
+    *,
+    mechanism: Mechanism = "XOAUTH2",
+    ca_bundle: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    provider_type: str | None = None,
+) -> ProbeResult:
+    """Authenticate on SMTP submission and quit without sending."""
+    redaction.register(token)
+    started = time.monotonic()
+    context = ssl_context(ca_bundle)
+    args: tuple[Protocol, str, int, Mechanism] = ("smtp", host, port, mechanism)
+    stage = "connect"
+    client: smtplib.SMTP | None = None
+    tls: str | None = None
+    try:
+        if port == 465:
+            stage = "tls"
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+            client.ehlo()
+            if not client.has_extn("starttls"):
+                return _fail(
+                    *args, "tls", "no STARTTLS in EHLO", provider_type, started, local="no-starttls"
+                )
+            stage = "tls"
+            client.starttls(context=context)
+        sock = client.sock
+        tls = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+        stage = "auth"
+        client.ehlo()
+        offered = client.esmtp_features.get("auth", "").upper().split()
+        if mechanism not in offered:
+            return _fail(
+                *args,
+                "auth",
+                f"AUTH offers {' '.join(offered) or 'nothing'}",
+                provider_type,
+                started,
+                tls=tls,
+                local="mechanism-not-offered",
+            )
+        initial = (
+            xoauth2(user, token) if mechanism == "XOAUTH2" else oauthbearer(user, token, host, port)
+        )
+        conversation = _Conversation(initial, mechanism)
+        try:
+            code, message = client.auth(mechanism, conversation.smtp, initial_response_ok=True)
+        except smtplib.SMTPAuthenticationError as exc:
+            return _fail(
+                *args,
+                "auth",
+                _smtp_reply(exc.smtp_code, exc.smtp_error),
+                provider_type,
+                started,
+                tls=tls,
+                challenge=conversation.challenge,
+            )
+        except smtplib.SMTPResponseException as exc:
+            return _fail(
+                *args,
+                "auth",
+                _smtp_reply(exc.smtp_code, exc.smtp_error),
+                provider_type,
+                started,
+                tls=tls,
+                challenge=conversation.challenge,
+            )
+        return ProbeResult(
+            "smtp",
+            host,
+            port,
+            mechanism,
+            ok=True,
+            stage="done",
+            reply=_smtp_reply(code, message),
+            tls=tls,
+            elapsed=time.monotonic() - started,
+        )
+    except smtplib.SMTPResponseException as exc:
+        return _fail(
+            *args,
+            stage,
+            _smtp_reply(exc.smtp_code, exc.smtp_error),
+            provider_type,
+            started,
+            tls=tls,
+        )
+    except (OSError, smtplib.SMTPException) as exc:
+        local, detail = _connect_error(exc)
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            local, detail = "protocol", f"server disconnected: {exc}"
+        return _fail(*args, stage, detail, provider_type, started, tls=tls, local=local)
+    finally:
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
+_IMAP_ERROR = re.compile(r"command error: (\w+) \[b?['\"](.*)['\"]\]\s*$", re.S)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _imap_reply(exc: BaseException, *, tagged_no: bool = False) -> str:
+    """The server's answer from an imaplib error.
+
+    imaplib raises ``"<CMD> command error: BAD [b'...']"`` for BAD, and only the text of a
+    tagged NO to AUTHENTICATE: ``tagged_no`` puts the ``NO`` back.
+    """
+    text = str(exc)
+    match = _IMAP_ERROR.search(text)
+    if match is not None:
+        return f"{match.group(1)} {match.group(2)}"
+    return f"NO {text}" if tagged_no else text
+
+
+def probe_imap(
+    host: str,
+    port: int,
+    user: str,
+    token: str,
+    *,
+    mechanism: Mechanism = "XOAUTH2",
+    ca_bundle: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    provider_type: str | None = None,
+) -> ProbeResult:
+    """Authenticate on IMAP, open INBOX read-only and log out."""
+    redaction.register(token)
+    started = time.monotonic()
+    context = ssl_context(ca_bundle)
+    args: tuple[Protocol, str, int, Mechanism] = ("imap", host, port, mechanism)
+    stage = "connect"
+    client: imaplib.IMAP4 | None = None
+    tls: str | None = None
+    try:
+        if port == 143:
+            client = imaplib.IMAP4(host, port, timeout=timeout)
+            stage = "tls"
+            client.starttls(ssl_context=context)
+        else:
+            stage = "tls"
+            client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
+        sock = client.sock
+        tls = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+        stage = "auth"
+        offered = [c.upper() for c in client.capabilities]
+        if f"AUTH={mechanism}" not in offered:
+            return _fail(
+                *args,
+                "auth",
+                f"capabilities: {' '.join(offered)}",
+                provider_type,
+                started,
+                tls=tls,
+                local="mechanism-not-offered",
+            )
+        initial = (
+            xoauth2(user, token) if mechanism == "XOAUTH2" else oauthbearer(user, token, host, port)
+        )
+        conversation = _Conversation(initial, mechanism)
+        try:
+            _typ, data = client.authenticate(mechanism, conversation.imap)
+        except imaplib.IMAP4.error as exc:
+            return _fail(
+                *args,
+                "auth",
+                _imap_reply(exc, tagged_no=True),
+                provider_type,
+                started,
+                tls=tls,
+                challenge=conversation.challenge,
+            )
+        reply = "OK " + " ".join(_text(d) for d in data)
+        stage = "mailbox"
+        typ, answer = client.select("INBOX", readonly=True)
+        if typ != "OK":
+            detail = " ".join(_text(a) for a in answer)
+            return _fail(
+                *args, "mailbox", f"EXAMINE INBOX: {typ} {detail}", provider_type, started, tls=tls
+            )
+        return ProbeResult(
+            "imap",
+            host,
+            port,
+            mechanism,
+            ok=True,
+            stage="done",
+            reply=reply.strip(),
+            tls=tls,
+            elapsed=time.monotonic() - started,
+        )
+    except imaplib.IMAP4.error as exc:
+        return _fail(
+            *args, stage, _imap_reply(exc), provider_type, started, tls=tls, local="protocol"
+        )
+    except OSError as exc:
+        local, message = _connect_error(exc)
+        return _fail(*args, stage, message, provider_type, started, tls=tls, local=local)
+    finally:
+        if client is not None:
+            try:
+                client.logout()
+            except (OSError, imaplib.IMAP4.error):
+                with contextlib.suppress(OSError):
+                    client.shutdown()

@@ -214,6 +214,9 @@ def _render_outputs(
             line = getattr(exc, "lineno", None)
             where = f"{item.template}:{line}" if line else item.template
             raise RenderError(f"template {where}: {exc.message}") from None
+        except RenderError as exc:
+            # A filter refused a value (a line break for INI, a NUL...): say which file.
+            raise RenderError(f"{path}: {exc}") from None
         out.append(
             RenderedFile(
                 path=path,

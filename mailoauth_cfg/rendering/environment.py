@@ -153,7 +153,7 @@ def postfix_word(value: Any) -> str:
     """A Postfix map/main.cf token: no white space, no comment character."""
     text = _text(value, "Postfix")
     if any(c.isspace() for c in text) or "#" in text:
-        raise RenderError(f"{text!r} cannot be a Postfix value (spaces or '#')")
+        raise RenderError("a value for Postfix output contains white space or '#'")
     return text
 
 

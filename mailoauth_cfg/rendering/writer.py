@@ -13,15 +13,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.fileio import write_atomic
 
 MANIFEST = "manifest.json"
 MASK = "********"
+DIR_MODE = 0o755
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,14 @@ def _resolve_inside(out: Path, relative: PurePosixPath) -> Path:
     return candidate
 
 
-def manifest_bytes(files: Iterable[RenderedFile]) -> bytes:
-    """The manifest: sorted, stable JSON; no timestamps, no secret values."""
-    entries = [
+def manifest_bytes(files: Iterable[RenderedFile], stale: Iterable[dict[str, Any]] = ()) -> bytes:
+    """The manifest: sorted, stable JSON; no timestamps, no secret values.
+
+    ``stale`` are the previous manifest's entries of files no longer produced but still on disk
+    (written without ``--prune``): they stay listed, marked ``"stale": true``, so that a later
+    ``--prune`` still knows them.
+    """
+    entries: list[dict[str, Any]] = [
         {
             "path": f.path,
             "target": f.target,
@@ -85,8 +93,10 @@ def manifest_bytes(files: Iterable[RenderedFile]) -> bytes:
             "mode": f"{f.mode:04o}",
             "secret": f.secret,
         }
-        for f in sorted(files, key=lambda f: f.path)
+        for f in files
     ]
+    entries += [{**entry, "stale": True} for entry in stale]
+    entries.sort(key=lambda e: str(e["path"]))
     document = {"version": 1, "generator": "mailoauth-cfg", "files": entries}
     return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
@@ -108,17 +118,40 @@ class Plan:
         return not (self.created or self.changed or self.stale or self.mode_changed)
 
 
-def _previous(out: Path) -> list[str]:
+def _previous_entries(out: Path) -> dict[str, dict[str, Any]]:
+    """The previous manifest's entries by path (empty when absent or unreadable)."""
     try:
         document = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return sorted(str(e["path"]) for e in document.get("files", []))
+        entries = {str(e["path"]): dict(e) for e in document.get("files", [])}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return []
+        return {}
+    return {path: entries[path] for path in sorted(entries)}
 
 
-def plan_write(files: list[RenderedFile], out: Path) -> Plan:
+def _previous(out: Path) -> list[str]:
+    return list(_previous_entries(out))
+
+
+def _carried(files: list[RenderedFile], out: Path) -> list[dict[str, Any]]:
+    """Previous entries of files no longer produced that are still on disk (kept until pruned)."""
+    produced = {f.path for f in files}
+    carried = []
+    for path, entry in _previous_entries(out).items():
+        if path in produced or path == MANIFEST:
+            continue
+        try:
+            on_disk = _resolve_inside(out, safe_relative(path))
+        except RenderError:
+            continue
+        if on_disk.is_file() and not on_disk.is_symlink():
+            entry.pop("stale", None)
+            carried.append(entry)
+    return carried
+
+
+def plan_write(files: list[RenderedFile], out: Path, *, prune: bool = False) -> Plan:
     """Compare the rendered files with DIR (without writing)."""
-    all_files = [*files, _manifest_file(files)]
+    all_files = [*files, _manifest_file(files, [] if prune else _carried(files, out))]
     created: list[str] = []
     changed: list[str] = []
     unchanged: list[str] = []
@@ -149,28 +182,52 @@ def plan_write(files: list[RenderedFile], out: Path) -> Plan:
     )
 
 
-def _manifest_file(files: list[RenderedFile]) -> RenderedFile:
+def _manifest_file(files: list[RenderedFile], stale: Iterable[dict[str, Any]] = ()) -> RenderedFile:
     return RenderedFile(
-        path=MANIFEST, content=manifest_bytes(files), target="", mailbox=None, secret=False
+        path=MANIFEST, content=manifest_bytes(files, stale), target="", mailbox=None, secret=False
     )
+
+
+def _make_dirs(path: Path) -> None:
+    """Create ``path`` and missing parents as 0755 whatever the umask (existing ones untouched).
+
+    ``mkdir -p`` would create them ``0777 & ~umask``: world-writable under ``umask 0``, letting
+    any local user replace a generated script before an administrator runs it.
+    """
+    missing: list[Path] = []
+    current = path
+    while not current.exists() and not current.is_symlink():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=DIR_MODE)
+        directory.chmod(DIR_MODE)
 
 
 def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) -> Plan:
     """Write what changed (atomically, with modes), then the manifest; prune if asked."""
-    plan = plan_write(files, out)
-    out.mkdir(parents=True, exist_ok=True)
-    todo = set(plan.created) | set(plan.changed) | set(plan.mode_changed)
-    for f in sorted(files, key=lambda f: f.path):
-        if f.path in todo:
-            write_atomic(_resolve_inside(out, safe_relative(f.path)), f.content, mode=f.mode)
-    if prune:
-        for stale in plan.stale:
-            path = _resolve_inside(out, safe_relative(stale))
-            if path.is_file() and not path.is_symlink():
-                path.unlink()
-    manifest = _manifest_file(files)
-    if MANIFEST in todo:
-        write_atomic(out / MANIFEST, manifest.content, mode=manifest.mode)
+    carried = [] if prune else _carried(files, out)
+    plan = plan_write(files, out, prune=prune)
+    target = out
+    try:
+        _make_dirs(out)
+        todo = set(plan.created) | set(plan.changed) | set(plan.mode_changed)
+        for f in sorted(files, key=lambda f: f.path):
+            if f.path in todo:
+                target = _resolve_inside(out, safe_relative(f.path))
+                _make_dirs(target.parent)
+                write_atomic(target, f.content, mode=f.mode)
+        if prune:
+            for stale in plan.stale:
+                target = _resolve_inside(out, safe_relative(stale))
+                if target.is_file() and not target.is_symlink():
+                    target.unlink()
+        manifest = _manifest_file(files, carried)
+        if MANIFEST in todo:
+            target = out / MANIFEST
+            write_atomic(target, manifest.content, mode=manifest.mode)
+    except OSError as exc:
+        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
     return plan
 
 
@@ -182,12 +239,49 @@ def mask(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+HIDDEN = MASK + " (line of a secret-bearing file, hidden)\n"
+
+
+def _mask_old_lines(old_lines: list[str], new_lines: list[str]) -> list[str]:
+    """Old lines of a secret-bearing file, safe to print.
+
+    The old file may hold a secret the new render does not know (a rotated secret), so masking
+    the current secrets is not enough. A line also in the new file is kept; a line matching a
+    new line around its masks (same text, another secret) becomes that masked line; any other
+    line is hidden.
+    """
+    keep = set(new_lines)
+    patterns = [
+        (re.compile(".*?".join(re.escape(part) for part in line.split(MASK)), re.DOTALL), line)
+        for line in dict.fromkeys(new_lines)
+        if MASK in line
+    ]
+    out: list[str] = []
+    for line in old_lines:
+        if line in keep:
+            out.append(line)
+            continue
+        template = next((t for pattern, t in patterns if pattern.fullmatch(line)), None)
+        out.append(template if template is not None else HIDDEN)
+    return out
+
+
+def _holds_secret(f: RenderedFile, path: Path) -> bool:
+    if f.secret:
+        return True
+    try:
+        return (path.stat().st_mode & 0o077) == 0
+    except OSError:
+        return False
+
+
 def unified_diff(files: list[RenderedFile], out: Path) -> str:
     """A unified diff of DIR against the rendered files, secrets masked on both sides."""
     secrets = {s for f in files for s in f.secrets}
     chunks: list[str] = []
     produced = {f.path for f in files}
-    for f in sorted([*files, _manifest_file(files)], key=lambda f: f.path):
+    manifest = _manifest_file(files, _carried(files, out))
+    for f in sorted([*files, manifest], key=lambda f: f.path):
         path = _resolve_inside(out, safe_relative(f.path))
         try:
             old = path.read_bytes().decode("utf-8", errors="replace")
@@ -196,15 +290,21 @@ def unified_diff(files: list[RenderedFile], out: Path) -> str:
         new = f.content.decode("utf-8", errors="replace")
         if old == new:
             continue
+        new_lines = mask(new, secrets).splitlines(keepends=True)
         old_lines = mask(old, secrets).splitlines(keepends=True) if old is not None else []
-        chunks.extend(
+        if old is not None and _holds_secret(f, path):
+            old_lines = _mask_old_lines(old_lines, new_lines)
+        hunks = list(
             difflib.unified_diff(
                 old_lines,
-                mask(new, secrets).splitlines(keepends=True),
+                new_lines,
                 fromfile=f"a/{f.path}" if old is not None else "/dev/null",
                 tofile=f"b/{f.path}",
             )
         )
+        if not hunks:
+            hunks = [f"--- a/{f.path}\n+++ b/{f.path}\n@@ only secret values differ (masked) @@\n"]
+        chunks.extend(hunks)
     for stale in _previous(out):
         if stale not in produced:
             chunks.append(f"--- a/{stale}\n+++ /dev/null\n@@ no longer produced @@\n")

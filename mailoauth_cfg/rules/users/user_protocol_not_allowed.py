@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules._text import ps_arg
 from mailoauth_cfg.rules.users._common import (
     PROTOCOL_NAMES,
     plans_of_user,
@@ -49,7 +50,7 @@ _GMAIL = (
 def enable_fix(kind: str | None, email: str, protocol: str) -> str:
     """How to allow ``protocol`` for the mailbox on its provider."""
     if kind == "microsoft":
-        return f"`Set-CASMailbox -Identity {email} {_EXCHANGE_SWITCH[protocol]}`"
+        return f"`Set-CASMailbox -Identity {ps_arg(email)} {_EXCHANGE_SWITCH[protocol]}`"
     if kind == "google" and protocol != "smtp":
         return _GMAIL
     return f"allow {PROTOCOL_NAMES[protocol]} for {email}"

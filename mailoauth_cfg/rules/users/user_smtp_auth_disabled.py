@@ -24,12 +24,13 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules._text import ps_arg
 from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targets_phrase
 
 
 def enable_cmdlet(email: str) -> str:
     """The cmdlet that enables SMTP AUTH for one mailbox."""
-    return f"Set-CASMailbox -Identity {email} -SmtpClientAuthenticationDisabled $false"
+    return f"Set-CASMailbox -Identity {ps_arg(email)} -SmtpClientAuthenticationDisabled $false"
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:

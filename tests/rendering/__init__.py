@@ -1,0 +1,1 @@
+"""Rendering: golden files, determinism, modes, secrets, escaping and real-parser checks."""

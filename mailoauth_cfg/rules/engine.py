@@ -107,10 +107,10 @@ def apply_suppressions(
     if not finding.object or finding.status is not Status.FAIL:
         return finding
     base, specs = index.get(finding.object)
-    for index, spec in enumerate(specs):
+    for position, spec in enumerate(specs):
         if spec.rule != finding.rule:
             continue
-        location: Location = marks.location((*base, "suppress", index))
+        location: Location = marks.location((*base, "suppress", position))
         if spec.expires is not None and spec.expires < as_of:
             return replace(
                 finding,

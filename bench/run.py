@@ -142,6 +142,11 @@ def main() -> None:
         work = Path(tmp)
         validate_rows = bench_validate(sizes, runs, work)
         startup = bench_startup(runs, work)
+    import live
+
+    live_figures = live.run(
+        mailboxes=200 if args.quick else 1000, repeat=3 if args.quick else 5, naive=True
+    )
     print("validate vs CSafeLoader load of the same file (goal <= 2.0x)")
     print(f"{'mailboxes':>10} {'bytes':>10} {'load s':>8} {'validate s':>11} {'ratio':>6}")
     for row in validate_rows:
@@ -156,9 +161,14 @@ def main() -> None:
         f"  ratio {startup['ratio']:.2f}x"
         f"  heavy SDK imports: {startup['heavy_sdk_imports'] or 'none'}"
     )
+    print()
+    print("Live checks against the emulator (goal: requests <= 1.1x ceil(reads/20) + constant,")
+    print("wall time <= 1.2x the round-trip floor, >= 20x faster than one call per object)")
+    print(live.report(live_figures), end="")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
-        json.dumps({"validate": validate_rows, "startup": startup}, indent=2) + "\n"
+        json.dumps({"validate": validate_rows, "startup": startup, "live": live_figures}, indent=2)
+        + "\n"
     )
 
 

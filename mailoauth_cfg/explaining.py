@@ -7,9 +7,10 @@ import textwrap
 
 def explain_text(code: str) -> str | None:
     """Explanation of a rule ID, an AADSTS code, a Google OAuth error or a server reply."""
+    from mailoauth_cfg.live.rules import rule_infos as live_rule_infos
     from mailoauth_cfg.rules import rule_infos
 
-    infos = rule_infos()
+    infos = {**rule_infos(), **live_rule_infos()}
     key = code.strip()
     info = infos.get(key) or infos.get(key.lower())
     if info is not None:

@@ -48,6 +48,12 @@ def validate_file(
         config = built.config
         if config is not None:
             selected = ALL_RULES if rules is None else tuple(rules)
+            if rules is None and any(rule_id.startswith("live-") for rule_id in config.rules):
+                # Live rules take part offline only to validate their `rules:` settings; the
+                # package is imported only then, to keep offline start-up small.
+                from mailoauth_cfg.live.rules import offline_rules
+
+                selected = (*selected, *offline_rules())
             findings.extend(run_rules(config, loaded.marks, as_of=as_of, rules=selected))
     return Validated(path=str(path), loaded=loaded, config=config, findings=findings)
 
@@ -57,8 +63,17 @@ def build_report(results: Sequence[Validated], *, tool_version: str) -> Report:
     from mailoauth_cfg.rules import rule_infos
 
     findings = [f for r in results for f in r.findings]
+    infos = rule_infos()
+    if any(f.rule.startswith("live-") for f in findings):
+        from mailoauth_cfg.live.rules import rule_infos as live_rule_infos
+
+        infos.update(live_rule_infos())
     files = sorted({name for r in results for name in r.loaded.files})
     objects = sum(r.config.object_count() for r in results if r.config is not None)
     return Report.build(
-        findings, rule_infos(), files=files, objects=objects, tool_version=tool_version
+        findings,
+        infos,
+        files=files,
+        objects=objects,
+        tool_version=tool_version,
     )

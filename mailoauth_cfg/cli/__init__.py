@@ -121,8 +121,49 @@ def validate(
         bool,
         typer.Option(help="Allow `include:` of files outside the config's directory tree."),
     ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Also check the live tenants (Entra ID, Exchange Online); "
+            "see `mailoauth-cfg permissions`.",
+        ),
+    ] = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Run the live checks against a saved snapshot instead of the tenants.",
+            metavar="FILE",
+        ),
+    ] = None,
+    save_snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-snapshot",
+            help="With --online: write what was read to FILE (JSON; no secret, no token).",
+            metavar="FILE",
+        ),
+    ] = None,
+    credential: Annotated[
+        str,
+        typer.Option(
+            "--credential",
+            help="With --online: auto, environment, workload-identity or azure-cli.",
+        ),
+    ] = "auto",
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-bundle",
+            help="With --online: CA bundle (PEM) for every provider (TLS-inspecting proxy); "
+            "default: each provider's ca_bundle, else the system store.",
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
-    """Check configs offline: schema, references and the rule catalogue."""
+    """Check configs offline: schema, references and the rule catalogue; with --online (or
+    --snapshot FILE) also the live tenants."""
     from mailoauth_cfg.findings import Severity, Status
     from mailoauth_cfg.reporting import FORMATS, render_report
     from mailoauth_cfg.validation import build_report, validate_file
@@ -143,6 +184,21 @@ def validate(
             )
         except ConfigError as exc:
             _fail(str(exc))
+    if online or snapshot is not None or save_snapshot is not None:
+        from mailoauth_cfg.cli.live import LiveUsageError, run_live
+
+        try:
+            run_live(
+                results,
+                as_of=date,
+                online=online,
+                snapshot_file=snapshot,
+                save_file=save_snapshot,
+                credential=credential,
+                ca_bundle=ca_bundle,
+            )
+        except LiveUsageError as exc:
+            _fail(str(exc))
     report = build_report(results, tool_version=__version__)
     _emit(render_report(report, fmt, color=_color(output)), output)
     failing = [f for f in report.findings if f.status is Status.FAIL and f.severity >= threshold]
@@ -153,6 +209,14 @@ def validate(
     if report.summary.objects == 0:
         typer.echo("mailoauth-cfg: nothing was checked: the config declares no object", err=True)
         raise typer.Exit(int(ExitCode.NOTHING_CHECKED))
+
+
+@app.command()
+def permissions() -> None:
+    """Print the read-only permissions and roles the live checks need, and how to grant them."""
+    from mailoauth_cfg.live.permissions import permissions_text
+
+    sys.stdout.write(permissions_text())
 
 
 @app.command()
@@ -302,9 +366,10 @@ def rules(
     """List every rule: ID, default severity and summary."""
     import json
 
+    from mailoauth_cfg.live.rules import rule_infos as live_rule_infos
     from mailoauth_cfg.rules import rule_infos
 
-    infos = sorted(rule_infos().values(), key=lambda r: r.id)
+    infos = sorted({**rule_infos(), **live_rule_infos()}.values(), key=lambda r: r.id)
     if fmt == "json":
         doc = [
             {"id": r.id, "severity": r.severity.label, "summary": r.summary, "doc": r.doc}

@@ -73,6 +73,13 @@ def run_rules(
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)
+    return suppress_findings(findings, config, marks, as_of)
+
+
+def suppress_findings(
+    findings: list[Finding], config: MailConfig, marks: SourceMap, as_of: dt.date
+) -> list[Finding]:
+    """Apply the config's suppressions to ``findings`` (offline and live rules alike)."""
     index = _SuppressionIndex(config)
     return [apply_suppressions(f, index, marks, as_of) for f in findings]
 

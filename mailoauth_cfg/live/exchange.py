@@ -1,0 +1,340 @@
+"""Exchange Online reads through the admin REST endpoint ``InvokeCommand`` (what the
+ExchangeOnlineManagement v3 module uses; apis.md B.2), into the Exchange half of a tenant.
+
+``POST https://outlook.office365.com/adminapi/beta/{tenant}/InvokeCommand`` with
+``{"CmdletInput": {"CmdletName": "Get-CASMailbox", "Parameters": {...}}}``; results come in
+``value``, further pages at ``@odata.nextLink`` (POST the same body). The endpoint has no batch,
+so :func:`fetch_exchange` chooses per count: below ``exchange_listing_threshold`` mailboxes it
+calls ``Get-CASMailbox``/``Get-Mailbox -Identity`` once per mailbox (concurrently); from the
+threshold it lists them (``-ResultSize Unlimited``, ``Prefer: odata.maxpagesize``) and keeps the
+named ones, which costs one request per page whatever the number of named mailboxes.
+
+[UNVERIFIED] (apis.md F.2): the HTTP contract is undocumented; a missing object is taken to be
+HTTP 404 or an error naming ``ManagementObjectNotFoundException`` / "couldn't be found".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from mailoauth_cfg.live import snapshot as snap
+from mailoauth_cfg.live._http import Transport, Unavailable, error_text
+from mailoauth_cfg.live.needs import MicrosoftNeeds
+from mailoauth_cfg.live.options import FetchOptions
+from mailoauth_cfg.live.permissions import hint
+
+MAX_PAGES = 1000
+CAS_SELECT = [
+    "Identity",
+    "PrimarySmtpAddress",
+    "EmailAddresses",
+    "ExternalDirectoryObjectId",
+    "SmtpClientAuthenticationDisabled",
+    "ImapEnabled",
+    "PopEnabled",
+]
+MAILBOX_SELECT = [
+    "Identity",
+    "PrimarySmtpAddress",
+    "EmailAddresses",
+    "ExternalDirectoryObjectId",
+    "RecipientTypeDetails",
+]
+
+
+class NotFound(Exception):
+    """The cmdlet reported that the object does not exist."""
+
+
+@dataclass
+class ExchangeFacts:
+    """The Exchange facts gathered so far."""
+
+    transport_config: snap.TransportConfig | None = None
+    cas_mailboxes: dict[str, snap.CasMailbox | None] = field(default_factory=dict)
+    mailboxes: dict[str, snap.Mailbox | None] = field(default_factory=dict)
+    exchange_service_principals: dict[str, snap.ExchangeServicePrincipal | None] = field(
+        default_factory=dict
+    )
+    mailbox_permissions: dict[str, list[snap.MailboxPermission]] = field(default_factory=dict)
+    recipient_permissions: dict[str, list[snap.RecipientPermission]] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+def _not_found(status: int, body: Any) -> bool:
+    if status == 404:
+        return True
+    text = json.dumps(body) if body is not None else ""
+    return "ManagementObjectNotFoundException" in text or "couldn't be found" in text
+
+
+class ExchangeClient:
+    """Calls cmdlets through ``InvokeCommand`` with an app-only bearer token."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        base: str,
+        token: Callable[[], Awaitable[str]],
+        *,
+        anchor: str,
+        options: FetchOptions,
+    ) -> None:
+        self.transport = transport
+        self.base = base.rstrip("/")
+        self.token = token
+        self.anchor = anchor
+        self.options = options
+
+    def _same_host(self, link: str) -> str:
+        # Follow a nextLink on the configured host only: the bearer token never leaves it.
+        ours = urlsplit(self.base)
+        theirs = urlsplit(link)
+        return urlunsplit((ours.scheme, ours.netloc, theirs.path, theirs.query, ""))
+
+    async def invoke(
+        self,
+        cmdlet: str,
+        parameters: dict[str, Any] | None = None,
+        *,
+        select: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every object the cmdlet returns (all pages). ``NotFound`` or ``Unavailable``."""
+        payload = json.dumps(
+            {"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters or {}}}
+        ).encode()
+        url = f"{self.base}/InvokeCommand"
+        if select:
+            url += "?$select=" + ",".join(select)
+        out: list[dict[str, Any]] = []
+        self.transport.stats.reads += 1
+        for _ in range(MAX_PAGES):
+            current = url
+
+            async def build(current: str = current) -> Any:
+                headers = {
+                    "Authorization": f"Bearer {await self.token()}",
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                    "X-AnchorMailbox": self.anchor,
+                    "X-CmdletName": cmdlet,
+                    "X-ResponseFormat": "json",
+                    "X-ClientApplication": "ExoManagementModule",
+                    "Prefer": f"odata.maxpagesize={self.options.exchange_page_size}",
+                    **self.options.extra_headers,
+                }
+                return self.transport.client.build_request(
+                    "POST", current, headers=headers, content=payload
+                )
+
+            reply = await self.transport.send(build, kind="exchange", what=cmdlet)
+            if reply.status >= 400:
+                if _not_found(reply.status, reply.body):
+                    raise NotFound(cmdlet)
+                reason = f"{cmdlet}: {error_text(reply.status, reply.body)}"
+                if reply.status in (401, 403):
+                    reason += f"; {hint('exchange')}"
+                raise Unavailable(reason)
+            body = reply.body
+            values = body.get("value") if isinstance(body, dict) else None
+            if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                raise Unavailable(f"{cmdlet}: malformed response (no `value` list of objects)")
+            out.extend(values)
+            link = body.get("@odata.nextLink")
+            if not link:
+                return out
+            url = self._same_host(str(link))
+        raise Unavailable(f"{cmdlet}: more than {MAX_PAGES} pages")
+
+
+def _bool(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "$true", "1"):
+        return True
+    if text in ("false", "$false", "0"):
+        return False
+    return None
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _addresses(obj: dict[str, Any]) -> set[str]:
+    found = {
+        a.split(":", 1)[1].lower()
+        for a in _list(obj.get("EmailAddresses"))
+        if a.lower().startswith("smtp:")
+    }
+    primary = obj.get("PrimarySmtpAddress")
+    if primary:
+        found.add(str(primary).lower())
+    return found
+
+
+def to_cas(obj: dict[str, Any]) -> snap.CasMailbox:
+    """Snapshot of a ``Get-CASMailbox`` object."""
+    return snap.CasMailbox(
+        identity=obj.get("Identity"),
+        primary_smtp_address=obj.get("PrimarySmtpAddress"),
+        smtp_client_authentication_disabled=_bool(obj.get("SmtpClientAuthenticationDisabled")),
+        imap_enabled=_bool(obj.get("ImapEnabled")),
+        pop_enabled=_bool(obj.get("PopEnabled")),
+    )
+
+
+def to_mailbox(obj: dict[str, Any]) -> snap.Mailbox:
+    """Snapshot of a ``Get-Mailbox`` object."""
+    return snap.Mailbox(
+        identity=obj.get("Identity"),
+        primary_smtp_address=obj.get("PrimarySmtpAddress"),
+        recipient_type_details=obj.get("RecipientTypeDetails"),
+        external_directory_object_id=(
+            str(obj.get("ExternalDirectoryObjectId") or "").lower() or None
+        ),
+    )
+
+
+async def fetch_exchange(
+    client: ExchangeClient, needs: MicrosoftNeeds, options: FetchOptions
+) -> ExchangeFacts:
+    """Read every Exchange fact ``needs`` names; failures are recorded, never raised."""
+    facts = ExchangeFacts()
+
+    async def guarded(key: str, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Unavailable as exc:
+            facts.unavailable[key] = exc.reason
+
+    async def transport_config() -> None:
+        found = await client.invoke(
+            "Get-TransportConfig", select=["SmtpClientAuthenticationDisabled"]
+        )
+        if not found:
+            raise Unavailable("Get-TransportConfig returned nothing")
+        facts.transport_config = snap.TransportConfig(
+            smtp_client_authentication_disabled=_bool(
+                found[0].get("SmtpClientAuthenticationDisabled")
+            )
+        )
+
+    async def one(cmdlet: str, email: str) -> dict[str, Any] | None:
+        try:
+            found = await client.invoke(cmdlet, {"Identity": email})
+        except NotFound:
+            return None
+        return found[0] if found else None
+
+    async def cas_of(email: str) -> None:
+        obj = await one("Get-CASMailbox", email)
+        facts.cas_mailboxes[email] = None if obj is None else to_cas(obj)
+
+    async def mailbox_of(email: str) -> None:
+        obj = await one("Get-Mailbox", email)
+        facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
+
+    async def list_cas() -> None:
+        index: dict[str, dict[str, Any]] = {}
+        for listed in await client.invoke(
+            "Get-CASMailbox", {"ResultSize": "Unlimited"}, select=CAS_SELECT
+        ):
+            for address in _addresses(listed):
+                index.setdefault(address, listed)
+        for email in needs.mailboxes:
+            obj = index.get(email)
+            facts.cas_mailboxes[email] = None if obj is None else to_cas(obj)
+
+    async def list_mailboxes() -> None:
+        index: dict[str, dict[str, Any]] = {}
+        for listed in await client.invoke(
+            "Get-Mailbox", {"ResultSize": "Unlimited"}, select=MAILBOX_SELECT
+        ):
+            for address in _addresses(listed):
+                index.setdefault(address, listed)
+        for email in needs.mailboxes:
+            obj = index.get(email)
+            facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
+
+    async def service_principals() -> None:
+        found = await client.invoke("Get-ServicePrincipal", {"ResultSize": "Unlimited"})
+        by_app = {str(o.get("AppId") or "").lower(): o for o in found}
+        for app in needs.app_only:
+            obj = by_app.get(app.client_id)
+            facts.exchange_service_principals[app.client_id] = (
+                None
+                if obj is None
+                else snap.ExchangeServicePrincipal(
+                    app_id=app.client_id,
+                    object_id=(str(obj.get("ObjectId") or "").lower() or None),
+                    display_name=obj.get("DisplayName"),
+                    identity=obj.get("Identity"),
+                )
+            )
+
+    async def mailbox_permissions(email: str) -> None:
+        try:
+            found = await client.invoke("Get-MailboxPermission", {"Identity": email})
+        except NotFound:
+            found = []
+        facts.mailbox_permissions[email] = [
+            snap.MailboxPermission(
+                user=str(o.get("User") or ""),
+                access_rights=_list(o.get("AccessRights")),
+                deny=bool(_bool(o.get("Deny"))),
+                is_inherited=bool(_bool(o.get("IsInherited"))),
+            )
+            for o in found
+        ]
+
+    async def recipient_permissions(email: str) -> None:
+        try:
+            found = await client.invoke("Get-RecipientPermission", {"Identity": email})
+        except NotFound:
+            found = []
+        facts.recipient_permissions[email] = [
+            snap.RecipientPermission(
+                trustee=str(o.get("Trustee") or ""),
+                access_rights=_list(o.get("AccessRights")),
+                access_control_type=str(o.get("AccessControlType") or "Allow"),
+            )
+            for o in found
+        ]
+
+    work: list[Coroutine[Any, Any, None]] = []
+    if needs.mailboxes:
+        work.append(guarded("transport_config", transport_config()))
+        if len(needs.mailboxes) >= options.exchange_listing_threshold:
+            work.append(guarded("cas_mailboxes", list_cas()))
+            work.append(guarded("mailboxes", list_mailboxes()))
+        else:
+            for email in needs.mailboxes:
+                work.append(guarded(f"cas_mailboxes:{email}", cas_of(email)))
+                work.append(guarded(f"mailboxes:{email}", mailbox_of(email)))
+    if needs.app_only:
+        work.append(guarded("exchange_service_principals", service_principals()))
+        full: set[str] = set()
+        send_as: set[str] = set()
+        for app in needs.app_only:
+            for email, rights in app.mailbox_rights:
+                if "FullAccess" in rights:
+                    full.add(email)
+                if "SendAs" in rights:
+                    send_as.add(email)
+        for email in sorted(full):
+            work.append(guarded(f"mailbox_permissions:{email}", mailbox_permissions(email)))
+        for email in sorted(send_as):
+            work.append(guarded(f"recipient_permissions:{email}", recipient_permissions(email)))
+    await asyncio.gather(*work)
+    return facts

@@ -1,0 +1,137 @@
+"""What the live checks must read, derived from the config: only the objects it names.
+
+Pure functions of the config, shared by the fetchers (what to read) and the live rules (what to
+expect), so both agree on, say, which mailboxes an app-only app needs ``FullAccess`` on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mailoauth_cfg.model import MailConfig, MicrosoftProvider
+
+Right = Literal["FullAccess", "SendAs"]
+
+RIGHT_OF_PROTOCOL: dict[str, Right] = {"imap": "FullAccess", "pop": "FullAccess", "smtp": "SendAs"}
+"""Exchange permission an app-only app needs on a mailbox per protocol (apis.md B.3)."""
+
+
+def user_protocols(config: MailConfig, email: str) -> set[str]:
+    """Protocols the mailbox must allow: its ``protocols:``, else what its targets use."""
+    user = config.user(email)
+    if user is not None and user.protocols is not None:
+        return set(user.protocols)
+    wanted = email.lower()
+    found: set[str] = set()
+    for target in config.targets.values():
+        if any(u.lower() == wanted for u in target.users):
+            found.update(target.protocols)
+    return found
+
+
+def app_mailbox_rights(config: MailConfig, app_name: str) -> dict[str, set[Right]]:
+    """Mailbox (lower case) -> Exchange rights an app-only app needs on it.
+
+    Each target using the app needs ``FullAccess`` (IMAP/POP) or ``SendAs`` (SMTP) on each of
+    its mailboxes; ``granted_mailboxes`` not used by a target need what the app's targets use.
+    """
+    app = config.apps.get(app_name)
+    if app is None or app.flow != "app-only":
+        return {}
+    out: dict[str, set[Right]] = {}
+    every: set[Right] = set()
+    for target in config.targets.values():
+        if target.app != app_name:
+            continue
+        rights = {RIGHT_OF_PROTOCOL[p] for p in target.protocols if p in RIGHT_OF_PROTOCOL}
+        every |= rights
+        for email in target.users:
+            out.setdefault(email.lower(), set()).update(rights)
+    for email in app.granted_mailboxes or []:
+        out.setdefault(email.lower(), set()).update(every)
+    return {email: rights for email, rights in sorted(out.items()) if rights}
+
+
+@dataclass(frozen=True, slots=True)
+class AppNeeds:
+    """One app registration to read."""
+
+    client_id: str
+    """Lower case."""
+    app_only: bool
+    mailbox_rights: tuple[tuple[str, tuple[Right, ...]], ...] = ()
+    """App-only: (mailbox, rights) to read permissions of."""
+
+
+@dataclass(frozen=True, slots=True)
+class MicrosoftNeeds:
+    """Everything to read in one Microsoft tenant."""
+
+    provider: str
+    tenant: str
+    cloud: str
+    apps: tuple[AppNeeds, ...]
+    users: tuple[str, ...]
+    """Directory users to read (mailboxes and the accounts that sign in for shared ones)."""
+    mailboxes: tuple[str, ...]
+    """Exchange mailboxes to read (``Get-CASMailbox``, ``Get-Mailbox``)."""
+
+    @property
+    def app_only(self) -> tuple[AppNeeds, ...]:
+        """The app-only apps (Exchange service principal and mailbox permissions)."""
+        return tuple(a for a in self.apps if a.app_only)
+
+    @property
+    def needs_exchange(self) -> bool:
+        """Whether any Exchange Online fact is needed."""
+        return bool(self.mailboxes or self.app_only)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to read."""
+        return not (self.apps or self.users or self.mailboxes)
+
+
+def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
+    """What to read per Microsoft provider (by provider name)."""
+    out: dict[str, MicrosoftNeeds] = {}
+    for name, provider in sorted(config.providers.items()):
+        if not isinstance(provider, MicrosoftProvider):
+            continue
+        apps: dict[str, AppNeeds] = {}
+        for app_name, declared in sorted(config.apps.items()):
+            if declared.provider != name:
+                continue
+            rights = app_mailbox_rights(config, app_name)
+            client_id = declared.client_id.strip().lower()
+            previous = apps.get(client_id)
+            merged = dict(previous.mailbox_rights) if previous else {}
+            for email, wanted in rights.items():
+                merged[email] = tuple(sorted(set(merged.get(email, ())) | wanted))
+            apps[client_id] = AppNeeds(
+                client_id=client_id,
+                app_only=declared.flow == "app-only" or bool(previous and previous.app_only),
+                mailbox_rights=tuple(sorted(merged.items())),
+            )
+        mailboxes: dict[str, None] = {}
+        users: dict[str, None] = {}
+        for user in config.users:
+            if user.provider != name:
+                continue
+            mailboxes[user.email.lower()] = None
+            users[user.email.lower()] = None
+            if user.sign_in_as:
+                users[user.sign_in_as.lower()] = None
+        for needed in apps.values():
+            for email, _ in needed.mailbox_rights:
+                mailboxes.setdefault(email, None)
+        out[name] = MicrosoftNeeds(
+            provider=name,
+            tenant=provider.tenant,
+            cloud=provider.cloud,
+            apps=tuple(apps.values()),
+            users=tuple(users),
+            mailboxes=tuple(mailboxes),
+        )
+    return out

@@ -1,0 +1,130 @@
+"""Registered credential (secret or certificate) vs the declared one: shared by the two live
+expiry rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mailoauth_cfg.derive import AppPlan
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.live.rules._base import LiveRule, finding
+from mailoauth_cfg.live.snapshot import Credential
+from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.rules._base import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What the config says about the credential."""
+
+    label: str
+    path: PathKey
+    expires: dt.date | None
+    match_key: str | None
+    """Key ID (secret) or thumbprint (certificate) to find it by, if declared."""
+    match_label: str
+    renew: str
+    missing: str
+    """What fails when the declared credential is not on the registration."""
+
+
+def _day(credential: Credential) -> dt.date | None:
+    return credential.end.date() if credential.end is not None else None
+
+
+def pick(
+    declared: Declared, registered: list[Credential], key: str
+) -> tuple[Credential | None, str]:
+    """The registered credential the declaration means, and how it was chosen."""
+    if declared.match_key is not None:
+        wanted = declared.match_key.lower()
+        for c in registered:
+            if (getattr(c, key) or "").lower() == wanted:
+                return c, "by-key"
+        return None, "key-missing"
+    if declared.expires is not None:
+        for c in registered:
+            if _day(c) == declared.expires:
+                return c, "by-date"
+    dated = [c for c in registered if c.end is not None]
+    if not dated:
+        return (registered[0], "latest") if registered else (None, "none")
+    return max(dated, key=lambda c: c.end or dt.datetime.min.replace(tzinfo=dt.UTC)), "latest"
+
+
+def findings(
+    ctx: Context,
+    rule: LiveRule[Any],
+    plan: AppPlan,
+    declared: Declared,
+    registered: list[Credential],
+    key: str,
+    lead_days: int,
+) -> Iterator[Finding]:
+    """Missing, drifting, expired or expiring credential findings."""
+    chosen, how = pick(declared, registered, key)
+    if chosen is None:
+        if how == "key-missing":
+            message = (
+                f"the {declared.label} {declared.match_label} of app {plan.name} is not on the "
+                f"registration (deleted, or another app's): {declared.missing}"
+            )
+        else:
+            message = f"app {plan.name} has no {declared.label} registered: {declared.missing}"
+        yield finding(
+            ctx,
+            rule,
+            message,
+            declared.path,
+            fix=declared.renew,
+            object=plan.object,
+            severity=Severity.ERROR,
+        )
+        return
+    end = _day(chosen)
+    if end is None:
+        return
+    ident = f" ({key.replace('_', ' ')} {getattr(chosen, key)})" if getattr(chosen, key) else ""
+    if declared.expires is not None and declared.expires != end:
+        note = (
+            "; no registered one ends on the declared date"
+            if how == "latest" and declared.match_key is None
+            else ""
+        )
+        yield finding(
+            ctx,
+            rule,
+            f"apps.{plan.name} declares the {declared.label} expires on "
+            f"{declared.expires.isoformat()}, but the registration's{ident} ends on "
+            f"{end.isoformat()}{note}",
+            (*declared.path, "expires"),
+            fix=f"set expires: {end.isoformat()} (the date in App registrations › Certificates "
+            "& secrets)",
+            object=plan.object,
+            severity=Severity.WARNING,
+        )
+    days = (end - ctx.as_of).days
+    if days < 0:
+        yield finding(
+            ctx,
+            rule,
+            f"the {declared.label} of app {plan.name}{ident} expired on {end.isoformat()} "
+            f"({-days} days before {ctx.as_of.isoformat()}): {declared.missing}",
+            declared.path,
+            fix=declared.renew,
+            object=plan.object,
+            severity=Severity.ERROR,
+        )
+    elif days <= lead_days:
+        yield finding(
+            ctx,
+            rule,
+            f"the {declared.label} of app {plan.name}{ident} expires on {end.isoformat()}, in "
+            f"{days} days",
+            declared.path,
+            fix=declared.renew,
+            object=plan.object,
+        )

@@ -1,0 +1,82 @@
+"""No Google API exposes the OAuth consent screen: its audience and status must be checked by hand.
+
+**What.** For every Google provider whose targets sign in with a delegated OAuth client, a
+finding of status ``unknown`` names the project(s) of the clients, what the provider declares
+(``consent_screen``) and the console page that shows the audience (Internal/External) and the
+publishing status (Testing/In production). It is never a pass.
+
+**Why.** An External consent screen in *Testing* issues refresh tokens that expire after 7 days
+for the Gmail scope, and an Internal one refuses accounts outside the organisation. No Google
+API reads either setting: the IAP OAuth Admin API, the only one that showed part of it, was
+shut down on 2026-03-19.
+
+**Fix.** Open Google Cloud console › APIs & Services › OAuth consent screen (Google Auth
+Platform › Audience) of each project and compare with ``consent_screen``. Once checked, turn
+the rule off (``rules: {live-google-consent-screen-unverifiable: {severity: "off"}}``): an
+``unknown`` finding is never suppressed, so that a check that did not run is never a pass.
+
+Source: apis.md C.3 (Testing: 7-day refresh tokens), D ("Not readable by any API").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.live.google_needs import oauth_grants, project_of
+from mailoauth_cfg.live.rules._base import LiveRule
+from mailoauth_cfg.live.rules._google import (
+    CONSENT_CONSOLE,
+    FAMILY,
+    google_providers,
+    plans,
+    unverifiable,
+)
+from mailoauth_cfg.live.snapshot import Snapshot
+from mailoauth_cfg.model import GoogleProvider
+from mailoauth_cfg.rules._base import Context, RuleOptions
+
+
+def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+    """One ``unknown`` per Google provider with delegated OAuth targets."""
+    for name, _ in google_providers(ctx, snapshot):
+        provider = ctx.provider(name)
+        if not isinstance(provider, GoogleProvider):
+            continue
+        clients = sorted({c for grants in oauth_grants(plans(ctx), name).values() for c in grants})
+        if not clients:
+            continue
+        numbers = sorted({p for p in (project_of(c) for c in clients) if p})
+        if not numbers and provider.project_number:
+            numbers = [provider.project_number]
+        where = f" of project{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
+        declared = provider.consent_screen
+        if declared is None:
+            expect = (
+                "nothing is declared (an External screen in Testing expires refresh tokens "
+                "after 7 days)"
+            )
+        else:
+            expect = (
+                f"it must show audience {declared.audience.capitalize()} and publishing status "
+                f"{'In production' if declared.status == 'production' else 'Testing'}"
+            )
+        yield unverifiable(
+            ctx,
+            RULE,
+            f"no Google API exposes the OAuth consent screen{where if numbers else ''} used by "
+            f"provider {name}: check it by hand; {expect}",
+            ("providers", name, "consent_screen") if declared else ("providers", name),
+            fix=f"{CONSENT_CONSOLE}{where if numbers else ''}",
+            object=f"provider:{name}",
+        )
+
+
+RULE = LiveRule.define(
+    __doc__,
+    id="live-google-consent-screen-unverifiable",
+    severity=Severity.WARNING,
+    check=check,
+    options=RuleOptions,
+    family=FAMILY,
+)

@@ -1,0 +1,80 @@
+"""The registration's certificate credential has expired, expires soon, or is missing.
+
+**What.** The certificate ``apps.<name>.certificate`` names (by thumbprint) is looked up among
+the registration's key credentials (``customKeyIdentifier``). Reported: not registered (error),
+an end date before ``--as-of`` (error) or within ``lead_days`` (warning), and a declared
+``expires`` that differs from the registered end date (warning).
+
+**Why.** A client assertion signed with an unregistered or expired certificate fails with
+``AADSTS700027``/``AADSTS700024``.
+
+**Fix.** Upload the certificate (App registrations › Certificates & secrets › Certificates, or
+``az ad app credential reset --id <client-id> --cert @cert.pem --append``) and record its
+``expires:``.
+
+Options: ``lead_days`` (default 30).
+
+Source: apis.md A.2 (keyCredential: customKeyIdentifier = thumbprint, endDateTime).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.live.rules._base import LiveRule, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._credential_common import Declared, findings
+from mailoauth_cfg.live.snapshot import Snapshot, Unknown
+from mailoauth_cfg.rules._base import Context, RuleOptions
+
+
+class Options(RuleOptions):
+    """Options of ``live-ms-certificate-expiry``."""
+
+    lead_days: int = Field(default=30, ge=0, le=365)
+
+
+def check(ctx: Context, snapshot: Snapshot, options: Options) -> Iterator[Finding]:
+    """Compare the declared certificate with the registration's key credentials."""
+    for plan, tenant in microsoft_apps(ctx, snapshot):
+        cert = plan.app.certificate
+        if cert is None:
+            continue
+        path = ("apps", plan.name, "certificate")
+        app = tenant.application(plan.app.client_id)
+        if isinstance(app, Unknown):
+            yield unknown(
+                ctx,
+                RULE,
+                f"the certificate of app {plan.name}",
+                app.reason,
+                path,
+                object=plan.object,
+            )
+            continue
+        if app is None:
+            continue
+        declared = Declared(
+            label="certificate",
+            path=path,
+            expires=cert.expires,
+            match_key=cert.thumbprint.upper(),
+            match_label=f"thumbprint {cert.thumbprint.upper()}",
+            renew=f"`az ad app credential reset --id {plan.app.client_id} --cert @cert.pem "
+            "--append`, deploy it, and record its thumbprint and expires:",
+            missing="client assertions fail with AADSTS700027",
+        )
+        yield from findings(
+            ctx, RULE, plan, declared, app.key_credentials, "thumbprint", options.lead_days
+        )
+
+
+RULE = LiveRule.define(
+    __doc__,
+    id="live-ms-certificate-expiry",
+    severity=Severity.WARNING,
+    check=check,
+    options=Options,
+)

@@ -1,0 +1,80 @@
+"""The registration's client secret has expired, expires soon, or is not the declared one.
+
+**What.** The secret ``apps.<name>.client_secret`` refers to is found among the registration's
+password credentials (by ``key_id`` when declared, else by the declared ``expires`` date, else
+the one that ends last). Reported: no such secret (error), an end date before ``--as-of``
+(error) or within ``lead_days`` (warning), and a declared ``expires`` that differs from the
+registered end date (warning: the offline ``ms-secret-expiry`` rule trusts the declared date).
+
+**Why.** An expired or deleted secret fails every token request with ``AADSTS7000222`` /
+``AADSTS7000215``, and mail stops silently.
+
+**Fix.** ``az ad app credential reset --id <client-id> --append``, deploy the new secret, delete
+the old one, and record ``expires:`` and ``key_id:``.
+
+Options: ``lead_days`` (default 30).
+
+Source: apis.md A.2 (passwordCredential: keyId, endDateTime; the value is never returned).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.live.rules._base import LiveRule, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._credential_common import Declared, findings
+from mailoauth_cfg.live.snapshot import Snapshot, Unknown
+from mailoauth_cfg.rules._base import Context, RuleOptions
+
+
+class Options(RuleOptions):
+    """Options of ``live-ms-secret-expiry``."""
+
+    lead_days: int = Field(default=30, ge=0, le=365)
+
+
+def check(ctx: Context, snapshot: Snapshot, options: Options) -> Iterator[Finding]:
+    """Compare the declared secret with the registration's password credentials."""
+    for plan, tenant in microsoft_apps(ctx, snapshot):
+        secret = plan.app.client_secret
+        if secret is None:
+            continue
+        path = ("apps", plan.name, "client_secret")
+        app = tenant.application(plan.app.client_id)
+        if isinstance(app, Unknown):
+            yield unknown(
+                ctx,
+                RULE,
+                f"the client secret of app {plan.name}",
+                app.reason,
+                path,
+                object=plan.object,
+            )
+            continue
+        if app is None:
+            continue
+        declared = Declared(
+            label="client secret",
+            path=path,
+            expires=secret.expires,
+            match_key=secret.key_id,
+            match_label=f"key_id {secret.key_id}",
+            renew=f"`az ad app credential reset --id {plan.app.client_id} --append`, deploy the "
+            "new secret, delete the old one, and record its expires: and key_id:",
+            missing="token requests fail with AADSTS7000215/AADSTS7000222",
+        )
+        yield from findings(
+            ctx, RULE, plan, declared, app.password_credentials, "key_id", options.lead_days
+        )
+
+
+RULE = LiveRule.define(
+    __doc__,
+    id="live-ms-secret-expiry",
+    severity=Severity.WARNING,
+    check=check,
+    options=Options,
+)

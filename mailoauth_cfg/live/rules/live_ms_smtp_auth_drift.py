@@ -1,0 +1,109 @@
+"""The tenant's SMTP AUTH settings differ from the declared ``smtp_auth`` values.
+
+**What.** A written ``users[].smtp_auth`` (``inherit`` = ``$null``, ``enabled`` = ``$false``,
+``disabled`` = ``$true`` for ``Get-CASMailbox`` ``SmtpClientAuthenticationDisabled``) or
+``providers.<name>.smtp_auth`` (``Get-TransportConfig``) that the tenant does not hold.
+
+**Why.** The config is the record of the intended state: a drift means someone changed the
+tenant (or the config is stale), and the offline checks reason from the declared values.
+
+**Fix.** Set the tenant back (the cmdlet in the fix), or update the config.
+
+Source: apis.md B.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.live.rules._base import (
+    LiveRule,
+    finding,
+    microsoft_users,
+    tenant_of,
+    unknown,
+)
+from mailoauth_cfg.live.rules._user_common import exchange_connect
+from mailoauth_cfg.live.rules.live_ms_smtp_auth_disabled import ps
+from mailoauth_cfg.live.snapshot import Snapshot, Unknown
+from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.model import MicrosoftProvider
+from mailoauth_cfg.rules._base import Context, RuleOptions
+
+MAILBOX_VALUES = {"inherit": None, "enabled": False, "disabled": True}
+NAMES = {None: "inherit", False: "enabled", True: "disabled"}
+
+
+def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+    """Compare written SMTP AUTH values with the tenant's."""
+    for name, provider in sorted(ctx.config.providers.items()):
+        if not isinstance(provider, MicrosoftProvider) or provider.smtp_auth is None:
+            continue
+        tenant = tenant_of(snapshot, ctx, name)
+        if tenant is None:
+            continue
+        path = ("providers", name, "smtp_auth")
+        obj = f"provider:{name}"
+        org = tenant.transport()
+        if isinstance(org, Unknown):
+            yield unknown(ctx, RULE, "the organisation's SMTP AUTH", org.reason, path, object=obj)
+            continue
+        wanted = provider.smtp_auth == "disabled"
+        if org.smtp_client_authentication_disabled is not None and (
+            org.smtp_client_authentication_disabled != wanted
+        ):
+            actual = "disabled" if org.smtp_client_authentication_disabled else "enabled"
+            yield finding(
+                ctx,
+                RULE,
+                f"provider {name} declares smtp_auth: {provider.smtp_auth} but the organisation "
+                f"has SMTP AUTH {actual} (Get-TransportConfig SmtpClientAuthenticationDisabled "
+                f"{ps(org.smtp_client_authentication_disabled)})",
+                path,
+                fix=f"{exchange_connect(tenant)}; Set-TransportConfig "
+                f"-SmtpClientAuthenticationDisabled {ps(wanted)} (or set smtp_auth: {actual})",
+                object=obj,
+            )
+    for index, user, tenant in microsoft_users(ctx, snapshot):
+        user_path: PathKey = ("users", index, "smtp_auth")
+        if user_path not in ctx.marks.values:
+            continue
+        obj = f"user:{user.email}"
+        cas = tenant.cas_mailbox(user.email)
+        if isinstance(cas, Unknown):
+            yield unknown(
+                ctx,
+                RULE,
+                f"the SMTP AUTH setting of {user.email}",
+                cas.reason,
+                user_path,
+                object=obj,
+            )
+            continue
+        if cas is None:
+            continue
+        wanted_value = MAILBOX_VALUES[user.smtp_auth]
+        actual_value = cas.smtp_client_authentication_disabled
+        if actual_value == wanted_value:
+            continue
+        yield finding(
+            ctx,
+            RULE,
+            f"{user.email} declares smtp_auth: {user.smtp_auth} but the mailbox has "
+            f"SmtpClientAuthenticationDisabled {ps(actual_value)} ({NAMES[actual_value]})",
+            user_path,
+            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+            f"-SmtpClientAuthenticationDisabled {ps(wanted_value)} (or set smtp_auth: "
+            f"{NAMES[actual_value]})",
+            object=obj,
+        )
+
+
+RULE = LiveRule.define(
+    __doc__,
+    id="live-ms-smtp-auth-drift",
+    severity=Severity.WARNING,
+    check=check,
+    options=RuleOptions,
+)

@@ -1,0 +1,177 @@
+"""The Exchange Online admin REST endpoint ``InvokeCommand`` (as ExchangeOnlineManagement v3
+calls it; apis.md B.2).
+
+``POST /adminapi/beta/{tenant}/InvokeCommand[?$select=A,B]`` with
+``{"CmdletInput": {"CmdletName": "…", "Parameters": {...}}}`` and a bearer token for
+``https://outlook.office365.com``. Cmdlets: ``Get-TransportConfig``, ``Get-CASMailbox``,
+``Get-Mailbox``, ``Get-ServicePrincipal``, ``Get-MailboxPermission``,
+``Get-RecipientPermission``. ``-Identity`` matches an SMTP address, the identity, name, alias,
+GUID or directory object ID; a miss is ``404`` with a ``ManagementObjectNotFoundException``
+message. Listings are paged by ``Prefer: odata.maxpagesize`` (the scenario's page size at most):
+``@odata.nextLink`` points back at ``InvokeCommand`` with a ``$skiptoken``; the client POSTs the
+same body there.
+
+[UNVERIFIED] shapes: the real contract is undocumented (apis.md B.2, F.2).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Any
+
+from tests.emulators._server import Request, Response
+from tests.emulators.microsoft.identity import Identity
+from tests.emulators.microsoft.scenario import Scenario
+
+EXCHANGE_AUDIENCE = "https://outlook.office365.com"
+PATH = re.compile(r"^/adminapi/(?:beta|v1\.0)/([^/]+)/InvokeCommand$")
+COLLECTIONS = {
+    "Get-CASMailbox": "casMailboxes",
+    "Get-Mailbox": "mailboxes",
+    "Get-ServicePrincipal": "servicePrincipals",
+    "Get-MailboxPermission": "mailboxPermissions",
+    "Get-RecipientPermission": "recipientPermissions",
+}
+
+
+def cmdlet_of(request: Request) -> str:
+    """The cmdlet a request invokes (``?`` when unreadable)."""
+    body = request.json()
+    try:
+        return str(body["CmdletInput"]["CmdletName"])
+    except (TypeError, KeyError):
+        return "?"
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return Response(status, {"error": {"code": code, "message": message}})
+
+
+def _names(obj: dict[str, Any]) -> set[str]:
+    out = {
+        str(obj.get(k)).lower()
+        for k in (
+            "Identity",
+            "Name",
+            "Alias",
+            "Guid",
+            "ExternalDirectoryObjectId",
+            "PrimarySmtpAddress",
+            "UserPrincipalName",
+            "AppId",
+            "ObjectId",
+        )
+        if obj.get(k)
+    }
+    for address in obj.get("EmailAddresses") or []:
+        out.add(str(address).split(":", 1)[-1].lower())
+    return out
+
+
+class Exchange:
+    """``InvokeCommand`` over a scenario."""
+
+    def __init__(self, scenario: Scenario, identity: Identity) -> None:
+        self.scenario = scenario
+        self.identity = identity
+        self.base = ""
+        self._indexes: dict[int, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
+
+    def handle(self, request: Request) -> Response:
+        """One ``InvokeCommand`` POST."""
+        m = PATH.match(request.path)
+        if m is None or request.method != "POST":
+            return _error(404, "NotFound", "No such endpoint.")
+        denied = self.identity.check(request, EXCHANGE_AUDIENCE)
+        if denied is not None:
+            return denied
+        if m.group(1).lower() != self.scenario.tenant:
+            return _error(400, "BadRequest", f"Tenant '{m.group(1)}' is not this organization.")
+        cmdlet = cmdlet_of(request)
+        if f"exchange:{cmdlet}" in self.scenario.denied or "exchange" in self.scenario.denied:
+            return _error(
+                403,
+                "Forbidden",
+                "The role assigned to application isn't supported in this scenario.",
+            )
+        body = request.json() or {}
+        params = (body.get("CmdletInput") or {}).get("Parameters") or {}
+        exchange = self.scenario.exchange
+        if cmdlet == "Get-TransportConfig":
+            items = [dict(exchange.get("transportConfig") or {})]
+        elif cmdlet in COLLECTIONS:
+            items = list(exchange[COLLECTIONS[cmdlet]])
+            identity = params.get("Identity")
+            if identity is not None:
+                wanted = str(identity).lower()
+                if cmdlet in ("Get-MailboxPermission", "Get-RecipientPermission"):
+                    mailbox = self.find(exchange["mailboxes"], wanted)
+                    if mailbox is None:
+                        return self.not_found(identity)
+                    names = _names(mailbox)
+                    items = [i for i in items if str(i.get("Identity", "")).lower() in names]
+                else:
+                    found = self.find(exchange[COLLECTIONS[cmdlet]], wanted)
+                    if found is None:
+                        return self.not_found(identity)
+                    items = [found]
+        else:
+            return _error(
+                400,
+                "BadRequest",
+                f"The term '{cmdlet}' is not recognized as a name of a cmdlet.",
+            )
+        return self.page(request, items)
+
+    def find(self, objects: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+        """The object one of whose names is ``name`` (indexed per list, re-indexed on change)."""
+        key = (id(objects), len(objects))  # the scenario's own lists: they live as long
+        cached = self._indexes.get(id(objects))
+        if cached is None or cached[0] != key:
+            index: dict[str, dict[str, Any]] = {}
+            for obj in objects:
+                for alias in _names(obj):
+                    index.setdefault(alias, obj)
+            cached = (key, index)
+            self._indexes[id(objects)] = cached
+        found = cached[1].get(name)
+        if found is not None and name in _names(found):
+            return found
+        # Not indexed (a test changed an object in place): look it up the slow way.
+        return next((o for o in objects if name in _names(o)), None)
+
+    def not_found(self, identity: Any) -> Response:
+        """What a missing ``-Identity`` gives."""
+        return _error(
+            404,
+            "NotFound",
+            "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|"
+            f"The operation couldn't be performed because object '{identity}' couldn't be "
+            f"found on 'AM0PR01A001DC01.EURPR01A001.prod.outlook.com'.",
+        )
+
+    def page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        """A page of ``value`` per ``Prefer: odata.maxpagesize`` with ``@odata.nextLink``."""
+        size = self.scenario.exchange_page_size
+        prefer = request.headers.get("prefer", "")
+        if m := re.search(r"odata\.maxpagesize=(\d+)", prefer):
+            size = min(size, int(m.group(1)))
+        start = int(request.query.get("$skiptoken") or 0)
+        wanted = request.query.get("$select")
+        keys = [k.strip() for k in wanted.split(",")] if wanted else None
+        chunk = [
+            {k: item.get(k) for k in keys} if keys else item for item in items[start : start + size]
+        ]
+        body: dict[str, Any] = {
+            "@odata.context": (
+                f"{self.base}/adminapi/beta/$metadata#Collection(Exchange.GenericHashTable)"
+            ),
+            "value": chunk,
+        }
+        if start + size < len(items):
+            query = {**request.query, "$skiptoken": str(start + size)}
+            body["@odata.nextLink"] = (
+                f"{self.base}{request.path}?{urllib.parse.urlencode(query, safe='$,')}"
+            )
+        return Response(200, body)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,6 +43,10 @@ MAX_DEPTH = 64
 MIN_ALIAS_BUDGET = 100_000
 """Nodes that aliases may re-expand, at least; more for large files (one per byte)."""
 MAX_INCLUDE_FILES = 1000
+MAX_COMPOSE_DEPTH = 1000
+"""Nesting at which composing stops. libyaml's composer recurses in C and overflows the stack
+(a segmentation fault, not an exception) somewhere past 20,000 levels, which a 40 KB line of
+``[`` reaches; deeper than :data:`MAX_DEPTH` is refused anyway."""
 
 #: Top-level sections that hold named objects merged across included files.
 NAMED_SECTIONS = ("providers", "apps", "targets")
@@ -61,6 +65,68 @@ _SCALAR_TAGS = {
 }
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+
+
+class _TooDeep(Exception):
+    """Internal: the composer reached :data:`MAX_COMPOSE_DEPTH` (carries the deepest mark)."""
+
+    def __init__(self, mark: yaml.Mark | None) -> None:
+        super().__init__("nesting too deep")
+        self.mark = mark
+
+
+class _GuardedLoader(_Loader):
+    """The safe loader with a nesting guard around its (recursive) composer.
+
+    The composer calls ``descend_resolver`` before and ``ascend_resolver`` after each node;
+    counting there stops a pathological document before it exhausts the C stack. Path
+    resolvers (``yaml.add_path_resolver``) are not used by this loader.
+    """
+
+    _depth = 0
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        self._depth += 1
+        if self._depth > MAX_COMPOSE_DEPTH:
+            raise _TooDeep(getattr(current_node, "start_mark", None))
+
+    def ascend_resolver(self) -> None:
+        self._depth -= 1
+
+
+def _may_nest_deeper(text: str, limit: int) -> bool:
+    """Whether the nesting of ``text`` could exceed ``limit`` levels (a cheap upper bound).
+
+    Flow collections nest only through ``[`` and ``{``; block collections only through
+    indentation, at most two levels per column (a block sequence may sit at its key's column),
+    and a node starts within its line. Lines are split at ``\n`` only, which can only make them
+    longer. Typical configs stay far below the limit and skip the guard's per-node cost (about
+    a tenth of composing).
+    """
+    flow = text.count("[") + text.count("{")
+    if flow > limit:
+        return True
+    return flow + 2 * max(map(len, text.split("\n"))) + 2 > limit
+
+
+SECRET_KEYS = frozenset({"client_secret", "app_password"})
+"""Keys whose values are (references to) secrets."""
+_SECRET_SOURCES = frozenset({"value", "env", "file"})
+
+
+def is_secret_path(path: Sequence[str | int]) -> bool:
+    """Whether ``path`` is where a secret, or a reference to one, is written.
+
+    That is a client secret, an app password or a certificate key itself (``client_secret:
+    <text>``, the commonest mistake) or its ``value``, ``env`` or ``file`` (a secret pasted
+    into the wrong key). Messages about such a value never show it. Its ``expires`` and other
+    facts are not secret.
+    """
+    for index, part in enumerate(path):
+        if part in SECRET_KEYS or (part == "key" and index and path[index - 1] == "certificate"):
+            tail = path[index + 1 :]
+            return not tail or tail[0] in _SECRET_SOURCES
+    return False
 
 
 class Mark(NamedTuple):
@@ -256,19 +322,30 @@ class _Builder:
             return node.value
         if tag in _SCALAR_TAGS:
             try:
-                return self._constructor.yaml_constructors[tag](self._constructor, node)
+                value = self._constructor.yaml_constructors[tag](self._constructor, node)
+                if type(value) is int and value.bit_length() > _INT_CHECK_BITS:
+                    # 0x/0o/0b integers escape Python's limit on int <-> text conversion
+                    # (decimal ones hit it above): every message that shows one would fail.
+                    str(value)
             except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
                 # huge ints, impossible dates, explicit tags on values they cannot hold
-                why = str(exc) if isinstance(exc, ValueError) else f"not a valid {tag[18:]}"
+                secret = is_secret_path(path)  # neither the value nor an error quoting it
+                why = (
+                    str(exc)
+                    if isinstance(exc, ValueError) and not secret
+                    else f"not a valid {tag[18:]}"
+                )
+                shown = "(hidden: it may be a secret)" if secret else repr(_clip(node.value))
                 raise _FileProblem(
                     _finding(
                         "yaml-bad-scalar",
-                        f"cannot read value {_clip(node.value)!r}: {why}",
+                        f"cannot read value {shown}: {why}",
                         self.mark(node),
                         "quote the value if it is meant as text, or correct it",
                         path,
                     )
                 ) from None
+            return value
         raise _FileProblem(
             _finding(
                 "yaml-unsupported-tag",
@@ -361,6 +438,10 @@ class _Builder:
         finally:
             self._merging -= 1
         return out
+
+
+_INT_CHECK_BITS = 4096
+"""Integers longer than this are checked to be printable (see ``_Builder._scalar``)."""
 
 
 def _clip(text: str, limit: int = 40) -> str:
@@ -466,7 +547,19 @@ def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
             )
         )
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        loader = _GuardedLoader if _may_nest_deeper(text, MAX_COMPOSE_DEPTH) else _Loader
+        root = yaml.compose(text, Loader=loader)
+    except _TooDeep as exc:
+        at = exc.mark
+        mark = Mark(display, at.line + 1, at.column + 1) if at is not None else Mark(display, 1, 1)
+        return fail(
+            _finding(
+                "yaml-too-deep",
+                f"nesting deeper than {MAX_COMPOSE_DEPTH} levels; refusing to read further",
+                mark,
+                "flatten the structure; a mailoauth-cfg config needs a few levels only",
+            )
+        )
     except yaml.MarkedYAMLError as exc:
         return fail(_syntax_finding(exc, display, text))
     except yaml.reader.ReaderError as exc:  # a control character: locate its first occurrence
@@ -617,6 +710,8 @@ class _Merger:
     def _expand(self, base: Path, pattern: str, mark: Mark, path: PathKey) -> list[Path]:
         full = base / pattern
         if glob.has_magic(pattern):
+            if not self.allow_outside and self._glob_leaves_root(base, pattern, mark, path):
+                return []
             matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))  # noqa: PTH207
             matches = [m for m in matches if m.is_file()]
             if not matches:
@@ -630,16 +725,20 @@ class _Merger:
                     )
                 )
         else:
-            if not full.is_file():
+            try:
+                is_file = full.is_file()
                 what = (
                     "is a directory (use a glob such as dir/*.yaml)"
-                    if full.is_dir()
-                    else ("does not exist")
+                    if not is_file and full.is_dir()
+                    else "does not exist"
                 )
+            except OSError as exc:  # a name too long for the file system, ...
+                is_file, what = False, f"cannot be used: {exc.strerror or exc}"
+            if not is_file:
                 self.findings.append(
                     _finding(
                         "include-missing",
-                        f"included file {pattern!r} {what}",
+                        f"included file {_clip(pattern, 80)!r} {what}",
                         mark,
                         "correct the path (it is relative to the including file)",
                         path,
@@ -664,6 +763,30 @@ class _Merger:
                 continue
             allowed.append(match)
         return allowed
+
+    def _glob_leaves_root(self, base: Path, pattern: str, mark: Mark, path: PathKey) -> bool:
+        """Refuse (with a finding) a glob that would search outside the config directory.
+
+        Globbing first and refusing the matches afterwards would walk the whole tree the
+        pattern reaches (``/**/*.yaml`` walks the file system) before saying no.
+        """
+        parts = Path(pattern).parts
+        magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
+        fixed = base.joinpath(*parts[:magic]).resolve()
+        if fixed.is_relative_to(self.root) and ".." not in parts[magic:]:
+            return False
+        self.findings.append(
+            _finding(
+                "include-outside",
+                f"include pattern {pattern!r} searches outside the config directory "
+                f"{_display(self.root, self.root)}",
+                mark,
+                "move the files under the config directory, or pass "
+                "--allow-include-outside if this is intended",
+                path,
+            )
+        )
+        return True
 
     def _merge(self, parsed: _Parsed, display: str) -> None:
         values, keys, data = parsed.values, parsed.keys, parsed.data

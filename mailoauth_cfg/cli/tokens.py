@@ -12,6 +12,7 @@ msal and google-auth-oauthlib) is imported inside the commands.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import sys
 import time
@@ -125,6 +126,20 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
+def _stdin_ready(timeout: float) -> bool:
+    """Whether stdin has input (or end of input) within ``timeout`` seconds.
+
+    Without a selectable stdin (a test runner's buffer), it is taken as ready.
+    """
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], timeout)
+    except (OSError, ValueError, TypeError, io.UnsupportedOperation):
+        return True
+    return bool(ready)
+
+
 def _interaction(no_browser: bool, timeout: float, port: int) -> Interaction:
     from mailoauth_cfg.tokens.flows import Interaction
 
@@ -143,12 +158,16 @@ def _interaction(no_browser: bool, timeout: float, port: int) -> Interaction:
         return opened
 
     def read_redirect() -> str:
+        from mailoauth_cfg.errors import TokenError
+
         sys.stderr.write("Redirect address: ")
         sys.stderr.flush()
+        if not _stdin_ready(timeout):
+            raise TokenError(
+                f"no redirect address was pasted within {timeout:.0f} s; run the bootstrap again"
+            )
         line = sys.stdin.readline()
         if not line:
-            from mailoauth_cfg.errors import TokenError
-
             raise TokenError("no redirect address was pasted (end of input)")
         return line
 
@@ -287,7 +306,14 @@ def status(
                 rows.append({"error": str(item)})
                 missing = True
                 continue
-            state = service.status(item)
+            try:
+                state = service.status(item)
+            except TokenError as exc:  # one unreadable file hides no other mailbox's status
+                if user is not None:
+                    raise
+                rows.append({"error": str(exc)})
+                missing = True
+                continue
             missing = missing or not state.present
             rows.append(state.as_dict(now))
         if fmt == "json":

@@ -18,7 +18,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path
+from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model.config import MailConfig
 
 
@@ -114,6 +114,10 @@ def _tag_of(candidate: Any) -> str | None:
     return None
 
 
+HIDDEN = "a value (hidden: it may be a secret)"
+"""What a message says instead of a value found where a secret (reference) belongs."""
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -139,6 +143,12 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
     ctx: dict[str, Any] = error.get("ctx") or {}
     value = error.get("input")
     path, complete = _data_path(data, loc)
+    describe = _describe
+    if is_secret_path(loc):  # `client_secret: <the secret>`: never echo the value
+
+        def describe(value: Any) -> str:
+            return _describe(value) if isinstance(value, dict | list | None) else HIDDEN
+
     at_key = False
     rule = "schema-invalid-value"
     fix = ""
@@ -176,7 +186,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         at_key = bool(path)
     elif kind in ("literal_error", "enum"):
         allowed_text = _choices(str(ctx.get("expected", "")))
-        shown = _describe(value)
+        shown = describe(value)
         hint = suggest(str(value), [e.strip(" '") for e in allowed_text.split(",")])
         message = f"{shown} is not allowed{hint}; expected one of: {allowed_text}"
         fix = f"use one of: {allowed_text}"
@@ -188,24 +198,24 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         fix = f"write {expected_form.rstrip(')')}" if expected_form else "correct the value"
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         rule = "schema-wrong-type"
-        message = f"expected a mapping (key: value pairs) at {where}, got {_describe(value)}"
+        message = f"expected a mapping (key: value pairs) at {where}, got {describe(value)}"
         fix = "write it as indented `key: value` lines"
     elif kind in ("list_type", "tuple_type"):
         rule = "schema-wrong-type"
-        message = f"expected a list at {where}, got {_describe(value)}"
+        message = f"expected a list at {where}, got {describe(value)}"
         fix = "write it as `- item` lines or `[a, b]`"
     elif kind.startswith(("date", "datetime")):
-        message = f"{_describe(value)} is not a date; expected YYYY-MM-DD (e.g. 2027-05-31)"
+        message = f"{describe(value)} is not a date; expected YYYY-MM-DD (e.g. 2027-05-31)"
         fix = "write the date as YYYY-MM-DD, unquoted"
     elif kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         if "A-Za-z0-9_.-" in pattern:
             message = (
-                f"{_describe(value)} is not a valid name: use letters, digits, '_', '.', '-' "
+                f"{describe(value)} is not a valid name: use letters, digits, '_', '.', '-' "
                 "(starting with a letter or digit, at most 63 characters)"
             )
         else:
-            message = f"{_describe(value)} does not have the expected form ({pattern})"
+            message = f"{describe(value)} does not have the expected form ({pattern})"
         fix = "rename it"
         at_key = "[key]" in loc
     elif kind in (
@@ -225,16 +235,16 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
             "bool": "true or false",
             "float": "a number",
         }[kind.split("_")[0]]
-        message = f"expected {wanted} at {where}, got {_describe(value)}"
+        message = f"expected {wanted} at {where}, got {describe(value)}"
         fix = f"write {wanted}" + (" (quote text values)" if wanted == "text" else "")
     elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        message = f"{_describe(value)} is out of range: {error['msg'].lower()}"
+        message = f"{describe(value)} is out of range: {error['msg'].lower()}"
         fix = "use a value in the allowed range"
     elif kind == "string_too_short":
-        message = f"{_describe(value)} is too short: {error['msg'].lower()}"
+        message = f"{describe(value)} is too short: {error['msg'].lower()}"
         fix = "write a longer value"
     else:
-        message = f"{error['msg']} (got {_describe(value)})"
+        message = f"{error['msg']} (got {describe(value)})"
         fix = "see `mailoauth-cfg schema` for the expected form"
 
     location = marks.location(path, at_key=at_key)

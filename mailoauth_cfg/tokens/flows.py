@@ -81,6 +81,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if "code" not in params and "error" not in params:
             self.send_error(404)
             return
+        if self.server.result is not None:  # one sign-in, one redirect: never a second one
+            self._page(
+                409,
+                "Sign-in already received",
+                "mailoauth-cfg already received the redirect of this sign-in; this second one "
+                "was refused. If the sign-in failed, run the bootstrap again.",
+            )
+            return
         failed = "error" in params
         body = _PAGE.format(
             title="Sign-in failed" if failed else "Signed in",
@@ -89,16 +97,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if failed
                 else "mailoauth-cfg received the authorization. You can close this tab."
             ),
-        ).encode("utf-8")
-        self.send_response(200)
+        )
+        self._send(200, body)
+        self.server.result = params
+        self.server.done.set()
+
+    def _page(self, status: int, title: str, text: str) -> None:
+        self._send(status, _PAGE.format(title=title, text=text))
+
+    def _send(self, status: int, page: str) -> None:
+        body = page.encode("utf-8")
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
-        if self.server.result is None:
-            self.server.result = params
-            self.server.done.set()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Never log requests: their query string holds the authorization code."""
@@ -181,12 +195,47 @@ class LoopbackListener:
         self.close()
 
 
-def _check_pkce_and_state(url: str) -> None:
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _is_loopback(url: str, port: int) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        url_port = parts.port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS and url_port == port
+
+
+def _check_pkce_and_state(url: str, verifier: str | None, port: int) -> None:
+    """Refuse to start a sign-in without PKCE, state and a loopback redirect (nothing is sent)."""
     params = parse_query(urllib.parse.urlsplit(url).query)
     if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
         raise TokenError("internal error: the authorization request lacks a PKCE S256 challenge")
+    if not verifier:
+        raise TokenError("internal error: the sign-in has no PKCE code verifier")
     if not params.get("state"):
         raise TokenError("internal error: the authorization request lacks a state")
+    redirect = params.get("redirect_uri", "")
+    if not _is_loopback(redirect, port):
+        raise TokenError(
+            f"internal error: the authorization request redirects to {redirect!r}, not to the "
+            f"loopback listener on port {port}"
+        )
+
+
+def _check_pasted(text: str, port: int) -> None:
+    """A pasted redirect address must be the loopback one the sign-in was started with."""
+    stripped = text.strip()
+    if "://" not in stripped:
+        return  # a bare query string (code=...&state=...): the state check decides
+    if not _is_loopback(stripped, port):
+        parts = urllib.parse.urlsplit(stripped)
+        raise TokenError(
+            f"the pasted address goes to {parts.scheme}://{parts.netloc}, not to the loopback "
+            f"redirect of this sign-in (http://localhost:{port} or http://127.0.0.1:{port}); "
+            "paste the address the browser was sent to after signing in. Nothing was stored."
+        )
 
 
 def _check_redirect(params: dict[str, str], state: str, what: str) -> str:
@@ -222,7 +271,9 @@ def _await_redirect(
         "The browser then fails to load a http://localhost or http://127.0.0.1 address: copy "
         "that whole address from the address bar and paste it here."
     )
-    return parse_redirect(interaction.read_redirect())
+    pasted = interaction.read_redirect()
+    _check_pasted(pasted, listener.port)
+    return parse_redirect(pasted)
 
 
 # --- Microsoft (msal) ----------------------------------------------------------------------
@@ -352,7 +403,7 @@ def microsoft_loopback(setup: TokenSetup, interaction: Interaction) -> TokenResp
         except Exception as exc:
             raise TokenError(f"{what}: {_describe(exc)}") from None
         url = str(flow["auth_uri"])
-        _check_pkce_and_state(url)
+        _check_pkce_and_state(url, flow.get("code_verifier"), listener.port)
         params = _await_redirect(listener, interaction, url)
     _check_redirect(params, str(flow["state"]), what)
     try:
@@ -442,7 +493,7 @@ def google_loopback(setup: TokenSetup, interaction: Interaction) -> TokenRespons
         url, state = flow.authorization_url(
             access_type="offline", prompt="consent", login_hint=setup.login_hint
         )
-        _check_pkce_and_state(str(url))
+        _check_pkce_and_state(str(url), flow.code_verifier, listener.port)
         params = _await_redirect(listener, interaction, str(url))
     code = _check_redirect(params, str(state), what)
     try:

@@ -22,6 +22,7 @@ token, so two concurrent ``token access`` calls never lose a rotated refresh tok
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -169,11 +170,16 @@ class TokenLocation:
         """Hold an exclusive lock for a read-modify-write of the token file."""
         self._ensure_dir()
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+            # O_NOFOLLOW: a symbolic link planted as the lock never creates or opens a file
+            # elsewhere (ELOOP), whatever it points at.
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
         except OSError as exc:
-            raise TokenError(
-                f"cannot create the lock file {self.lock_path}: {exc.strerror or exc}"
-            ) from None
+            why = (
+                "it is a symbolic link; refusing to follow it"
+                if exc.errno == errno.ELOOP
+                else exc.strerror or str(exc)
+            )
+            raise TokenError(f"cannot create the lock file {self.lock_path}: {why}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -1,0 +1,357 @@
+"""Files: atomic writes survive SIGKILL, no symlink leads a write outside, modes hold under umask 0.
+
+Kill-during-write: a subprocess (``tests.hardening.pause_run``) writes through
+``write_atomic`` (directly, through ``render`` and through the token store) and pauses at a
+chosen point: halfway through the data, or with the temporary file complete but not renamed.
+The test SIGKILLs it there and checks that the file under its final name is the previous one,
+byte for byte, and that the leftover temporary file (a killed process cannot remove it) has
+the final file's mode, so a killed write never leaves a secret readable by others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from mailoauth_cfg.cli import app
+from mailoauth_cfg.errors import TokenError
+from mailoauth_cfg.fileio import write_atomic
+from mailoauth_cfg.tokens.store import TokenLocation, TokenRecord
+from tests.rendering.support import AS_OF, CANARIES, golden_case, tree
+
+REPO = Path(__file__).resolve().parents[2]
+ROTATED = {**CANARIES, "ERP_MAIL_SECRET": "CANARY-erp-rotated-0b5e"}
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
+
+
+def leftovers(directory: Path) -> list[Path]:
+    """Temporary files of ``write_atomic`` (``.<name>.<random>.tmp``) under ``directory``."""
+    return sorted(p for p in directory.rglob(".*.tmp") if p.is_file())
+
+
+def final_files(directory: Path) -> dict[str, bytes]:
+    """Every file under its final name (temporary files left out)."""
+    return {k: v for k, v in tree(directory).items() if not Path(k).name.endswith(".tmp")}
+
+
+@contextlib.contextmanager
+def paused(point: str, nth: int, *scenario: str, env: dict[str, str]) -> Iterator[Path]:
+    """Run ``pause_run`` until it pauses; yield its temporary file; SIGKILL it on exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.hardening.pause_run", point, str(nth), *scenario],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else ""
+        if not line.startswith("PAUSED "):
+            process.kill()
+            _, err = process.communicate(timeout=10)
+            pytest.fail(f"the writer did not pause: {line!r} {err[-2000:]}")
+        yield Path(line.removeprefix("PAUSED ").strip())
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+    assert process.returncode == -9, "the writer was killed by SIGKILL"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner(env=dict(CANARIES if env is None else env)).invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture
+def umask_zero() -> Iterator[None]:
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+# --- kill during write -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("point", ["data", "rename"])
+def test_write_atomic_killed_mid_write_keeps_the_previous_file(tmp_path: Path, point: str) -> None:
+    target = tmp_path / "secret.conf"
+    write_atomic(target, b"previous contents\n", mode=0o600)
+    size = 8 * 1024 * 1024
+    with paused(point, 1, "atomic", str(target), str(size), "600", env={}) as temporary:
+        assert temporary.parent == tmp_path
+        assert temporary.name.startswith(".secret.conf.")
+        assert target.read_bytes() == b"previous contents\n"
+        written = temporary.stat().st_size
+        assert written == (size // 2 if point == "data" else size)
+    assert target.read_bytes() == b"previous contents\n"
+    assert mode_of(target) == 0o600
+    assert leftovers(tmp_path) == [temporary]
+    assert mode_of(temporary) == 0o600, "a killed write leaves no secret readable by others"
+    write_atomic(target, b"next contents\n", mode=0o600)  # the next write is not hindered
+    assert target.read_bytes() == b"next contents\n"
+
+
+@pytest.mark.parametrize("point", ["data", "rename"])
+def test_token_store_killed_mid_save_keeps_the_previous_token(tmp_path: Path, point: str) -> None:
+    location = TokenLocation(tmp_path / "tokens" / "alice@example.test.json")
+    location.save(TokenRecord(user="alice@example.test", refresh_token="rt-previous-token"))
+    before = location.path.read_bytes()
+    with paused(point, 1, "store", str(location.path), "rt-next-token", env={}) as temporary:
+        assert location.path.read_bytes() == before
+    assert location.path.read_bytes() == before
+    loaded = location.load("alice@example.test")
+    assert loaded is not None
+    assert loaded.refresh_token == "rt-previous-token"
+    assert mode_of(location.path) == 0o600
+    assert mode_of(temporary) == 0o600
+
+
+Rendered = tuple[Path, Path, dict[str, bytes], dict[str, bytes]]
+
+
+@pytest.fixture(scope="module")
+def rendered_once(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The example rendered once per module: (config, out, files, files after a rotation)."""
+    base = tmp_path_factory.mktemp("rendered")
+    config = golden_case(base / "config")
+    out = base / "out"
+    assert run("render", str(config), "--out", str(out), "--as-of", AS_OF).exit_code == 0
+    expected = base / "expected"
+    result = run("render", str(config), "--out", str(expected), "--as-of", AS_OF, env=ROTATED)
+    assert result.exit_code == 0
+    return config, out, final_files(out), final_files(expected)
+
+
+@pytest.fixture
+def rendered(tmp_path: Path, rendered_once: Rendered) -> Rendered:
+    """A private copy of :func:`rendered_once` (modes kept)."""
+    config, out, before, after = rendered_once
+    shutil.copytree(config.parent, tmp_path / "config")
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "config" / config.name, tmp_path / "out", before, after
+
+
+@pytest.mark.parametrize("point", ["data", "rename"])
+def test_render_killed_mid_write_leaves_whole_files_only(rendered: Rendered, point: str) -> None:
+    """Killed while writing its second changed file: the first is new, the rest untouched."""
+    config, out, before, after = rendered
+    changed = sorted(p for p in after if p != "manifest.json" and before[p] != after[p])
+    assert len(changed) >= 2, changed
+    args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
+    with paused(point, 2, *args, env=ROTATED) as temporary:
+        assert temporary.name.startswith(f".{Path(changed[1]).name}.")
+    now = final_files(out)
+    assert set(now) == set(before)
+    for path, content in now.items():
+        assert content in (before[path], after[path]), f"{path} is a partial file"
+    assert now[changed[0]] == after[changed[0]]
+    assert all(now[p] == before[p] for p in changed[1:])
+    assert now["manifest.json"] == before["manifest.json"], "the manifest is written last"
+    assert [mode_of(p) for p in leftovers(out)] == [0o600]
+    assert (
+        run("render", str(config), "--out", str(out), "--as-of", AS_OF, env=ROTATED).exit_code == 0
+    )
+    assert final_files(out) == after
+    check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
+    assert check.exit_code == 0, check.output
+
+
+def test_render_killed_before_the_manifest_is_caught_by_check(
+    rendered: Rendered,
+) -> None:
+    config, out, before, after = rendered
+    changed = [p for p in after if p != "manifest.json" and before[p] != after[p]]
+    args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
+    with paused("rename", len(changed) + 1, *args, env=ROTATED) as temporary:
+        assert temporary.name.startswith(".manifest.json.")
+    now = final_files(out)
+    assert now["manifest.json"] == before["manifest.json"]
+    assert all(now[p] == after[p] for p in changed)
+    check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
+    assert check.exit_code == 1
+    assert "stale: " in check.stdout
+
+
+# --- symbolic links ----------------------------------------------------------------------------
+
+
+def _render(config: Path, out: Path, *extra: str) -> Result:
+    return run("render", str(config), "--out", str(out), "--as-of", AS_OF, *extra)
+
+
+@pytest.mark.parametrize("mode", ["write", "--check", "--diff", "--prune"])
+def test_a_symlinked_file_leading_outside_is_neither_written_nor_read(
+    rendered: Rendered, tmp_path: Path, mode: str
+) -> None:
+    config, out, _, _ = rendered
+    victim = tmp_path / "victim.sql"
+    victim.write_text("VICTIM-CONTENT-outside\n")
+    link = out / "erp" / "dolibarr-oauth.sql"
+    link.unlink()
+    link.symlink_to(victim)
+    result = _render(config, out, *([] if mode == "write" else [mode]))
+    assert result.exit_code == 1, result.output
+    assert "symbolic link leading outside" in result.stderr
+    assert "VICTIM-CONTENT" not in result.output
+    assert victim.read_text() == "VICTIM-CONTENT-outside\n"
+    assert link.is_symlink()
+
+
+def test_a_deeper_symlinked_directory_leading_outside_is_refused(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    config, out, before, _ = rendered
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    apps = out / "_apps" / "erp-mail"
+    for child in apps.iterdir():
+        child.unlink()
+    apps.rmdir()
+    apps.symlink_to(elsewhere)
+    result = _render(config, out)
+    assert result.exit_code == 1
+    assert "symbolic link leading outside" in result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert final_files(out).keys() <= before.keys()
+
+
+def test_a_symlinked_manifest_leading_outside_is_refused(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    config, out, _, _ = rendered
+    victim = tmp_path / "victim.json"
+    victim.write_text("{}\n")
+    (out / "manifest.json").unlink()
+    (out / "manifest.json").symlink_to(victim)
+    result = run("render", str(config), "--out", str(out), "--as-of", AS_OF, env=ROTATED)
+    assert result.exit_code == 1
+    assert "symbolic link leading outside" in result.stderr
+    assert victim.read_text() == "{}\n"
+
+
+def test_prune_never_deletes_outside_through_a_forged_manifest(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    """A manifest listing ``../x``, an absolute path or a path through a link deletes nothing."""
+    config, out, _, _ = rendered
+    victims = [tmp_path / "victim-1", tmp_path / "linked" / "victim-2", Path(tmp_path / "abs")]
+    for victim in victims:
+        victim.parent.mkdir(exist_ok=True)
+        victim.write_text("keep me\n")
+    (out / "gone").symlink_to(tmp_path / "linked")
+    manifest = json.loads((out / "manifest.json").read_text())
+    for forged in ("../victim-1", "gone/victim-2", str(tmp_path / "abs")):
+        manifest["files"].append({"path": forged, "secret": False, "sha256": "", "mode": "0644"})
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = _render(config, out, "--prune")
+    assert result.exit_code == 1, result.output
+    assert all(victim.read_text() == "keep me\n" for victim in victims)
+
+
+def test_a_symlinked_token_file_is_replaced_not_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("outside\n")
+    store = tmp_path / "tokens"
+    store.mkdir(mode=0o700)
+    location = TokenLocation(store / "alice@example.test.json")
+    location.path.symlink_to(victim)
+    location.save(TokenRecord(user="alice@example.test", refresh_token="rt-new-token-value"))
+    assert victim.read_text() == "outside\n"
+    assert not location.path.is_symlink()
+    assert mode_of(location.path) == 0o600
+
+
+def test_a_symlinked_lock_file_is_refused(tmp_path: Path) -> None:
+    store = tmp_path / "tokens"
+    store.mkdir(mode=0o700)
+    location = TokenLocation(store / "alice@example.test.json")
+    planted = tmp_path / "created-elsewhere"
+    location.lock_path.symlink_to(planted)
+    with pytest.raises(TokenError, match="symbolic link; refusing to follow it"), location.lock():
+        pass  # pragma: no cover - the lock is refused
+    assert not planted.exists()
+
+
+# --- modes under umask 0 -----------------------------------------------------------------------
+
+
+def test_write_atomic_modes_ignore_the_umask(tmp_path: Path, umask_zero: None) -> None:
+    write_atomic(tmp_path / "secret", b"s", mode=0o600)
+    write_atomic(tmp_path / "public", b"p")
+    write_atomic(tmp_path / "new" / "dir" / "file", b"x", mode=0o600)
+    assert mode_of(tmp_path / "secret") == 0o600
+    assert mode_of(tmp_path / "public") == 0o644
+    assert mode_of(tmp_path / "new" / "dir" / "file") == 0o600
+
+
+def test_cli_written_files_are_not_world_writable_under_umask_0(
+    tmp_path: Path, umask_zero: None
+) -> None:
+    config = tmp_path / "mailoauth.yaml"
+    assert run("init", str(config)).exit_code == 0
+    report = tmp_path / "reports" / "report.sarif"
+    result = run("validate", str(config), "--format", "sarif", "--output", str(report))
+    assert result.exit_code in (0, 1, 4)
+    schema = tmp_path / "schema.json"
+    assert run("schema", "--write", "--path", str(schema)).exit_code == 0
+    for path in (config, report, schema):
+        assert mode_of(path) == 0o644, path
+
+
+def test_a_loose_token_file_is_rewritten_0600_under_umask_0(
+    tmp_path: Path, umask_zero: None
+) -> None:
+    for fmt in ("native", "sasl-xoauth2"):
+        path = tmp_path / fmt / "alice@example.test"
+        path.parent.mkdir()
+        path.write_text(json.dumps({"refresh_token": "", "user": "alice"}))
+        path.chmod(0o666)
+        location = TokenLocation(path, fmt)  # type: ignore[arg-type]
+        with location.lock():
+            location.save(
+                TokenRecord(
+                    user="alice@example.test",
+                    refresh_token="rt-secret-value",
+                    access_token="a.b.c",
+                    expires_at=time.time() + 60,
+                )
+            )
+        assert mode_of(path) == 0o600, fmt
+        assert mode_of(location.lock_path) == 0o600, fmt
+
+
+def test_render_fixes_a_loose_secret_file_under_umask_0(
+    rendered: Rendered, umask_zero: None
+) -> None:
+    """Same contents, wrong mode: --check reports it and render rewrites it 0600."""
+    config, out, _, _ = rendered
+    secret = out / "erp" / "dolibarr-oauth.sql"
+    secret.chmod(0o644)
+    check = _render(config, out, "--check")
+    assert check.exit_code == 1
+    assert f"mode differs: {secret}" in check.stdout
+    assert _render(config, out).exit_code == 0
+    assert mode_of(secret) == 0o600
+    assert _render(config, out, "--check").exit_code == 0

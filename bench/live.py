@@ -2,6 +2,7 @@
 
     python3 bench/live.py                      # 1,000 mailboxes, 50 ms per round trip
     python3 bench/live.py --mailboxes 200 --no-naive --json out.json
+    python3 bench/live.py --no-google           # Microsoft only (Google: bench/live_google.py)
 
 The emulator (tests/emulators/microsoft) runs in a child process with ``--latency`` seconds
 before each answer, so its CPU does not compete with the client's. The baseline tenant of the
@@ -232,6 +233,7 @@ def main() -> None:
     parser.add_argument("--no-naive", action="store_true", help="skip the one-call-per-object run")
     parser.add_argument("--repeat", type=int, default=5, help="batched runs (the median is kept)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--no-google", action="store_true", help="skip the Google section")
     args = parser.parse_args()
     figures = run(
         args.mailboxes,
@@ -241,6 +243,16 @@ def main() -> None:
         repeat=max(1, args.repeat),
     )
     sys.stdout.write(report(figures))
+    if not args.no_google:  # Google Workspace: bench/live_google.py
+        import live_google
+
+        figures["google"] = live_google.run(
+            args.mailboxes,
+            latency=args.latency,
+            naive=not args.no_naive,
+            repeat=max(1, args.repeat),
+        )
+        sys.stdout.write("\n" + live_google.report(figures["google"]))
     if args.json is not None:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

@@ -125,7 +125,7 @@ def validate(
         bool,
         typer.Option(
             "--online",
-            help="Also check the live tenants (Entra ID, Exchange Online); "
+            help="Also check the live tenants (Entra ID, Exchange Online, Google Workspace); "
             "see `mailoauth-cfg permissions`.",
         ),
     ] = False,
@@ -149,7 +149,8 @@ def validate(
         str,
         typer.Option(
             "--credential",
-            help="With --online: auto, environment, workload-identity or azure-cli.",
+            help="With --online: auto, environment, workload-identity or azure-cli "
+            "(Microsoft providers; Google reads GOOGLE_APPLICATION_CREDENTIALS).",
         ),
     ] = "auto",
     ca_bundle: Annotated[

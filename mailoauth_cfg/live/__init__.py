@@ -10,6 +10,9 @@ Layout:
   models, a hand-made JSON ``$batch`` over the SDK's httpx client).
 * :mod:`~mailoauth_cfg.live.exchange` - Exchange Online admin REST ``InvokeCommand`` reads.
 * :mod:`~mailoauth_cfg.live.credentials` - azure-identity credentials, CA bundle and endpoints.
+* :mod:`~mailoauth_cfg.live.google` - Google Workspace reads (google-api-python-client batches,
+  google-auth domain-wide delegation); :mod:`~mailoauth_cfg.live.google_needs` what to read;
+  :mod:`~mailoauth_cfg.live.google_permissions` scopes and credential variables.
 * :mod:`~mailoauth_cfg.live.run` - fetch -> snapshot -> live rules -> findings.
 * :mod:`~mailoauth_cfg.live.rules` - the live rule catalogue.
 
@@ -17,7 +20,8 @@ Import discipline: this package and :mod:`snapshot`, :mod:`needs`, :mod:`rules` 
 :mod:`permissions` import nothing heavy. ``msgraph``, ``azure.identity`` and ``httpx`` are
 imported only by :mod:`microsoft`, :mod:`exchange`, :mod:`credentials` and :mod:`_http`, which
 :func:`mailoauth_cfg.live.run.fetch_snapshot` imports inside the function, so ``validate``
-without ``--online`` never loads them.
+without ``--online`` never loads them. ``googleapiclient``, ``google.auth`` and ``httplib2`` are
+imported only inside the functions of :mod:`google`, for a config with Google providers.
 """
 
 from __future__ import annotations

@@ -480,6 +480,86 @@ class _Pool:
                 break
 
 
+# --- batches ------------------------------------------------------------------------------------
+
+_LEAN_BATCH: list[Any] = []
+
+
+def lean_batch_class() -> Any:
+    """googleapiclient's ``BatchHttpRequest`` with a lean request encoder.
+
+    The library builds the ``multipart/mixed`` body with ``email.mime`` and ``email.generator``,
+    which folds every header of every call: about 0.5 ms of CPU per call, under the GIL, so a
+    thousand-mailbox run spent more time encoding than waiting for the network. This subclass
+    writes the same parts (``application/http``, ``Content-ID: <base + id>``, the call's request
+    line and headers, its ``Authorization`` included) with plain string formatting; everything
+    else (ids, the response parser, the 401 refresh, the callbacks) is the library's.
+    """
+    if _LEAN_BATCH:
+        return _LEAN_BATCH[0]
+    import urllib.parse
+    import uuid
+    from email.parser import FeedParser
+
+    from googleapiclient.errors import BatchError, HttpError
+    from googleapiclient.http import BatchHttpRequest
+
+    class LeanBatchHttpRequest(BatchHttpRequest):  # type: ignore[misc]
+        def _serialize_request(self, request: Any) -> str:
+            parsed = urllib.parse.urlparse(request.uri)
+            target = urllib.parse.urlunparse(("", "", parsed.path, parsed.params, parsed.query, ""))
+            headers = dict(request.headers)
+            credentials = getattr(request.http, "credentials", None)
+            if credentials is not None:
+                if not credentials.valid:  # pragma: no cover - tokens are minted beforehand
+                    raise _Unavailable("batch: a call's token expired before it was sent")
+                credentials.apply(headers)
+            content_type = headers.pop("content-type", "application/json")
+            lines = [f"{request.method} {target} HTTP/1.1", f"Content-Type: {content_type}"]
+            lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() != "host"]
+            lines.append(f"Host: {parsed.netloc}")
+            body = request.body or ""
+            if isinstance(body, bytes):
+                body = body.decode("utf-8")
+            if body:
+                lines.append(f"content-length: {len(body)}")
+            return "\r\n".join(lines) + "\r\n\r\n" + body
+
+        def _execute(self, http: Any, order: list[str], requests: dict[str, Any]) -> None:
+            boundary = f"batch_{uuid.uuid4().hex}"
+            chunks = [
+                f"--{boundary}\r\nContent-Type: application/http\r\n"
+                f"Content-Transfer-Encoding: binary\r\nContent-ID: {self._id_to_header(rid)}"
+                f"\r\n\r\n{self._serialize_request(requests[rid])}\r\n"
+                for rid in order
+            ]
+            chunks.append(f"--{boundary}--\r\n")
+            headers = {"content-type": f'multipart/mixed; boundary="{boundary}"'}
+            resp, content = http.request(
+                self._batch_uri, method="POST", body="".join(chunks), headers=headers
+            )
+            if resp.status >= 300:
+                raise HttpError(resp, content, uri=self._batch_uri)
+            # From here on as the library does it (BatchHttpRequest._execute).
+            header = "content-type: {}\r\n\r\n".format(resp["content-type"])
+            text = content.decode("utf-8")
+            parser = FeedParser()
+            parser.feed(header + text)
+            mime_response = parser.close()
+            if not mime_response.is_multipart():
+                raise BatchError("Response not in multipart/mixed format.", resp=resp, content=text)
+            parts: Any = mime_response.get_payload()
+            for part in parts:
+                request_id = self._header_to_id(part["Content-ID"])
+                response, part_content = self._deserialize_response(part.get_payload())
+                if isinstance(part_content, str):
+                    part_content = part_content.encode("utf-8")
+                self._responses[request_id] = (response, part_content)
+
+    _LEAN_BATCH.append(LeanBatchHttpRequest)
+    return LeanBatchHttpRequest
+
+
 # --- results -> snapshot models ------------------------------------------------------------------
 
 
@@ -853,8 +933,7 @@ class _Fetch:
         )
 
     def _send_batch(self, api: Api, chunk: list[_Read]) -> None:
-        from googleapiclient.http import BatchHttpRequest
-
+        batch_class = lean_batch_class()
         what = f"{api.capitalize()} batch"
 
         def call() -> dict[str, tuple[Any, Any]]:
@@ -864,7 +943,7 @@ class _Fetch:
             def callback(request_id: str, response: Any, exception: Any) -> None:
                 answers[request_id] = (response, exception)
 
-            batch = BatchHttpRequest(callback=callback, batch_uri=self.conn.batch_uri(api))
+            batch = batch_class(callback=callback, batch_uri=self.conn.batch_uri(api))
             for index, read in enumerate(chunk):
                 request = self._request(read)
                 request.http = self._authorized(read)
@@ -1349,12 +1428,13 @@ def google_jobs(
     options: FetchOptions,
     progress: Callable[[str], Callable[[int, int], None] | None],
 ) -> list[tuple[str, Coroutine[Any, Any, DomainResult]]]:
-    """One fetch per Google provider that names something to read: ``(name, coroutine)``.
-    ``progress(name)`` gives the provider's progress callback (or ``None``)."""
+    """One fetch per Google provider: ``(name, coroutine)``. A provider with nothing to read
+    still gets its (empty) section, so that the rules that need no API (an app-only app's
+    delegation) run. ``progress(name)`` gives the provider's progress callback (or ``None``)."""
     jobs: list[tuple[str, Coroutine[Any, Any, DomainResult]]] = []
     for name, need in google_needs(config).items():
         provider = config.providers[name]
-        if need.empty or not isinstance(provider, GoogleProvider):
+        if not isinstance(provider, GoogleProvider):
             continue
         conn = google_connection(name, provider, root=root, ca_bundle=ca_bundle)
         jobs.append(

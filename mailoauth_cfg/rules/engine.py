@@ -110,8 +110,13 @@ class _SuppressionIndex:
 def apply_suppressions(
     finding: Finding, index: _SuppressionIndex, marks: SourceMap, as_of: dt.date
 ) -> Finding:
-    """Mark ``finding`` suppressed when its object silences its rule (and has not expired)."""
-    if not finding.object or finding.status is not Status.FAIL:
+    """Mark ``finding`` suppressed when its object silences its rule (and has not expired).
+
+    An ``unknown`` finding can be suppressed too: some facts no API exposes (a Google client's
+    redirect URIs, its consent screen), and a suppression is how an operator attests, with a
+    reason and an expiry, that they checked them by hand.
+    """
+    if not finding.object or finding.status is Status.SUPPRESSED:
         return finding
     base, specs = index.get(finding.object)
     for position, spec in enumerate(specs):

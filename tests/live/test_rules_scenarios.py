@@ -185,7 +185,7 @@ CASES: dict[str, tuple[Change, set[str], str]] = {
 
 
 def test_every_live_rule_has_a_failing_case() -> None:
-    # The Google rules have their own cases (tests/live/test_google_rules.py).
+    # The Google rules have their own cases (tests/live/google_checks/test_google_rules.py).
     assert set(CASES) == {rule.id for rule in LIVE_RULES if rule.id.startswith("live-ms-")}
 
 

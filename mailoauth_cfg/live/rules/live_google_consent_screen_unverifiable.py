@@ -11,12 +11,13 @@ API reads either setting: the IAP OAuth Admin API, the only one that showed part
 shut down on 2026-03-19.
 
 **Fix.** Open Google Cloud console › APIs & Services › OAuth consent screen (Google Auth
-Platform › Audience) of each project and compare with ``consent_screen``. Once checked, turn
-the rule off (``rules: {live-google-consent-screen-unverifiable: {severity: "off"}}``): an
-``unknown`` finding is never suppressed, so that a check that did not run is never a pass.
+Platform › Audience) of each project and compare with ``consent_screen``. Once checked, attest
+it next to the object with a reason and an expiry (``suppress: [{rule:
+live-google-consent-screen-unverifiable, reason: "checked in the console", expires: ...}]``):
+the finding is then reported as suppressed, and comes back when the attestation expires.
 
-Source: apis.md C.3 (Testing: 7-day refresh tokens), D ("Not readable by any API").
-"""
+Source: https://support.google.com/cloud/answer/15549945;
+https://developers.google.com/identity/protocols/oauth2 (refresh token expiration). """
 
 from __future__ import annotations
 

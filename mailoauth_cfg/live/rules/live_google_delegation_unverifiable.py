@@ -1,5 +1,4 @@
-"""No Google API lists the domain-wide delegation allow-list: a service account app's entry
-must be checked by hand.
+"""No Google API lists the domain-wide delegation allow-list: check a service account's by hand.
 
 **What.** For every Google app with ``flow: app-only`` (a service account acting for
 mailboxes), a finding of status ``unknown`` names the client ID, the scope it must be allowed
@@ -13,11 +12,11 @@ app's own key, which the checker does not hold.
 
 **Fix.** Admin console › Security › Access and data control › API controls › Domain-wide
 delegation: the app's client ID must be listed with ``https://mail.google.com/``. Once checked,
-turn the rule off (``rules: {live-google-delegation-unverifiable: {severity: "off"}}``): an
-``unknown`` finding is never suppressed.
+attest it next to the object with a reason and an expiry (``suppress: [{rule:
+live-google-delegation-unverifiable, reason: "checked in the console", expires: ...}]``): the
+finding is then reported as suppressed, and comes back when the attestation expires.
 
-Source: apis.md D ("Domain-wide delegation", "Not readable by any API").
-"""
+Source: https://support.google.com/a/answer/162106 (domain-wide delegation). """
 
 from __future__ import annotations
 

@@ -11,12 +11,12 @@ the discovery documents has the client's redirect URIs (``iam.v1`` ``OauthClient
 Workforce Identity Federation only).
 
 **Fix.** Open Google Cloud console › APIs & Services › Credentials › OAuth 2.0 Client IDs ›
-<client> and compare *Authorized redirect URIs* with the list. Once checked, turn the rule
-off (``rules: {live-google-redirect-uris-unverifiable: {severity: "off"}}``): an ``unknown``
-finding is never suppressed.
+<client> and compare *Authorized redirect URIs* with the list. Once checked, attest it next to
+the object with a reason and an expiry (``suppress: [{rule:
+live-google-redirect-uris-unverifiable, reason: "checked in the console", expires: ...}]``): the
+finding is then reported as suppressed, and comes back when the attestation expires.
 
-Source: apis.md D ("Not readable by any API").
-"""
+Source: https://developers.google.com/identity/protocols/oauth2/web-server#uri-validation. """
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""A Google mailbox used with an app password is not enrolled in 2-Step Verification, or its
-declared ``two_step_verification`` differs from the Directory.
+"""A Google mailbox used with an app password lacks 2-Step Verification, or its 2SV is misdeclared.
 
 **What.** For every Google mailbox a target logs in to with ``auth: app-password``, the
 Directory's ``isEnrolledIn2Sv`` must be ``true`` (error). For every Google mailbox that declares

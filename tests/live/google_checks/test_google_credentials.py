@@ -141,3 +141,16 @@ def test_consumer_accounts_have_no_directory(google_live: Callable[..., Live]) -
     assert any("domain-wide delegation exists only" in f.message for f in result.unknown)
     # Service Usage is still read.
     assert result.fetched.snapshot.google["acme"].services
+
+
+def test_a_provider_with_nothing_to_read_still_runs_its_rules(
+    google: GoogleEmulator, google_live: Callable[..., Live]
+) -> None:
+    def daemon_only(data: dict[str, Any]) -> None:
+        data["apps"] = {"acme-daemon": data["apps"]["acme-daemon"]}
+        data["users"] = []
+        data["targets"] = {}
+
+    result = google_live(daemon_only, env={})  # no credentials needed: nothing is read
+    assert [f.rule for f in result.findings] == ["live-google-delegation-unverifiable"]
+    assert google.stats.total == 0

@@ -103,6 +103,12 @@ CASES: dict[str, tuple[Change, ConfigChange, str]] = {
         None,
         "Gmail has no mailbox for notify@acme.example (organisational unit /Services)",
     ),
+    "live-google-user-no-mailbox/imap-reader": (
+        # Gmail answers 400 failedPrecondition for its settings: not an unknown IMAP state.
+        lambda s: _user(s, "crm@acme.example").update(isMailboxSetup=False),
+        None,
+        "Gmail has no mailbox for crm@acme.example",
+    ),
     "live-google-address-not-primary": (
         lambda s: None,
         _use_alias,
@@ -239,7 +245,7 @@ def test_unverifiable_rules_pass_when_there_is_nothing_to_check(
     assert google_live(nothing).findings == []
 
 
-def test_a_suppression_silences_an_unverifiable_rule_only_when_it_fails(
+def test_a_suppression_attests_an_unverifiable_fact(
     google_live: Callable[..., Live],
 ) -> None:
     def settings(data: dict[str, Any]) -> None:
@@ -247,6 +253,8 @@ def test_a_suppression_silences_an_unverifiable_rule_only_when_it_fails(
             {"rule": "live-google-delegation-unverifiable", "reason": "checked 2026-05-30"}
         ]
 
-    # ``unknown`` is never suppressed: the suppression is for a failure.
+    # A suppression attests a fact no API exposes: the unknown finding is reported as such.
     (finding,) = google_live(settings).of("live-google-delegation-unverifiable")
-    assert finding.status is Status.UNKNOWN
+    assert finding.status is Status.SUPPRESSED
+    assert finding.suppression is not None
+    assert finding.suppression.reason == "checked 2026-05-30"

@@ -17,7 +17,7 @@ live-google-consent-screen-unverifiable, reason: "checked in the console", expir
 the finding is then reported as suppressed, and comes back when the attestation expires.
 
 Source: https://support.google.com/cloud/answer/15549945;
-https://developers.google.com/identity/protocols/oauth2 (refresh token expiration). """
+https://developers.google.com/identity/protocols/oauth2 (refresh token expiration)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ attest it next to the object with a reason and an expiry (``suppress: [{rule:
 live-google-delegation-unverifiable, reason: "checked in the console", expires: ...}]``): the
 finding is then reported as suppressed, and comes back when the attestation expires.
 
-Source: https://support.google.com/a/answer/162106 (domain-wide delegation). """
+Source: https://support.google.com/a/answer/162106 (domain-wide delegation)."""
 
 from __future__ import annotations
 

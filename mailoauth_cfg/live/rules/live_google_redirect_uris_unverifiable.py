@@ -16,7 +16,7 @@ the object with a reason and an expiry (``suppress: [{rule:
 live-google-redirect-uris-unverifiable, reason: "checked in the console", expires: ...}]``): the
 finding is then reported as suppressed, and comes back when the attestation expires.
 
-Source: https://developers.google.com/identity/protocols/oauth2/web-server#uri-validation. """
+Source: https://developers.google.com/identity/protocols/oauth2/web-server#uri-validation."""
 
 from __future__ import annotations
 

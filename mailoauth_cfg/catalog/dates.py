@@ -1,9 +1,9 @@
 """Dated facts used by deadline rules (basic-auth retirement, API shutdowns).
 
-Each date carries its source and whether the notes could confirm it from a vendor document.
+Each date carries its source and whether a vendor document confirms it.
 Dates given only as "end of <month>" or "H2 <year>" are stored as a concrete day with
 ``approximate=True``. Plans that were later revised keep their entry with ``superseded_by``, so
-rules can explain how a deadline moved. Source: ``apis.md`` C.4 and D, ``targets.md`` §0.
+rules can explain how a deadline moved. Sources: each entry's ``source``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class DatedFact:
     summary: str
     source: str
     verified: bool
-    """True when the notes read it in vendor documentation, not a third-party summary."""
+    """True when it comes from vendor documentation, not a third-party summary."""
     approximate: bool = False
     """The vendor gave a month or half-year, not a day; ``date`` is a representative day:
     the end of the month for "end of"/"in <month>" deadlines, the first day otherwise (see

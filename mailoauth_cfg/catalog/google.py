@@ -1,6 +1,7 @@
 """Google (Gmail / Workspace) OAuth and mail-host knowledge.
 
-Facts from the research notes (``apis.md`` C.3, D; ``targets.md`` §0, §5). Immutable data only.
+Each fact cites its public source (see :mod:`mailoauth_cfg.catalog.sources`). Immutable data
+only.
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ MAIL_SCOPE = "https://mail.google.com/"
 (source: :data:`sources.GOOGLE_XOAUTH2`)."""
 
 GMAIL_IMAP_ADMIN_SCOPE = "https://www.googleapis.com/auth/gmail.imap_admin"
-"""Alternative IMAP scope for domain-wide-delegation service accounts (apis.md C.3)."""
+"""Alternative IMAP scope for domain-wide-delegation service accounts
+(:data:`sources.GOOGLE_XOAUTH2`)."""
 
 DEVICE_FLOW_ALLOWED_SCOPES: frozenset[str] = frozenset(
     {
@@ -153,7 +155,7 @@ LOOPBACK_REDIRECT_URI = "http://127.0.0.1"
 (source: :data:`sources.GOOGLE_NATIVE_APPS`)."""
 
 SASL_MECHANISMS: tuple[str, ...] = ("XOAUTH2", "OAUTHBEARER")
-"""Gmail accepts both (targets.md §0; source: :data:`sources.MUTT_OAUTH2`)."""
+"""Gmail accepts both (source: :data:`sources.MUTT_OAUTH2`)."""
 
 SMTP = MailServer("smtp.gmail.com", 587, "starttls", True, src.GOOGLE_MAIL_HOSTS)
 SMTP_SSL = MailServer("smtp.gmail.com", 465, "tls", True, src.GOOGLE_MAIL_HOSTS)

@@ -1,8 +1,9 @@
 """Microsoft 365 / Entra ID knowledge: clouds, endpoints, permissions.
 
-Everything here is immutable data plus small pure functions. Facts come from the research notes
-(``apis.md`` A.1, A.3, B.3, C.1, C.2; ``targets.md`` §0); each entry cites its source. Values the
-notes could not confirm carry ``verified=False``.
+Everything here is immutable data plus small pure functions. Each entry cites its public
+source (Microsoft's documentation, the Graph permission references, the target applications'
+code; see :mod:`mailoauth_cfg.catalog.sources`). Values no vendor source confirms carry
+``verified=False``.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ national clouds.
 EXCHANGE_PS_APP_ONLY_SCOPE = "https://ps.outlook.com/.default"
 """Scope the Microsoft doc uses in the multi-tenant *admin consent* URL for POP/IMAP app-only.
 
-Source: :data:`sources.MS_OAUTH_MAIL_PROTOCOLS` (apis.md B.3). SMTP uses
+Source: :data:`sources.MS_OAUTH_MAIL_PROTOCOLS`. SMTP uses
 :data:`EXCHANGE_APP_ONLY_SCOPE` there.
 """
 
@@ -109,10 +110,11 @@ OUTLOOK_SCOPE_HOST = "https://outlook.office.com"
 """Prefix of the delegated mail-protocol scopes (global cloud), e.g. ``…/SMTP.Send``."""
 
 OIDC_SCOPES: frozenset[str] = frozenset({"openid", "profile", "email", "offline_access"})
-"""OIDC scopes: allowed next to the Outlook scopes in one token request (targets.md §0)."""
+"""OIDC scopes: allowed next to the Outlook scopes in one token request
+(:data:`sources.DOLIBARR_MICROSOFT3`)."""
 
 TENANT_KEYWORDS: frozenset[str] = frozenset({"common", "organizations", "consumers"})
-"""Non-GUID tenant segments accepted by the v2 endpoints (apis.md C.1)."""
+"""Non-GUID tenant segments accepted by the v2 endpoints (:data:`sources.MS_AUTH_CODE_FLOW`)."""
 
 NATIVE_CLIENT_REDIRECT_URI = "https://login.microsoftonline.com/common/oauth2/nativeclient"
 """Still valid for public (mobile and desktop) clients; used by mutt_oauth2.py and the legacy
@@ -128,13 +130,14 @@ SMTP_HVE_HOST = "smtp-hve.office365.com"
 (source: :data:`sources.SASL_XOAUTH2_CONF`)."""
 
 EXCHANGE_POWERSHELL_PUBLIC_CLIENT_ID = "fb78d390-0c51-40cd-8e17-fdbfab77341b"
-"""Exchange Online PowerShell's own public client id (apis.md B.2, GreyCorbel/ExoHelper)."""
+"""Exchange Online PowerShell's own public client id
+(GreyCorbel/ExoHelper:Commands/Public/New-ExoConnection.ps1)."""
 
 SECRET_DEFAULT_LIFETIME_MONTHS = 6
-"""Entra portal default client-secret lifetime (targets.md §0, seed 004)."""
+"""Entra portal default client-secret lifetime (:data:`sources.OPENBEE_SMTP`)."""
 
 SECRET_MAX_LIFETIME_MONTHS = 24
-"""Entra portal maximum client-secret lifetime (targets.md §0, seed 004).
+"""Entra portal maximum client-secret lifetime (:data:`sources.OPENBEE_SMTP`).
 
 The limit is in calendar months; use :func:`secret_max_expiry` for exact dates.
 """
@@ -300,7 +303,7 @@ _USGOV = Cloud(
     sasl_xoauth2_cloud="usgov",
     verified=False,
     note=(
-        "SMTP host and the delegated scope prefix are unverified (apis.md F.4); the scope prefix "
+        "SMTP host and the delegated scope prefix are unverified; the scope prefix "
         "follows the Exchange host form."
     ),
     source=src.MS_NATIONAL_CLOUDS_AUTH,
@@ -321,7 +324,7 @@ _USGOV_DOD = Cloud(
     sasl_xoauth2_cloud="usgov-dod",
     verified=False,
     note=(
-        "Mail hosts and the delegated scope prefix are unverified (apis.md C.2, F.4). "
+        "Mail hosts and the delegated scope prefix are unverified. "
         "PowerShell also uses webmail.apps.mil."
     ),
     source=src.MS_NATIONAL_CLOUDS_AUTH,
@@ -419,7 +422,7 @@ def admin_consent_url(
     (SMTP.Send, IMAP/POP.AccessAsUser.All) and the OIDC scopes under Microsoft Graph, so this
     covers the usual delegated setups. For app-only Exchange roles (IMAP/POP.AccessAsApp,
     SMTP.SendAsApp) pass ``scope=cloud.exchange_app_only_scope``; Microsoft's doc uses
-    :data:`EXCHANGE_PS_APP_ONLY_SCOPE` for POP/IMAP in multi-tenant consent (apis.md B.3).
+    :data:`EXCHANGE_PS_APP_ONLY_SCOPE` for POP/IMAP in multi-tenant consent.
     ``tenant`` should be the tenant ID (or ``organizations`` for a multi-tenant app).
     """
     c = get_cloud(cloud)

@@ -2,8 +2,7 @@
 
 Every catalog entry carries a ``source`` string: a URL, or ``owner/repo:path`` for a file in a
 public repository. The strings are collected here so that one document cited by many entries is
-spelled once. All of them come from the project's research notes
-(``shared/reference/apis.md`` and ``shared/reference/targets.md``).
+spelled once.
 """
 
 from __future__ import annotations
@@ -72,8 +71,8 @@ MS_CLIENT_CREDENTIALS_ISSUE = "https://github.com/simonrob/email-oauth2-proxy/is
 # Permission GUID references (Microsoft Graph); one page per permission.
 GRAPH_PERMISSIONS_EXPLORER = "merill/graph-permissions-explorer:permission/{name}.md"
 EXO_PERMISSION_DUMP = (
-    "Office 365 Exchange Online first-party permission dump (apis.md A.3); "
-    + MS_OAUTH_MAIL_PROTOCOLS_REPO
+    "Office 365 Exchange Online first-party permission dump (the resource's appRoles and "
+    "oauth2PermissionScopes); " + MS_OAUTH_MAIL_PROTOCOLS_REPO
 )
 
 # --- Google ---------------------------------------------------------------------------------
@@ -101,7 +100,7 @@ GOOGLE_TESTING_ISSUE = "https://github.com/simonrob/email-oauth2-proxy/issues/17
 
 # --- Target applications --------------------------------------------------------------------
 
-DOLIBARR_WIKI = "https://wiki.dolibarr.org/index.php/Module_OAuth (seed 001)"
+DOLIBARR_WIKI = "https://wiki.dolibarr.org/index.php/Module_OAuth"
 DOLIBARR_OAUTH_LIB = "Dolibarr/dolibarr:htdocs/core/lib/oauth.lib.php"
 DOLIBARR_MICROSOFT3 = "Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoft3.php"
 DOLIBARR_MICROSOFTAPP = "Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoftapp.php"
@@ -115,9 +114,9 @@ MULTISMTP = "SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md"
 DIGDASH_OAUTH = "https://doc.digdash.com/ (configuration_guide/oAuth: Paramètres OAuth)"
 WAVESOFT_FTC030 = (
     "WaveSoft fiche technique FTC030 'Authentification OAuth2 pour la réception des mails' "
-    "(V23.02.05, 2022-09-30; seed 003)"
+    "(V23.02.05, 2022-09-30)"
 )
-OPENBEE_SMTP = "https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004)"
+OPENBEE_SMTP = "https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)"
 SASL_XOAUTH2_README = "tarickb/sasl-xoauth2:README.md"
 SASL_XOAUTH2_CONF = "tarickb/sasl-xoauth2:docs/sasl-xoauth2.conf.5.md"
 MSMTP_MAN = "marlam/msmtp:doc/msmtp.1"

@@ -1,8 +1,8 @@
 """Target applications: what each one needs from the provider and from the operator.
 
-One :class:`TargetKind` per ``targets.<name>.type`` value. Facts come from ``targets.md`` (each
-entry cites the application's docs or code); inferences the notes flag are marked
-``verified=False`` or explained in ``notes``.
+One :class:`TargetKind` per ``targets.<name>.type`` value. Each entry cites the application's
+public docs or code; inferences those sources do not confirm are marked ``verified=False`` or
+explained in ``notes``.
 
 Redirect URI templates use ``{base}`` for the target's URL without trailing slash and other
 ``{name}`` placeholders for parameters (``{port}``, Dolibarr ``{callback}``); render them with
@@ -1352,7 +1352,8 @@ _GLPI = TargetKind(
         source=src.GLPI_OAUTH_CONFIG,
         notes=(
             "SMTP uses prompt=login.",
-            "The callback of IMAP mail collectors is not in the notes; the SMTP one is assumed.",
+            "The callback of IMAP mail collectors is not in the cited source; the SMTP one is "
+            "assumed.",
         ),
     ),
     google=GoogleProfile(

@@ -31,7 +31,8 @@ CredentialSource = Literal["auto", "environment", "workload-identity", "azure-cl
 CREDENTIAL_SOURCES: tuple[str, ...] = ("auto", "environment", "workload-identity", "azure-cli")
 
 EXCHANGE_SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
-"""``X-AnchorMailbox`` for app-only Exchange admin API calls (apis.md B.2)."""
+"""``X-AnchorMailbox`` for app-only Exchange admin API calls
+(KelvinTegelaar/CIPP-API:Modules/CIPPCore/Public/GraphHelper/New-ExoRequest.ps1)."""
 
 
 class CredentialProblem(Exception):

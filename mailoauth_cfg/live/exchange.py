@@ -1,5 +1,6 @@
 """Exchange Online reads through the admin REST endpoint ``InvokeCommand`` (what the
-ExchangeOnlineManagement v3 module uses; apis.md B.2), into the Exchange half of a tenant.
+ExchangeOnlineManagement v3 module uses; KelvinTegelaar/CIPP-API, GreyCorbel/ExoHelper), into
+the Exchange half of a tenant.
 
 ``POST https://outlook.office365.com/adminapi/beta/{tenant}/InvokeCommand`` with
 ``{"CmdletInput": {"CmdletName": "Get-CASMailbox", "Parameters": {...}}}``; results come in
@@ -9,7 +10,7 @@ calls ``Get-CASMailbox``/``Get-Mailbox -Identity`` once per mailbox (concurrentl
 threshold it lists them (``-ResultSize Unlimited``, ``Prefer: odata.maxpagesize``) and keeps the
 named ones, which costs one request per page whatever the number of named mailboxes.
 
-[UNVERIFIED] (apis.md F.2): the HTTP contract is undocumented; a missing object is taken to be
+[UNVERIFIED]: the HTTP contract is undocumented; a missing object is taken to be
 HTTP 404 or an error naming ``ManagementObjectNotFoundException`` / "couldn't be found".
 """
 

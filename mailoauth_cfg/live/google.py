@@ -23,9 +23,11 @@ refused, is recorded in ``unavailable`` with the reason, which the rules report 
 
 TLS: with a CA bundle (``providers.<name>.ca_bundle`` or ``--ca-bundle``) every connection,
 token requests included, uses ``httplib2.Http(ca_certs=...)``, so the ``REQUESTS_CA_BUNDLE``,
-``SSL_CERT_FILE`` or ``HTTPLIB2_CA_CERTS`` a machine may preset cannot override it (apis.md
-E.17, E.18). ``endpoints.apis`` replaces the base URL of the three APIs (``api_endpoint``,
-apis.md E.15), ``endpoints.token`` the token endpoint (``token_uri``, E.16).
+``SSL_CERT_FILE`` or ``HTTPLIB2_CA_CERTS`` a machine may preset cannot override it (requests
+lets ``REQUESTS_CA_BUNDLE`` win over ``Session.verify``; httplib2 reads ``HTTPLIB2_CA_CERTS`` at
+import). ``endpoints.apis`` replaces the base URL of the three APIs (googleapiclient's
+``client_options={"api_endpoint": ...}``), ``endpoints.token`` the token endpoint (google-auth's
+``token_uri``).
 
 Everything heavy (googleapiclient, google-auth, httplib2) is imported inside the functions that
 run on the ``--online`` path.

@@ -2,7 +2,7 @@
 
 Plain data for ``mailoauth-cfg permissions``, the README and the ``unknown`` findings that say
 why a read was refused. Scopes are those the bundled discovery documents list for each method
-(apis.md D), least privileged first.
+(google-api-python-client's discovery documents), least privileged first.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ The msgraph-sdk builds every request (its request builders make the URLs and enc
 parses every result into its models (kiota's JSON parse nodes, strict about GUIDs). The
 ``$batch`` envelope is our own, sent over the SDK's httpx client with its middleware: the
 msgraph-core batch helpers put absolute URLs and ``depends_on`` into items once the client has
-been used, which Graph rejects (apis.md A.4), and a read-only checker needs only GETs.
+been used, which Graph rejects (microsoftgraph/msgraph-sdk-python#1015,
+microsoftgraph/msgraph-sdk-python-core#1116), and a read-only checker needs only GETs.
 
 How reads become requests (:class:`GraphReader`): every read is queued; at the end of each event
 loop turn the queue is sent as ``$batch`` requests of up to 20 items, at most

@@ -14,7 +14,8 @@ from mailoauth_cfg.model import MailConfig, MicrosoftProvider
 Right = Literal["FullAccess", "SendAs"]
 
 RIGHT_OF_PROTOCOL: dict[str, Right] = {"imap": "FullAccess", "pop": "FullAccess", "smtp": "SendAs"}
-"""Exchange permission an app-only app needs on a mailbox per protocol (apis.md B.3)."""
+"""Exchange permission an app-only app needs on a mailbox per protocol
+(:data:`mailoauth_cfg.catalog.sources.MS_OAUTH_MAIL_PROTOCOLS`)."""
 
 
 def user_protocols(config: MailConfig, email: str) -> set[str]:

@@ -2,8 +2,8 @@
 
 Data for ``mailoauth-cfg permissions``, for the README, and for the ``unknown`` findings that
 say which permission a failed read needs. GUIDs are the Microsoft Graph application roles
-(sources: Graph permissions reference, via the public permission dumps cited in apis.md A.3;
-Exchange role: apis.md B.2).
+(sources: Graph permissions reference, merill/graph-permissions-explorer; Exchange role:
+MicrosoftDocs/office-docs-powershell:exchange/docs-conceptual/app-only-auth-powershell-v2.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from mailoauth_cfg.model._base import Name, StrictModel
 from mailoauth_cfg.model.apps import App
@@ -40,13 +40,18 @@ class MailConfig(StrictModel):
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     """Rule settings by rule ID."""
 
+    _users_by_email: dict[str, User] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index users by e-mail once: lookups happen per target, mailbox and output file."""
+        index: dict[str, User] = {}
+        for user in self.users:
+            index.setdefault(user.email.lower(), user)
+        self._users_by_email = index
+
     def user(self, email: str) -> User | None:
         """The user with this e-mail (case-insensitive), if declared."""
-        wanted = email.lower()
-        for user in self.users:
-            if user.email.lower() == wanted:
-                return user
-        return None
+        return self._users_by_email.get(email.lower())
 
     def object_count(self) -> int:
         """Number of declared objects (for the report summary)."""

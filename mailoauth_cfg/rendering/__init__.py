@@ -8,6 +8,7 @@ and nowhere else in the offline path.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,8 +192,8 @@ def render(
             )
     if ctx.findings:
         return RenderResult(files=[], findings=ctx.findings)
-    paths = [f.path for f in files]
-    duplicates = sorted({p for p in paths if paths.count(p) > 1})
+    counts = Counter(f.path for f in files)
+    duplicates = sorted(path for path, count in counts.items() if count > 1)
     if duplicates:
         raise RenderError(f"two outputs share a path: {', '.join(duplicates)}")
     return RenderResult(files=sorted(files, key=lambda f: f.path), findings=[])

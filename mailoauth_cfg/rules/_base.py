@@ -48,12 +48,33 @@ class Context:
     as_of: dt.date
     plans: Plans
     _user_index: dict[str, int] = field(default_factory=dict)
+    _uses_by_user: dict[str, list[tuple[TargetPlan, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: MailConfig, marks: SourceMap, as_of: dt.date) -> Context:
         """Build a context, its indexes and the target/app plans."""
         index = {u.email.lower(): i for i, u in enumerate(config.users)}
-        return cls(config=config, marks=marks, as_of=as_of, plans=plan(config), _user_index=index)
+        plans = plan(config)
+        uses: dict[str, list[tuple[TargetPlan, int]]] = {}
+        for tplan in plans.targets.values():
+            seen: set[str] = set()
+            for position, address in enumerate(tplan.target.users):
+                key = address.lower()
+                if key not in seen:
+                    seen.add(key)
+                    uses.setdefault(key, []).append((tplan, position))
+        return cls(
+            config=config,
+            marks=marks,
+            as_of=as_of,
+            plans=plans,
+            _user_index=index,
+            _uses_by_user=uses,
+        )
+
+    def uses_of_user(self, email: str) -> list[tuple[TargetPlan, int]]:
+        """(target plan, index in ``targets.<name>.users``) for every target of the mailbox."""
+        return list(self._uses_by_user.get(email.lower(), ()))
 
     def target_plans(self) -> list[TargetPlan]:
         """Every target's plan, sorted by name."""
@@ -94,15 +115,7 @@ class Context:
 
     def targets_of_user(self, email: str) -> list[tuple[str, Target]]:
         """Targets that send or read as the mailbox ``email``."""
-        wanted = email.lower()
-        return sorted(
-            (
-                (n, t)
-                for n, t in self.config.targets.items()
-                if any(u.lower() == wanted for u in t.users)
-            ),
-            key=lambda item: item[0],
-        )
+        return [(p.name, p.target) for p, _ in self._uses_by_user.get(email.lower(), ())]
 
     # -- findings ----------------------------------------------------------------------------
     def finding(

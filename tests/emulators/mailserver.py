@@ -1,6 +1,6 @@
 """A real Dovecot (IMAP + submission, XOAUTH2/OAUTHBEARER) on 127.0.0.2 and an SMTP sink.
 
-Follows ``shared/reference/mailserver.md``: Dovecot runs as a child process (``dovecot -F``)
+Dovecot runs as a child process (``dovecot -F``)
 with a fresh ``base_dir``, listens on 127.0.0.2 so that loopback does not count as "secured"
 and TLS is really required, validates HS256 JWT access tokens locally (the key is shared with
 the OAuth emulator), has no auth-failure penalty, and relays submitted mail to an aiosmtpd

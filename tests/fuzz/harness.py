@@ -1,6 +1,6 @@
 """Run ``validate FILE --format json`` in-process and check what every input must give.
 
-The property (issue 10, section 1): whatever the bytes of the config file,
+The property: whatever the bytes of the config file,
 
 * no exception escapes the command (typer's ``CliRunner`` catches it: ``result.exception`` is
   ``None`` or the ``SystemExit`` of a documented exit code), and no traceback is printed;

@@ -35,7 +35,7 @@ def test_baseline_passes_every_live_rule(live: Callable[..., Live]) -> None:
 
 
 def test_environment_ca_variables_do_not_matter(live: Callable[..., Live], tls: Any) -> None:
-    # This machine presets SSL_CERT_FILE & co. to the system bundle (apis.md E); the provider's
+    # This machine presets SSL_CERT_FILE & co. to the system bundle; the provider's
     # ca_bundle is used explicitly, so the run works whatever they say.
     for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"):
         assert os.environ.get(name) != tls.ca_file

@@ -320,7 +320,7 @@ def _make_rig(
             "GOOGLE_SECRET": oauth.clients[GOOGLE_CLIENT].secret or "",
             "MAILOAUTH_TEST_CA": str(certs.ca_file),
             "BROWSER": f"{sys.executable} {REPO / 'tests' / 'emulators' / 'browser.py'} %s",
-            # The system bundle must not be what makes TLS work (apis.md §E trap).
+            # The system bundle must not be what makes TLS work (machines may preset these).
             "REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt",
             "SSL_CERT_FILE": "/etc/ssl/certs/ca-certificates.crt",
             "XDG_STATE_HOME": str(tmp_path / "state"),

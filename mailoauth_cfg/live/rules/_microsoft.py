@@ -108,7 +108,7 @@ def tables(tenant: MicrosoftTenant) -> tuple[dict[str, PermissionTable], str]:
 
 def resolve(tenant: MicrosoftTenant, required: Required) -> Resolved:
     """GUIDs of ``required`` on the Graph and Exchange Online resources: the tenant's own
-    tables, plus the catalog's IDs (either registration is accepted; apis.md A.3)."""
+    tables, plus the catalog's IDs (either registration is accepted)."""
     permission = required.permission
     pairs: set[tuple[str, str]] = {(permission.resource_app_id, permission.guid.lower())}
     if permission.alt_resource is not None:

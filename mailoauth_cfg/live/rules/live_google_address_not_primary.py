@@ -11,7 +11,8 @@ address.
 **Fix.** Put the primary address in ``email:`` and list the alias under ``aliases:`` (use the
 alias as a target's ``sender`` if mail must come from it).
 
-Source: apis.md D (Directory ``users.get``: ``primaryEmail``, ``aliases``).
+Source: https://developers.google.com/admin-sdk/directory/reference/rest/v1/users
+(``primaryEmail``, ``aliases``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ no longer work (less secure apps are retired).
 **Fix.** Sign in as the mailbox, create an app password at https://myaccount.google.com/apppasswords
 and store it where the target's ``app_password`` points; better, move the target to OAuth.
 
-Source: apis.md C.4 (Google exception: app passwords), D (Directory ``asps.list``).
+Source: https://support.google.com/a/answer/14114704 (exception: app passwords);
+https://developers.google.com/admin-sdk/directory/reference/rest/v1/asps/list.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ administrator, or Google for an unverified app). A grant without ``https://mail.
 (the grant then appears under Google Account › Security › Your connections to third-party
 apps & services); if it keeps disappearing, check the consent screen's publishing status.
 
-Source: apis.md D (Directory ``tokens.list``: ``clientId``, ``scopes``); C.3 (mail scope).
+Source: https://developers.google.com/admin-sdk/directory/reference/rest/v1/tokens/list
+(``clientId``, ``scopes``);
+https://developers.google.com/gmail/imap/xoauth2-protocol (mail scope).
 """
 
 from __future__ import annotations

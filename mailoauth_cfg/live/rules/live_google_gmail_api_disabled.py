@@ -12,7 +12,8 @@ screen. IMAP/SMTP with XOAUTH2 itself does not call the Gmail API, hence a warni
 **Fix.** ``gcloud services enable gmail.googleapis.com --project <project number>``, or Google
 Cloud console › APIs & Services › Library › Gmail API › Enable (in the client's project).
 
-Source: apis.md D (Service Usage ``services.get``: ``state`` ENABLED/DISABLED).
+Source: https://cloud.google.com/service-usage/docs/reference/rest/v1/services/get (``state``
+ENABLED/DISABLED).
 """
 
 from __future__ import annotations

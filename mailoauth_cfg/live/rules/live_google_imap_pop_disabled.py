@@ -11,8 +11,8 @@ token (Gmail answers that IMAP/POP access is disabled for the account).
 (POP download: Enable POP). If the option is missing, an administrator turned it off: Admin
 console › Apps › Google Workspace › Gmail › End User Access › POP and IMAP access.
 
-Source: apis.md D (Gmail ``users.settings.getImap``/``getPop``: ``ImapSettings.enabled``,
-``PopSettings.accessWindow``).
+Source: https://developers.google.com/gmail/api/reference/rest/v1/users.settings/getImap
+and ``getPop`` (``ImapSettings.enabled``, ``PopSettings.accessWindow``).
 """
 
 from __future__ import annotations

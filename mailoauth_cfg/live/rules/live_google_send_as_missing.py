@@ -12,8 +12,8 @@ to the mailbox, not to the intended address); a pending send-as address is not u
 address (``Treat as an alias`` for an address of the domain), then complete its verification;
 or set the target's ``sender`` to the mailbox.
 
-Source: apis.md D (Gmail ``users.settings.sendAs``: ``sendAsEmail``, ``isPrimary``,
-``verificationStatus``).
+Source: https://developers.google.com/gmail/api/reference/rest/v1/users.settings.sendAs
+(``sendAsEmail``, ``isPrimary``, ``verificationStatus``).
 """
 
 from __future__ import annotations

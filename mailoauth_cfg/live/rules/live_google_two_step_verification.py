@@ -14,7 +14,8 @@ off revokes every app password: the target's login fails
 Authentication › 2-Step Verification), create a new app password, and declare
 ``two_step_verification`` as the Directory shows it.
 
-Source: apis.md C.4 (app passwords need 2SV), D (Directory ``users.get``: ``isEnrolledIn2Sv``).
+Source: https://support.google.com/a/answer/14114704 (app passwords need 2SV);
+https://developers.google.com/admin-sdk/directory/reference/rest/v1/users (``isEnrolledIn2Sv``).
 """
 
 from __future__ import annotations

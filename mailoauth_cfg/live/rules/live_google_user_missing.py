@@ -9,7 +9,8 @@ fails and the XOAUTH2 login is refused (``535-5.7.8 Username and Password not ac
 **Fix.** Correct the address, or create the user (or add the address as an alias of the right
 user): Admin console › Directory › Users.
 
-Source: apis.md D (Directory ``users.get``: userKey = primary e-mail, alias or ID).
+Source: https://developers.google.com/admin-sdk/directory/reference/rest/v1/users/get
+(userKey = primary e-mail, alias or ID).
 """
 
 from __future__ import annotations

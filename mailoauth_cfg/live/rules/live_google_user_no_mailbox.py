@@ -11,7 +11,8 @@ valid token.
 licence that includes Gmail, and check that Gmail is ON for the user's organisational unit
 (Admin console › Apps › Google Workspace › Gmail › Service status).
 
-Source: apis.md D (Directory ``users.get``: ``isMailboxSetup``).
+Source: https://developers.google.com/admin-sdk/directory/reference/rest/v1/users
+(``isMailboxSetup``).
 """
 
 from __future__ import annotations

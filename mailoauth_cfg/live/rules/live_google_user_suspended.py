@@ -10,7 +10,8 @@ active Gmail service either.
 **Fix.** Admin console › Directory › Users › <user> › Reactivate (suspended), or assign an
 active licence instead of the Archived User one; or point the targets at another mailbox.
 
-Source: apis.md D (Directory ``users.get``: ``suspended``, ``suspensionReason``, ``archived``).
+Source: https://developers.google.com/admin-sdk/directory/reference/rest/v1/users (``suspended``,
+``suspensionReason``, ``archived``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ alias needs Exchange's "send from alias" setting.
 
 **Fix.** Put the primary address in ``email:`` and list the alias under ``aliases:``.
 
-Source: apis.md A.2 (proxyAddresses: ``SMTP`` primary, ``smtp`` secondary).
+Source: https://learn.microsoft.com/graph/api/resources/user (proxyAddresses: ``SMTP`` primary,
+``smtp`` secondary).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ an end date before ``--as-of`` (error) or within ``lead_days`` (warning), and a 
 
 Options: ``lead_days`` (default 30).
 
-Source: apis.md A.2 (keyCredential: customKeyIdentifier = thumbprint, endDateTime).
+Source: https://learn.microsoft.com/graph/api/resources/keycredential (customKeyIdentifier =
+thumbprint, endDateTime).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ registration's object id instead will cause an authentication failure".
 **Fix.** ``New-ServicePrincipal -AppId <client-id> -ObjectId <enterprise application object ID>``
 (``Remove-ServicePrincipal`` the wrong one first).
 
-Source: apis.md B.3 (how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
+Source: https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.
 """
 
 from __future__ import annotations

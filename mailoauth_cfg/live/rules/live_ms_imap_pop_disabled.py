@@ -8,7 +8,8 @@ goes but Exchange refuses the session (``AUTHENTICATE failed`` / ``-ERR Logon fa
 
 **Fix.** ``Set-CASMailbox -Identity <mailbox> -ImapEnabled $true`` (``-PopEnabled $true``).
 
-Source: apis.md B.1 (ImapEnabled, PopEnabled).
+Source: MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/
+Set-CASMailbox.md (ImapEnabled, PopEnabled).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ decides which mailboxes: without it the login as that mailbox fails.
 FullAccess``; ``Add-RecipientPermission -Identity <mailbox> -Trustee <service principal ID>
 -AccessRights SendAs``.
 
-Source: apis.md B.3.
+Source: https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ in itself and needs a licence. Rendered runbooks and the other checks depend on 
 
 **Fix.** Correct ``mailbox:`` (and ``sign_in_as:`` for a shared mailbox), or convert the mailbox.
 
-Source: apis.md A.2 (userPurpose) and B.1 (RecipientTypeDetails).
+Source: https://learn.microsoft.com/graph/api/resources/mailboxsettings (userPurpose);
+MicrosoftDocs/office-docs-powershell:exchange/docs-conceptual/cmdlet-property-sets.md
+(RecipientTypeDetails).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ no ``roles`` and Exchange refuses the login.
 **Fix.** App registrations › <app> › API permissions › Grant admin consent for <tenant>
 (``az ad app permission admin-consent --id <client-id>``), or the admin consent URL.
 
-Source: apis.md A.2 (grant fields, consentType); https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant.
+Source: https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant (grant fields,
+consentType).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ mail server rejects (``535 5.7.3``, ``AUTHENTICATE failed``).
 
 **Fix.** App registrations › <app> › API permissions › Add a permission, then grant consent.
 
-Source: apis.md A.2-A.3; https://learn.microsoft.com/graph/api/resources/requiredresourceaccess.
+Source: https://learn.microsoft.com/graph/api/resources/requiredresourceaccess;
+merill/graph-permissions-explorer (permission IDs).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ the old one, and record ``expires:`` and ``key_id:``.
 
 Options: ``lead_days`` (default 30).
 
-Source: apis.md A.2 (passwordCredential: keyId, endDateTime; the value is never returned).
+Source: https://learn.microsoft.com/graph/api/resources/passwordcredential (keyId, endDateTime; the
+value is never returned).
 """
 
 from __future__ import annotations

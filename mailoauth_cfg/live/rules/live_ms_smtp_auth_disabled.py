@@ -13,8 +13,10 @@ Mailbox`` (or ``for the Tenant``). Tenants created after January 2020 have it of
 mailbox: preferred), or ``Set-TransportConfig -SmtpClientAuthenticationDisabled $false``
 (organisation-wide).
 
-Source: apis.md B.1 (Set-CASMailbox: "$null … controlled by … Set-TransportConfig"; the
-per-mailbox setting overrides the tenant-wide one).
+Source: MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/
+Set-CASMailbox.md ("$null … controlled by … Set-TransportConfig");
+https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission
+(the per-mailbox setting overrides the tenant-wide one).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ tenant (or the config is stale), and the offline checks reason from the declared
 
 **Fix.** Set the tenant back (the cmdlet in the fix), or update the config.
 
-Source: apis.md B.1.
+Source: MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/
+Set-TransportConfig.md and Set-CASMailbox.md.
 """
 
 from __future__ import annotations

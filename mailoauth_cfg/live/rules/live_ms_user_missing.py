@@ -8,7 +8,8 @@ mailbox (``535 5.7.3``, ``AADSTS50034``).
 
 **Fix.** Correct the address, create the mailbox, or add the address to the right mailbox.
 
-Source: apis.md A.2 (``GET /users/{upn}``; proxyAddresses).
+Source: https://learn.microsoft.com/graph/api/user-get (``GET /users/{upn}``);
+https://learn.microsoft.com/graph/api/resources/user (proxyAddresses).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ period): SMTP, IMAP and POP logins fail.
 **Fix.** Assign a licence with Exchange Online (Microsoft 365 admin center › Users › <user> ›
 Licenses and apps), or declare the mailbox ``shared``.
 
-Source: apis.md A.2 (assignedPlan: service, capabilityStatus).
+Source: https://learn.microsoft.com/graph/api/resources/assignedplan (service, capabilityStatus).
 """
 
 from __future__ import annotations

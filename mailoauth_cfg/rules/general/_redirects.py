@@ -1,7 +1,7 @@
 """How a registered redirect URI is compared with the one a target sends (shared helper).
 
-Microsoft Entra (source: https://learn.microsoft.com/entra/identity-platform/reply-url, as
-summarised in ``targets.md`` §0 and :data:`mailoauth_cfg.catalog.microsoft.LOOPBACK_REDIRECT_URI`):
+Microsoft Entra (source: https://learn.microsoft.com/entra/identity-platform/reply-url; see
+also :data:`mailoauth_cfg.catalog.microsoft.LOOPBACK_REDIRECT_URI`):
 
 * the comparison is case-sensitive;
 * a URI without a path is stored with a trailing ``/``, so ``https://host`` and

@@ -12,7 +12,8 @@ its targets (permissions, redirect URIs, platform) have nothing to compare it wi
 Google Cloud console › APIs & Services › Credentials › delete the OAuth client).
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/security-best-practices-for-app-registration
-(remove unused applications and credentials); anchors.md §3 pain 9 (leftover registrations).
+(remove unused applications and credentials); leftover registrations reported in
+ansible-collections/azure#1264, hashicorp/terraform-provider-azuread#200.
 """
 
 from __future__ import annotations

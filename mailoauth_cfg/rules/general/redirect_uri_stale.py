@@ -18,7 +18,7 @@ this app.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url;
 https://learn.microsoft.com/en-us/entra/identity-platform/security-best-practices-for-app-registration
-(remove unused redirect URIs); anchors.md §2 (redirect URIs typed by platform).
+(remove unused redirect URIs).
 """
 
 from __future__ import annotations

@@ -17,8 +17,10 @@ store it where the target's ``app_password`` points, and declare
 2-Step Verification › *Allow users to turn on 2-Step Verification*. Better still, use a
 target that supports OAuth.
 
-Source: targets.md §4 (Open Bee: "2-step verification on the account, and for Workspace the
-admin must allow it"); apis.md C.4 (Google exception: app passwords); catalog
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
+(2-step verification on the account, and for Workspace the admin must allow it);
+https://support.google.com/a/answer/14114704 (app passwords are the exception to the end of
+password access); catalog
 ``targets.TARGET_KINDS['openbee'].google``.
 """
 

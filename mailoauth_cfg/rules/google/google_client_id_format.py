@@ -18,7 +18,8 @@ OAuth 2.0 Client IDs › <client>. For a service account: IAM & Admin › Servic
 <account> › Details › *Unique ID*.
 
 Source: https://developers.google.com/identity/protocols/oauth2 (client IDs);
-apis.md D (domain-wide delegation); the model documentation of ``apps.client_id``.
+https://developers.google.com/identity/protocols/oauth2/service-account (domain-wide
+delegation); the model documentation of ``apps.client_id``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ Admin API, the only one that showed part of it, was shut down on 2026-03-19 (cat
 the project that owns the client, and declare what it shows, e.g.
 ``consent_screen: {audience: internal, status: production}``.
 
-Source: apis.md D ("Not readable by any API"); https://cloud.google.com/iap/docs/deprecations.
+Source: google-api-python-client's bundled discovery documents (no method reads the consent
+screen); https://cloud.google.com/iap/docs/deprecations.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ device flow is the right choice for Microsoft 365, which is why it is tempting t
 loopback port (or on another machine, then copy the token file); for email-oauth2-proxy keep
 ``flow: authorization_code`` (add ``--external-auth`` on a headless host).
 
-Source: https://developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes
-(apis.md C.3); targets.md §5a, §5c.
+Source: https://developers.google.com/identity/protocols/oauth2/limited-input-device#allowedscopes;
+tarickb/sasl-xoauth2:README.md; simonrob/email-oauth2-proxy:emailproxy.config.
 """
 
 from __future__ import annotations

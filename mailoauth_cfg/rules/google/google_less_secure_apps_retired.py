@@ -17,7 +17,7 @@ passwords still accepted.
 
 Source: catalog ``dates.GOOGLE_LSA_PERSONAL_REMOVED``, ``dates.GOOGLE_LSA_WORKSPACE_OFF`` and
 ``dates.GOOGLE_LSA_WORKSPACE_OFF_ORIGINAL`` (https://support.google.com/a/answer/14114704 and
-its later revision); apis.md C.4.
+its later revision).
 """
 
 from __future__ import annotations

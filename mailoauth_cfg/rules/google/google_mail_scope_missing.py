@@ -19,7 +19,7 @@ For an external consent screen also list it under Google Cloud console › APIs 
 OAuth consent screen › Data access (scopes).
 
 Source: https://developers.google.com/gmail/imap/xoauth2-protocol (catalog
-``google.MAIL_SCOPE``, ``google.GMAIL_IMAP_ADMIN_SCOPE``); apis.md C.3.
+``google.MAIL_SCOPE``, ``google.GMAIL_IMAP_ADMIN_SCOPE``).
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ owner consent. Workspace: Admin console › Security › Access and data control
 Domain-wide delegation › Add new: client ID = the service account's Unique ID, OAuth scopes =
 ``https://mail.google.com/``.
 
-Source: apis.md D ("Domain-wide delegation", "Not readable by any API"); anchors.md §3
-(googleapis/google-api-php-client#1379).
+Source: https://developers.google.com/identity/protocols/oauth2/service-account (domain-wide
+delegation; the allow-list is not readable by any API); googleapis/google-api-php-client#1379.
 """
 
 from __future__ import annotations

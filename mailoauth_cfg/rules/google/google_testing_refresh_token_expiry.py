@@ -18,7 +18,7 @@ issued while in Testing keep their 7-day life. For a Workspace-only client, the 
 
 Source: https://developers.google.com/identity/protocols/oauth2 (Refresh token expiration);
 https://support.google.com/cloud/answer/15549945; user reports
-simonrob/email-oauth2-proxy#17, tarickb/sasl-xoauth2#29 (anchors.md §3, pain 5).
+simonrob/email-oauth2-proxy#17, tarickb/sasl-xoauth2#29.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ non-Gmail address has no Gmail mailbox, so IMAP/SMTP have nothing to serve.
 <primary>"}]`` to the user (check Admin console › Account › Domains › Manage domains).
 
 Source: Workspace domains (https://support.google.com/a/answer/175745); Directory API
-``users.get`` returns ``primaryEmail`` (apis.md D).
+``users.get`` returns ``primaryEmail``
+(https://developers.google.com/admin-sdk/directory/reference/rest/v1/users/get).
 """
 
 from __future__ import annotations

@@ -34,12 +34,13 @@ APP_ONLY_ROLES: dict[str, str] = {
     "pop": "POP.AccessAsApp",
 }
 """Office 365 Exchange Online application role each protocol needs with client credentials
-(source: apis.md B.3; catalog ``PERMISSIONS``)."""
+(source: Microsoft's how-to for IMAP/POP/SMTP OAuth; catalog ``PERMISSIONS``)."""
 
 CERTIFICATE_CAPABLE_TARGETS = frozenset({"email-oauth2-proxy"})
 """Target types that can authenticate with a certificate instead of a client secret
-(email-oauth2-proxy: ``jwt_certificate_path`` + ``jwt_key_path``, targets.md §5c). Every other
-target has only a client-secret field (targets.md §1-§5e). Derived here: the catalog has no
+(email-oauth2-proxy: ``jwt_certificate_path`` + ``jwt_key_path``, simonrob/email-oauth2-proxy:
+emailproxy.config). Every other target has only a client-secret field (the application sources
+cited in the catalog). Derived here: the catalog has no
 such flag yet."""
 
 

@@ -21,7 +21,7 @@ tenant ID; for outlook.com mailboxes use ``audience: personal`` (or
 ``multi-tenant-and-personal``) with ``tenant: consumers``.
 
 Source: microsoftgraph/microsoft-graph-docs-contrib:api-reference/v1.0/api/application-get.md
-(signInAudience values, apis.md A.2); AADSTS50020 in
+(signInAudience values); AADSTS50020 in
 https://learn.microsoft.com/entra/identity-platform/reference-error-codes
 """
 

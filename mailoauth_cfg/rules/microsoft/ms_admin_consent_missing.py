@@ -18,7 +18,8 @@ center › App registrations › <app> › API permissions › Grant admin conse
 admin-consent URL in the finding); then set ``admin_consent: true``.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent;
-targets.md §4 (Open Bee) and §1.4 (consent loop, issue #40004).
+https://help.openbee.com/ (Office 365 and G Suite SMTP configuration); consent loop: Dolibarr issue
+#40004.
 """
 
 from __future__ import annotations

@@ -22,8 +22,9 @@ gets tokens without the rights it needs (``535 5.7.3``), or cannot get one at al
 (Dolibarr ``oauth_provider: MICROSOFT3``, email-oauth2-proxy ``flow: authorization_code``), or
 give it its own delegated app.
 
-Source: targets.md §0 (app-only), §1.2 (MICROSOFTAPP), §5c (``oauth2_flow``); anchors.md §4
-idea 2 (flow × protocol × provider compatibility).
+Source: Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoftapp.php (app-only,
+MICROSOFTAPP); simonrob/email-oauth2-proxy:emailproxy.config (``oauth2_flow``); mailoauth-cfg's
+flow × protocol × provider compatibility model (a design decision).
 """
 
 from __future__ import annotations

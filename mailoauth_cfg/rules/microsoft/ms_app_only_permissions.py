@@ -23,7 +23,8 @@ APIs my organization uses › Office 365 Exchange Online › Application permiss
 remove the delegated permissions.
 
 Source: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
-(client credentials, apis.md B.3); anchors.md §3 pain 3;
+(client credentials); user reports simonrob/email-oauth2-proxy#119,
+MicrosoftDocs/office-developer-exchange-docs#319;
 MicrosoftDocs/office-developer-exchange-docs:docs/legacy-protocols/smtp-app-rbac-onboarding.md
 """
 

@@ -16,7 +16,7 @@ certificate; record the new thumbprint and date in ``certificate:``.
 Options: ``lead_days`` (default 30): how many days ahead to warn.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials;
-apis.md A.2 (keyCredential ``endDateTime``).
+https://learn.microsoft.com/graph/api/resources/keycredential (``endDateTime``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ YYYY-MM-DD}``; for app-only use with a certificate-capable client, upload a cert
 declare ``certificate:``.
 
 Source: https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS7000218);
-targets.md §1-§5e (client secret fields; email-oauth2-proxy ``jwt_certificate_path``).
+catalog ``targets.TARGET_KINDS`` (client secret fields); simonrob/email-oauth2-proxy:
+emailproxy.config (``jwt_certificate_path``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ change, and the override can go.
 proxy or an emulator.
 
 Source: MicrosoftDocs/azure-docs:articles/active-directory/develop/authentication-national-cloud.md;
-https://learn.microsoft.com/en-us/graph/deployments; apis.md C.2.
+https://learn.microsoft.com/en-us/graph/deployments; MicrosoftDocs/office-docs-powershell:
+exchange/exchange-ps/ExchangePowerShell/Connect-ExchangeOnline.md.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ _MICROSOFT_DOMAINS = (
 TYPO_RATIO = 0.85
 """difflib ratio above which an unknown domain is taken for a misspelt Microsoft domain."""
 _GLOBAL_EXTRA = ("smtp-mail.outlook.com", "smtp.outlook.com", "ps.outlook.com", SMTP_HVE_HOST)
-"""Worldwide hosts seen besides the catalog's defaults (targets.md §0, apis.md B.3)."""
+"""Worldwide hosts seen besides the catalog's defaults
+(simonrob/email-oauth2-proxy:emailproxy.config, the Microsoft how-to for IMAP/POP/SMTP OAuth)."""
 
 
 def hosts(cloud: Cloud) -> frozenset[str]:

@@ -16,8 +16,7 @@ Entra admin center › Enterprise applications › <app> › Object ID (or ``az 
 <client id> --query id -o tsv``); check with ``Get-ServicePrincipal``; then set
 ``exchange_service_principal: true``. Mailbox rights follow (``ms-mailbox-permission-missing``).
 
-Source: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
-(apis.md B.3);
+Source: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth;
 MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/New-ServicePrincipal.md
 """
 

@@ -38,7 +38,7 @@ Setup › Modules › OAuth › OAuth services and remove ``User.Read`` from the
 
 Source: Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoft3.php ("MUST NOT be
 mixed with Graph scopes … AADSTS28000"); Dolibarr/dolibarr:htdocs/core/lib/oauth.lib.php
-(offered scopes, comment on User.Read); targets.md §0 (resource-mixing rule).
+(offered scopes, comment on User.Read); Dolibarr PR #25888, #37329.
 """
 
 from __future__ import annotations

@@ -16,8 +16,7 @@ FullAccess`` for IMAP/POP and ``Add-RecipientPermission -Identity <mailbox> -Tru
 ``granted_mailboxes:``. For SMTP with "RBAC for Applications" (a management scope instead of
 mailbox grants) suppress the rule on the app, with the reason.
 
-Source: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
-(apis.md B.3);
+Source: https://learn.microsoft.com/en-us/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth;
 MicrosoftDocs/office-developer-exchange-docs:docs/legacy-protocols/smtp-app-rbac-onboarding.md
 """
 

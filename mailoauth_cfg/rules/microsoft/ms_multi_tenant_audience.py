@@ -15,7 +15,7 @@ types › "Accounts in this organizational directory only" (or ``az ad app updat
 <client-id> --sign-in-audience AzureADMyOrg``), then ``audience: single-tenant``.
 
 Source: microsoftgraph/microsoft-graph-docs-contrib:api-reference/v1.0/api/application-get.md
-(signInAudience, apis.md A.2);
+(signInAudience);
 https://learn.microsoft.com/en-us/entra/identity-platform/security-best-practices-for-app-registration.
 """
 

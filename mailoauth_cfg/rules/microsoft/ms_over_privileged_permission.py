@@ -18,9 +18,10 @@ center › App registrations › <app> › API permissions › ⋯ › Remove pe
 applications › <app> › Permissions). If a target really needs it, suppress the rule on the app
 with the reason.
 
-Source: anchors.md §4 idea 5 (least privilege); targets.md §4 (Open Bee permissions);
-merill/graph-permissions-explorer:permission/Mail.ReadWrite.md; apis.md A.3 (full_access_as_app
-is not the IMAP role).
+Source: https://learn.microsoft.com/en-us/entra/identity-platform/security-best-practices-for-app-registration
+(least privilege); https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
+(permissions); merill/graph-permissions-explorer:permission/Mail.ReadWrite.md; the Office 365
+Exchange Online permission dump (full_access_as_app is the EWS role, not the IMAP one).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ needs a mail permission that is not in the list: ``SMTP.Send`` for ``smtp``,
 ``IMAP.AccessAsUser.All`` for ``imap``, ``POP.AccessAsUser.All`` for ``pop`` (the per-target
 lists come from the catalog's target profiles). ``offline_access`` has its own rule
 (``ms-offline-access-missing``); the OpenID Connect sign-in scopes ``openid``/``profile``/
-``email`` some targets request are not checked (the reference notes do not establish that a
+``email`` some targets request are not checked (no vendor source establishes that a
 registration must list them). Targets that use client credentials are left to
 ``ms-app-flow-mismatch`` and ``ms-app-only-permissions``.
 

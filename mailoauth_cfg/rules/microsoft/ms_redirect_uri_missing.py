@@ -15,8 +15,9 @@ redirect URI registered at all with ``AADSTS500113``.
 **Fix.** Add the exact URI to ``redirect_uris:`` and to App registrations › <app> ›
 Authentication › <platform> › Add URI (or correct the near-miss entry the finding points at).
 
-Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url; targets.md §0
-(case-sensitive; trailing ``/`` added to a URI without path) and §6 (redirect URI per target).
+Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url (case-sensitive;
+trailing ``/`` added to a URI without path); catalog ``targets.TARGET_KINDS`` (redirect URI per
+target).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ the ``https://`` address, and register the ``https://`` redirect URI instead (Ap
 › <app> › Authentication).
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url
-("http" only for localhost); targets.md §0 (Redirect URI rules).
+("http" only for localhost).
 """
 
 from __future__ import annotations

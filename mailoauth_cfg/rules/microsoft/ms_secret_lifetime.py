@@ -16,7 +16,8 @@ fire on the wrong day, or never, and the secret expires unannounced (``AADSTS700
 center › App registrations › <app> › Certificates & secrets; record ``key_id`` to tie the entry
 to the right secret.
 
-Source: targets.md §0 (client secret lifetime: 6 months default, 24 months maximum; seed 004);
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
+(client secret lifetime: 6 months default, 24 months maximum);
 https://learn.microsoft.com/en-us/entra/identity-platform/howto-create-service-principal-portal.
 """
 

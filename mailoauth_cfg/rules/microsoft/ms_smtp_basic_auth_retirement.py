@@ -21,8 +21,7 @@ removal date is to be announced in H2 2027.
 Dolibarr's Setup › Modules › OAuth); then run its token bootstrap.
 
 Source: https://mc.merill.net/message/MC786329;
-https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online;
-apis.md C.4.
+https://learn.microsoft.com/en-us/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ whose targets all accept it.
 
 Source: https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS50194);
 Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoftapp.php (app-only needs a real
-tenant); targets.md §0 and §6.
+tenant); https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
+(``{tenant}`` values).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ fails; some targets ask explicitly for the tenant ID. The GUID never changes.
 read it from the ``issuer`` of ``https://login.microsoftonline.com/<domain>/v2.0/.well-known/openid-configuration``.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
-(``{tenant}`` = GUID, domain or keyword); apis.md C.1.
+(``{tenant}`` = GUID, domain or keyword).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Online › Application permissions for ``SMTP.SendAsApp``, ``IMAP.AccessAsApp``,
 yet.
 
 Source: merill/graph-permissions-explorer:permission/SMTP.Send.md (and sibling pages);
-Office 365 Exchange Online permission dump (apis.md A.3).
+Office 365 Exchange Online permission dump (the resource's appRoles and oauth2PermissionScopes).
 """
 
 from __future__ import annotations

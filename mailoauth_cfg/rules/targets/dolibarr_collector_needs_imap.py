@@ -13,7 +13,7 @@ to log in. Conversely ``imap`` without a collector grants a permission nothing u
 otherwise remove ``imap`` or declare ``collector: {source_directory: INBOX}``. The collector also
 needs ``MAIN_IMAP_USE_PHPIMAP=1``.
 
-Source: Dolibarr/dolibarr:htdocs/emailcollector/class/emailcollector.class.php; targets.md §1.6.
+Source: Dolibarr/dolibarr:htdocs/emailcollector/class/emailcollector.class.php.
 """
 
 from __future__ import annotations

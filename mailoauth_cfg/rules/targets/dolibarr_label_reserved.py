@@ -10,7 +10,7 @@ SSO settings or is taken for them.
 
 **Fix.** Pick another label, e.g. ``label: Emails``.
 
-Source: https://wiki.dolibarr.org/index.php/Module_OAuth (seed 001); mailoauth_cfg/catalog/
+Source: https://wiki.dolibarr.org/index.php/Module_OAuth; mailoauth_cfg/catalog/
 targets.py constraint ``dolibarr-label-reserved``.
 """
 

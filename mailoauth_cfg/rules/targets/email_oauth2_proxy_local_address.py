@@ -14,8 +14,7 @@ mailbox, exposes that password on the wire, and a wrong password deletes the cac
 other hosts, restrict them with a firewall and configure ``local_certificate_path`` /
 ``local_key_path``.
 
-Source: simonrob/email-oauth2-proxy:emailproxy.config; simonrob/email-oauth2-proxy:README.md
-(targets.md §5c).
+Source: simonrob/email-oauth2-proxy:emailproxy.config; simonrob/email-oauth2-proxy:README.md.
 """
 
 from __future__ import annotations

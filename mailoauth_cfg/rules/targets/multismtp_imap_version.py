@@ -9,7 +9,7 @@ Dolibarr 22. On older versions the IMAP copy cannot log in with the token.
 
 **Fix.** Upgrade Dolibarr to 22 or later, or remove ``imap`` from ``protocols``.
 
-Source: SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md (targets.md §1.7);
+Source: SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md;
 mailoauth_cfg/catalog/targets.py constraint ``multismtp-imap-oauth-min-version``.
 """
 

@@ -13,7 +13,7 @@ overwrite each other's row.
 the ``id=`` of the user card URL (``/user/card.php?id=12``).
 
 Source: SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md and
-``sql/llx_user2smtp.sql`` (targets.md §1.7).
+``sql/llx_user2smtp.sql``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ rendered into Open Bee's password field.
 mailbox), store it in a secret store and reference it: ``app_password: {env: NAME}`` with
 ``auth: app-password``; enrol the account in 2-Step Verification first.
 
-Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004);
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
 mailoauth_cfg/catalog/targets.py (Open Bee ``GoogleProfile.auth = app-password``).
 """
 

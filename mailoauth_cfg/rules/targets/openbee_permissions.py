@@ -15,7 +15,7 @@ crash the application.
 Microsoft Graph › Delegated permissions: add the missing ones, then "Grant admin consent for
 <tenant>", and list them in ``permissions``.
 
-Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004);
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
 mailoauth_cfg/catalog/targets.py (Open Bee ``documented_permissions``).
 """
 

@@ -13,7 +13,7 @@ Configuration › custom SMTP › method OAuth2) and set its path: ``redirect_pa
 app already declares ``redirect_uris``, the message proposes the path of the one on the portal's
 host.
 
-Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004);
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
 mailoauth_cfg/catalog/targets.py (Open Bee ``RedirectPattern.user_supplied``).
 """
 

@@ -15,7 +15,7 @@ secret rather than Microsoft's 6-month default.
 Certificates & secrets into ``client_secret: {env: NAME, expires: YYYY-MM-DD}``; when renewing,
 choose a 24-month lifetime.
 
-Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004);
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
 mailoauth_cfg/catalog/targets.py constraint ``openbee-secret-expiry-field``.
 """
 

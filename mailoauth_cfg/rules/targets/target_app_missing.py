@@ -10,7 +10,8 @@ put in its settings.
 **Fix.** Add ``app: <name>`` naming an app of the mailbox's provider (declare it under
 ``apps:`` first if needed), or set ``auth:`` to what the target really uses.
 
-Source: mailoauth_cfg/catalog/targets.py (``bootstrap`` per profile); targets.md §0 and §6.
+Source: mailoauth_cfg/catalog/targets.py (``bootstrap`` per profile) and the
+application sources cited there.
 """
 
 from __future__ import annotations

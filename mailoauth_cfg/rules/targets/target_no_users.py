@@ -9,7 +9,8 @@ render the sign-in steps, and the application would send as nobody.
 **Fix.** List the mailbox (declared under ``users:``) the target sends or reads as:
 ``users: [name@domain]``.
 
-Source: targets.md §0 (XOAUTH2 ``user=``) and §6 ("Record which account must sign in").
+Source: https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+(XOAUTH2 ``user=``); https://developers.google.com/gmail/imap/xoauth2-protocol.
 """
 
 from __future__ import annotations

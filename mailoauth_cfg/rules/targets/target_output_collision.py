@@ -16,8 +16,8 @@ overrides let one install serve several apps.
 the same app for both.
 
 Source: tarickb/sasl-xoauth2:README.md (token file path in ``sasl_passwd``, chroot);
-targets.md §5a ("Putting overrides in the token file is how one install serves several
-providers or users").
+tarickb/sasl-xoauth2:README.md (overrides in the token file: one install serves several
+providers or users).
 """
 
 from __future__ import annotations

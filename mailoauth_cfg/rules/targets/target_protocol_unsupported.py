@@ -12,7 +12,7 @@ granted for nothing and the mail flow the config promises never happens.
 ``[smtp]`` does not apply), or use another target type for that mail flow.
 
 Source: mailoauth_cfg/catalog/targets.py (``MicrosoftProfile.protocols``,
-``GoogleProfile.protocols``) and the application sources cited there (targets.md §1–5).
+``GoogleProfile.protocols``) and the application sources cited there.
 """
 
 from __future__ import annotations

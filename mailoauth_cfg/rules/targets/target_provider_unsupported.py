@@ -14,7 +14,7 @@ supported provider.
 
 Source: mailoauth_cfg/catalog/targets.py (``TargetKind.microsoft``/``google``,
 ``GoogleProfile.auth``);
-https://help.openbee.com/ (Office 365 and G Suite SMTP configuration; seed 004).
+https://help.openbee.com/ (Office 365 and G Suite SMTP configuration).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ page that holds the client secret would be served in clear text.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url;
 https://developers.google.com/identity/protocols/oauth2/web-server (redirect URI validation);
-https://wiki.dolibarr.org/index.php/Module_OAuth (seed 001: "https obligatoire").
+https://wiki.dolibarr.org/index.php/Module_OAuth; Open-DSI's MultiSMTP module documentation
+("https obligatoire").
 """
 
 from __future__ import annotations

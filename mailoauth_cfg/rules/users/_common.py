@@ -13,14 +13,7 @@ PROTOCOL_NAMES = {"smtp": "SMTP", "imap": "IMAP", "pop": "POP"}
 
 def plans_of_user(ctx: Context, email: str) -> list[tuple[TargetPlan, int]]:
     """(target plan, index in ``targets.<name>.users``) for every use of the mailbox."""
-    wanted = email.lower()
-    out: list[tuple[TargetPlan, int]] = []
-    for plan in ctx.target_plans():
-        for index, address in enumerate(plan.target.users):
-            if address.lower() == wanted:
-                out.append((plan, index))
-                break
-    return out
+    return ctx.uses_of_user(email)
 
 
 def indexed_users(ctx: Context) -> list[tuple[int, User]]:

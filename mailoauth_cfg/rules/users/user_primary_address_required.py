@@ -15,8 +15,8 @@ addresses". If it is listed among its own aliases the declaration contradicts it
 | Format-List PrimarySmtpAddress``; Google: Directory ``users.get`` ``primaryEmail``), use it
 in ``users:`` and in the targets, and remove the address from the wrong ``aliases`` list.
 
-Source: targets.md §4 (Open Bee mailbox constraints), §6 ("primary address only where
-required"); catalog ``targets.TARGET_KINDS`` (primary_address_required).
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (mailbox constraints:
+primary address only); catalog ``targets.TARGET_KINDS`` (primary_address_required).
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ a target reading a Microsoft mailbox over IMAP/POP when the declaration omits it
 for Workspace Admin console › Apps › Google Workspace › Gmail › End User Access › POP and
 IMAP access). Otherwise remove the protocol from the target's ``protocols``.
 
-Source: apis.md B.1 (``ImapEnabled``, ``PopEnabled``, ``SmtpClientAuthenticationDisabled``);
-anchors.md §4 idea 1 (effective protocol resolver); model documentation of
+Source: MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/
+Set-CASMailbox.md (``ImapEnabled``, ``PopEnabled``, ``SmtpClientAuthenticationDisabled``);
+mailoauth-cfg's effective-protocol resolution (a design decision); model documentation of
 ``users[].protocols``.
 """
 

@@ -23,7 +23,8 @@ target at tenant B, and suppress with the reason.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes
 (AADSTS50020); https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent;
-apis.md D (domain-wide delegation); support.google.com/cloud/answer/15549945 (user type).
+https://developers.google.com/identity/protocols/oauth2/service-account (domain-wide
+delegation); support.google.com/cloud/answer/15549945 (user type).
 """
 
 from __future__ import annotations

@@ -21,9 +21,11 @@ mailbox). To keep another address where the target allows it: Exchange
 alias: ``Set-OrganizationConfig -SendFromAliasEnabled $true``); Gmail › Settings › Accounts ›
 *Send mail as* › Add another email address.
 
-Source: targets.md §4 (Open Bee: sender must equal the account that authorised), §6 ("UPN =
-SMTP user = sender (Open Bee, Odoo from_filter)"); catalog constraint ``odoo-from-filter``;
-apis.md B.3 (SendAs).
+Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
+(the sender must equal the account that authorised); odoo/odoo:addons/microsoft_outlook
+(``from_filter``); catalog constraint ``odoo-from-filter``;
+https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+(SendAs).
 """
 
 from __future__ import annotations

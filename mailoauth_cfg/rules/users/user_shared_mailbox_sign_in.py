@@ -22,8 +22,9 @@ permission checks can be produced.
 ``Add-MailboxPermission -Identity <shared> -User <member> -AccessRights FullAccess`` and
 ``Add-RecipientPermission -Identity <shared> -Trustee <member> -AccessRights SendAs``.
 
-Source: apis.md B.3 ("Shared mailbox, delegated: get the token as a user who has access; put
-the shared mailbox address in user="); targets.md §5c (email-oauth2-proxy: the user signs in
+Source: https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+(shared mailbox, delegated: get the token as a user who has access; put the shared mailbox
+address in user=); simonrob/email-oauth2-proxy:README.md (shared mailboxes: the user signs in
 as the delegate).
 """
 

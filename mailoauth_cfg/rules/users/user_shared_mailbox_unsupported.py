@@ -19,8 +19,11 @@ with ``flow: app-only`` and grant the service principal ``FullAccess``/``SendAs`
 mailbox, or convert it to a licensed user mailbox (``Set-Mailbox -Identity <mailbox> -Type
 Regular``). On Google, use a user account (or delegate access to one).
 
-Source: catalog ``targets.TARGET_KINDS`` (shared_mailbox_supported); targets.md §4 (Open Bee),
-§5c (email-oauth2-proxy shared mailboxes), §6; apis.md B.3 (shared mailbox, delegated).
+Source: catalog ``targets.TARGET_KINDS`` (shared_mailbox_supported);
+https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (no shared mailboxes);
+simonrob/email-oauth2-proxy:README.md (shared mailboxes);
+https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
+(shared mailbox, delegated).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ declare ``smtp_auth: enabled``. Enabling it for this mailbox only keeps the tena
 setting off for everyone else.
 
 Source: MicrosoftDocs/office-docs-powershell:
-exchange/exchange-ps/ExchangePowerShell/Set-CASMailbox.md; apis.md B.1; anchors.md §3 pain 1
-(simonrob/email-oauth2-proxy#193).
+exchange/exchange-ps/ExchangePowerShell/Set-CASMailbox.md; user reports
+simonrob/email-oauth2-proxy#193, MicrosoftDocs/OfficeDocs-Exchange#2075.
 """
 
 from __future__ import annotations

@@ -23,7 +23,9 @@ is unknown: ``Get-TransportConfig | Format-List SmtpClientAuthenticationDisabled
 ``providers.<name>.smtp_auth``.
 
 Source: MicrosoftDocs/office-docs-powershell Set-CASMailbox.md and Set-TransportConfig.md;
-apis.md B.1 ("Rule for the checker"); anchors.md §3 pains 1-2.
+https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission
+("A per-mailbox setting that overrides the tenant-wide setting"); user reports
+simonrob/email-oauth2-proxy#193, cisagov/ScubaGear#607.
 """
 
 from __future__ import annotations

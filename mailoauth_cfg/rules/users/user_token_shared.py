@@ -22,7 +22,9 @@ mismatch. Nothing warns at setup time.
 OAuth service entry; Odoo: its own ``server_name``), or use a per-user kind such as
 ``dolibarr-multismtp``. Remove duplicate entries.
 
-Source: targets.md §1.1 ("One entry per purpose and per user"), §1.7, §4, §5; catalog
+Source: Open-DSI's MultiSMTP module documentation ("Un service OAuth = un utilisateur");
+SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md;
+https://help.openbee.com/ (Office 365 and G Suite SMTP configuration); catalog
 ``targets.TARGET_KINDS`` notes (Dolibarr "One OAuth service entry per mailbox"). The catalog
 has no flag for this yet, so the single-token kinds are listed in this rule.
 """

@@ -11,7 +11,7 @@ no longer needs them, and may keep a mailbox with SMTP AUTH enabled for nothing.
 was enabled only for that use, turn it off again:
 ``Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $true``.
 
-Source: design principle of mailoauth-cfg (the config describes what is in use; DESIGN.md §3).
+Source: design principle of mailoauth-cfg (the config describes what is in use).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The Exchange Online admin REST endpoint ``InvokeCommand`` (as ExchangeOnlineManagement v3
-calls it; apis.md B.2).
+calls it; KelvinTegelaar/CIPP-API, GreyCorbel/ExoHelper).
 
 ``POST /adminapi/beta/{tenant}/InvokeCommand[?$select=A,B]`` with
 ``{"CmdletInput": {"CmdletName": "…", "Parameters": {...}}}`` and a bearer token for
@@ -11,7 +11,8 @@ message. Listings are paged by ``Prefer: odata.maxpagesize`` (the scenario's pag
 ``@odata.nextLink`` points back at ``InvokeCommand`` with a ``$skiptoken``; the client POSTs the
 same body there.
 
-[UNVERIFIED] shapes: the real contract is undocumented (apis.md B.2, F.2).
+[UNVERIFIED] shapes: the real contract is undocumented (the public code above is the only
+source).
 """
 
 from __future__ import annotations

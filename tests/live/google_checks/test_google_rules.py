@@ -54,7 +54,7 @@ def test_environment_ca_variables_do_not_matter(
     google_live: Callable[..., Live], google: GoogleEmulator
 ) -> None:
     # This machine presets REQUESTS_CA_BUNDLE, HTTPLIB2_CA_CERTS & co. to the system bundle
-    # (apis.md E): the provider's ca_bundle is given to httplib2 explicitly, token requests
+    # the provider's ca_bundle is given to httplib2 explicitly, token requests
     # included, so the run works whatever they say.
     for name in ("REQUESTS_CA_BUNDLE", "HTTPLIB2_CA_CERTS", "SSL_CERT_FILE"):
         assert os.environ.get(name) != google.ca_file

@@ -163,6 +163,41 @@ def generate(mailboxes: int, *, targets: int = 50, seed: int = 1) -> str:
     return "\n".join(out) + "\n"
 
 
+def generate_render(mailboxes: int) -> str:
+    """A config of ``mailboxes`` users served by three file-based targets each.
+
+    The render benchmark: every mailbox gets a runbook per target (3 x N files) plus each
+    target's config files.
+    """
+    rng = random.Random(2)
+    lines = [
+        "version: 1",
+        "providers:",
+        f"  contoso: {{type: microsoft, tenant: {_guid(rng)}, smtp_auth: enabled}}",
+        "apps:",
+        "  relay:",
+        "    provider: contoso",
+        f"    client_id: {_guid(rng)}",
+        "    platform: public",
+        "    public_client_flows: true",
+        "    admin_consent: true",
+        "    redirect_uris: [http://localhost]",
+        "    permissions: [offline_access, SMTP.Send, IMAP.AccessAsUser.All]",
+        "users:",
+    ]
+    emails = [f"user{i:05d}@contoso.example.com" for i in range(mailboxes)]
+    lines += [f"  - {{email: {e}, provider: contoso}}" for e in emails]
+    lines.append("targets:")
+    for name, kind, extra in (
+        ("relay", "postfix-sasl-xoauth2", []),
+        ("cron", "msmtp", ['    version: "1.8.22"']),
+        ("proxy", "email-oauth2-proxy", ["    protocols: [smtp, imap]"]),
+    ):
+        lines += [f"  {name}:", f"    type: {kind}", "    app: relay", *extra, "    users:"]
+        lines += [f"      - {e}" for e in emails]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__)

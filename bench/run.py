@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate, generate_render  # noqa: E402
 
 
 def _time(cmd: list[str], runs: int) -> float:
@@ -116,6 +116,50 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, float]:
     }  # type: ignore[dict-item]
 
 
+def bench_render(mailboxes: int, runs: int, workdir: Path) -> dict[str, float]:
+    """`render` of N mailboxes x 3 file-based targets into a fresh directory."""
+    path = workdir / "render.yaml"
+    path.write_text(generate_render(mailboxes), encoding="utf-8")
+    samples = []
+    for run in range(runs):
+        out = workdir / f"render-out-{run}"
+        cmd = [
+            sys.executable,
+            "-m",
+            "mailoauth_cfg",
+            "render",
+            str(path),
+            "--out",
+            str(out),
+            "--as-of",
+            "2026-11-22",
+        ]
+        samples.append(_time(cmd, 1))
+    return {
+        "mailboxes": mailboxes,
+        "targets": 3,
+        "render_s": round(statistics.median(samples), 2),
+        "goal_s": 3.0,
+    }
+
+
+def bench_memory(workdir: Path) -> dict[str, float]:
+    """Peak resident memory of `validate` on the 10,000-mailbox config."""
+    path = workdir / "config-10000.yaml"
+    if not path.exists():
+        path.write_text(generate(10_000), encoding="utf-8")
+    code = (
+        "import resource, sys\n"
+        "from mailoauth_cfg.cli import app\n"
+        f"sys.argv = ['mailoauth-cfg', 'validate', {str(path)!r}, '--as-of', '2026-11-22']\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    peak_kib = int(done.stderr.strip().splitlines()[-1])
+    return {"mailboxes": 10_000, "peak_rss_mib": round(peak_kib / 1024, 1)}
+
+
 def _compile_package() -> None:
     """Byte-compile mailoauth_cfg as `pip install` does.
 
@@ -142,6 +186,8 @@ def main() -> None:
         work = Path(tmp)
         validate_rows = bench_validate(sizes, runs, work)
         startup = bench_startup(runs, work)
+        render_row = bench_render(2_000 if args.quick else 10_000, 1 if args.quick else 3, work)
+        memory = bench_memory(work)
     import live
 
     live_figures = live.run(
@@ -162,12 +208,27 @@ def main() -> None:
         f"  heavy SDK imports: {startup['heavy_sdk_imports'] or 'none'}"
     )
     print()
+    print(
+        f"render: {render_row['mailboxes']} mailboxes x 3 targets in {render_row['render_s']:.2f}s"
+        f" (goal <= 3 s for 10,000 x 3)"
+    )
+    print(f"peak memory of validate, 10,000 mailboxes: {memory['peak_rss_mib']:.1f} MiB")
+    print()
     print("Live checks against the emulator (goal: requests <= 1.1x ceil(reads/20) + constant,")
     print("wall time <= 1.2x the round-trip floor, >= 20x faster than one call per object)")
     print(live.report(live_figures), end="")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
-        json.dumps({"validate": validate_rows, "startup": startup, "live": live_figures}, indent=2)
+        json.dumps(
+            {
+                "validate": validate_rows,
+                "startup": startup,
+                "render": render_row,
+                "memory": memory,
+                "live": live_figures,
+            },
+            indent=2,
+        )
         + "\n"
     )
 

@@ -111,7 +111,8 @@ def schema_text() -> str:
 def committed_schema_path() -> Path:
     """``schemas/mailoauth.schema.json`` of the source tree, or the copy in the wheel."""
     package = Path(__file__).resolve().parent
-    source_tree = package.parent / "schemas" / SCHEMA_FILE
-    if source_tree.parent.is_dir():
-        return source_tree
+    # A source checkout has pyproject.toml beside the package; an installed wheel does not
+    # (and site-packages/schemas, if any, belongs to someone else).
+    if (package.parent / "pyproject.toml").is_file():
+        return package.parent / "schemas" / SCHEMA_FILE
     return package / "_data" / "schemas" / SCHEMA_FILE

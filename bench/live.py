@@ -34,10 +34,11 @@ import math
 import multiprocessing as mp
 import sys
 import tempfile
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from _emulator_ipc import measured_fetch, serve_commands
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -52,29 +53,11 @@ def _serve(conn: Connection, mailboxes: int, unnamed: int, latency: float, ca_di
     scenario, _ = scaled(mailboxes, unnamed=unnamed, latency=latency)
     with MicrosoftEmulator(scenario, Tls(ca_dir)) as emulator:
         conn.send((emulator.base, emulator.ca_file))
-        started = time.process_time()
-        while True:
-            command = conn.recv()
-            if command == "stats":
-                conn.send({**emulator.stats.snapshot(), "cpu": time.process_time() - started})
-            elif command == "reset":
-                emulator.stats.reset()
-                started = time.process_time()
-                conn.send(True)
-            else:
-                break
+        serve_commands(emulator, conn)
 
 
 def _measure(config: Any, options: Any, env: dict[str, str], conn: Connection) -> dict[str, Any]:
-    from mailoauth_cfg.live.run import fetch_snapshot
-
-    conn.send("reset")
-    conn.recv()
-    cpu = time.process_time()
-    fetched = fetch_snapshot(config, options=options, environ=env)
-    cpu = time.process_time() - cpu
-    conn.send("stats")
-    stats = conn.recv()
+    fetched, cpu, stats = measured_fetch(config, options, env, conn)
     tenant = fetched.snapshot.microsoft["contoso"]
     requests: dict[str, int] = stats["requests"]
     items: dict[str, int] = stats["items"]

@@ -36,10 +36,11 @@ import math
 import multiprocessing as mp
 import sys
 import tempfile
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+from _emulator_ipc import measured_fetch, serve_commands
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
@@ -54,29 +55,11 @@ def _serve(conn: Connection, mailboxes: int, latency: float, ca_dir: str) -> Non
     scenario, _ = scaled(mailboxes, latency=latency)
     with GoogleEmulator(scenario, Tls(ca_dir), key_dir=ca_dir) as emulator:
         conn.send((emulator.base, emulator.ca_file, emulator.environment()))
-        started = time.process_time()
-        while True:
-            command = conn.recv()
-            if command == "stats":
-                conn.send({**emulator.stats.snapshot(), "cpu": time.process_time() - started})
-            elif command == "reset":
-                emulator.stats.reset()
-                started = time.process_time()
-                conn.send(True)
-            else:
-                break
+        serve_commands(emulator, conn)
 
 
 def _measure(config: Any, options: Any, env: dict[str, str], conn: Connection) -> dict[str, Any]:
-    from mailoauth_cfg.live.run import fetch_snapshot
-
-    conn.send("reset")
-    conn.recv()
-    cpu = time.process_time()
-    fetched = fetch_snapshot(config, options=options, environ=env)
-    cpu = time.process_time() - cpu
-    conn.send("stats")
-    stats = conn.recv()
+    fetched, cpu, stats = measured_fetch(config, options, env, conn)
     domain = fetched.snapshot.google["acme"]
     requests: dict[str, int] = stats["requests"]
     items: dict[str, int] = stats["items"]

@@ -95,8 +95,16 @@ def test_envelope_and_driver(report: Report, tmp_path: Path) -> None:
     assert driver["informationUri"].startswith("https://")
 
 
-def test_rules_are_all_known_plus_used_sorted(report: Report, tmp_path: Path) -> None:
+def test_rules_are_those_with_results_sorted(report: Report, tmp_path: Path) -> None:
     rules = _log(report, tmp_path)["runs"][0]["tool"]["driver"]["rules"]
+    ids = [rule["id"] for rule in rules]
+    assert ids == sorted({finding.rule for finding in report.findings})
+    assert "zz_unused.rule" not in ids
+
+
+def test_rules_all_are_every_known_plus_used_sorted(report: Report, tmp_path: Path) -> None:
+    log = json.loads(sarif.render(report, base_dir=tmp_path, rules="all"))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
     ids = [rule["id"] for rule in rules]
     assert ids == sorted({*RULES, "dup-client"})
     by_id = {rule["id"]: rule for rule in rules}
@@ -104,8 +112,8 @@ def test_rules_are_all_known_plus_used_sorted(report: Report, tmp_path: Path) ->
         "id": "app-secret-expired",
         "name": "AppSecretExpired",
         "shortDescription": {"text": "App secret expired"},
-        "fullDescription": {"text": "Secrets expire.\nRotate."},
-        "help": {"text": "Secrets expire.\nRotate."},
+        "fullDescription": {"text": "Secrets expire. Rotate."},
+        "help": {"text": "Secrets expire.\nRotate.", "markdown": "Secrets expire.\nRotate."},
         "defaultConfiguration": {"level": "error"},
     }
     assert by_id["zz_unused.rule"]["name"] == "ZzUnusedRule"

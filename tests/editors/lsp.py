@@ -19,7 +19,7 @@ class LspClient:
 
     def __init__(self, command: list[str], root: Path, settings: dict[str, Any]) -> None:
         self.settings = settings
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command
+        self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -519,7 +519,7 @@ def render(
                     typer.echo(f"{label}: {out / path}")
             if not plan.clean:
                 _fail(f"{out} is out of date; run `mailoauth-cfg render`", ExitCode.FINDINGS)
-            masked = " (secrets masked)" if no_secrets else ""
+            masked = ", secrets masked" if no_secrets else ""
             typer.echo(f"{out} is up to date ({len(rendered.files)} files{masked})")
             return
         plan = write_files(rendered.files, out, prune=prune)

@@ -500,12 +500,14 @@ class _Parsed:
     findings: list[Finding]
 
 
-def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
+def _parse_file(
+    path: Path, display: str, *, max_bytes: int, source: bytes | None = None
+) -> _Parsed:
     def fail(finding: Finding) -> _Parsed:
         return _Parsed(None, {}, {}, [finding])
 
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if source is None else len(source)
         if size > max_bytes:
             return fail(
                 Finding(
@@ -519,7 +521,7 @@ def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
                     fix="split the config with `include:` or remove generated content",
                 )
             )
-        raw = path.read_bytes()
+        raw = path.read_bytes() if source is None else source
     except OSError as exc:
         return fail(
             Finding(
@@ -650,9 +652,10 @@ class _Merger:
         chain: tuple[Path, ...],
         via: Mark | None,
         via_path: PathKey = ("include",),
+        source: tuple[str, bytes] | None = None,
     ) -> None:
         real = path.resolve()
-        display = _display(path, self.root)
+        display = _display(path, self.root) if source is None else source[0]
         if real in chain:
             cycle = " -> ".join(_display(p, self.root) for p in (*chain, real))
             mark = via or Mark(display, 1, 1)
@@ -682,7 +685,9 @@ class _Merger:
             return
         self.visited.add(real)
         self.files.append(display)
-        parsed = _parse_file(path, display, max_bytes=self.max_bytes)
+        parsed = _parse_file(
+            path, display, max_bytes=self.max_bytes, source=None if source is None else source[1]
+        )
         self.findings.extend(parsed.findings)
         if parsed.data is None:
             return
@@ -899,6 +904,32 @@ def load_config(
     root = top.resolve().parent
     merger = _Merger(root, allow_outside=allow_include_outside, max_bytes=max_bytes)
     merger.load(top, (), None)
+    return LoadResult(
+        data=merger.data,
+        marks=merger.marks,
+        files=merger.files,
+        findings=merger.findings,
+        root=root,
+    )
+
+
+def load_config_bytes(
+    data: bytes,
+    *,
+    name: str = "<stdin>",
+    base: Path | None = None,
+    allow_include_outside: bool = False,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> LoadResult:
+    """Load a config given as bytes (``validate -``: standard input) and what it includes.
+
+    ``name`` is how findings name it; includes (and ``file:`` secret references) are relative
+    to ``base``, the current directory by default, which is also the root that includes may
+    not leave.
+    """
+    root = (base or Path.cwd()).resolve()
+    merger = _Merger(root, allow_outside=allow_include_outside, max_bytes=max_bytes)
+    merger.load(root / name, (), None, source=(name, data))
     return LoadResult(
         data=merger.data,
         marks=merger.marks,

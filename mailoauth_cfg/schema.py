@@ -98,14 +98,49 @@ def generate_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "mailoauth-cfg config",
         **schema,
+        # after the model's own, which is its class name
+        "title": "mailoauth-cfg config",
+        "description": "A top-level mailoauth-cfg config. Files it includes use "
+        f"{FRAGMENT_SCHEMA_FILE}.",
     }
 
 
 def schema_text() -> str:
     """The schema as deterministic JSON text (sorted keys, trailing newline)."""
     return json.dumps(generate_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- The schema of included files (fragments) -------------------------------------------------
+
+FRAGMENT_SCHEMA_ID = "https://mailoauth-cfg.dev/schemas/mailoauth-fragment.schema.json"
+FRAGMENT_SCHEMA_FILE = "mailoauth-fragment.schema.json"
+
+
+def generate_fragment_schema() -> dict[str, Any]:
+    """The JSON Schema of a file that a config includes: the same sections and definitions,
+    none required (``version`` belongs to the top-level config)."""
+    schema = generate_schema()
+    schema.pop("required", None)
+    schema["$id"] = FRAGMENT_SCHEMA_ID
+    schema["title"] = "mailoauth-cfg included file"
+    schema["description"] = (
+        "A file included by a mailoauth-cfg config (`include:`): any of the config's sections, "
+        "none required. The top-level config uses " + SCHEMA_FILE + "."
+    )
+    return schema
+
+
+def fragment_schema_text() -> str:
+    """The fragment schema as deterministic JSON text."""
+    return (
+        json.dumps(generate_fragment_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
+
+
+def schema_files() -> dict[str, str]:
+    """``{file name: text}`` of both schemas, as ``schema --write --dir`` and ``init`` write."""
+    return {SCHEMA_FILE: schema_text(), FRAGMENT_SCHEMA_FILE: fragment_schema_text()}
 
 
 def committed_schema_path() -> Path:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 STARTER_CONFIG = """\
-# yaml-language-server: $schema=https://mailoauth-cfg.dev/schemas/mailoauth.schema.json
+# yaml-language-server: $schema=schemas/mailoauth.schema.json
 # mailoauth-cfg starter config. Validate it with:  mailoauth-cfg validate
+# The line above gives editors (yaml-language-server: VS Code and others) the schema that
+# `mailoauth-cfg init` wrote to schemas/. A file you include (include: [mailboxes/*.yaml])
+# takes the schema of included files instead, by its path from that file, e.g.:
+#   # yaml-language-server: $schema=../schemas/mailoauth-fragment.schema.json
 version: 1
 
 providers:

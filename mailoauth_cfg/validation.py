@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mailoauth_cfg.findings import Finding, Report
-from mailoauth_cfg.loading import LoadResult, load_config
+from mailoauth_cfg.loading import LoadResult, load_config, load_config_bytes
 from mailoauth_cfg.model import MailConfig
 from mailoauth_cfg.model.building import build_config
 
@@ -30,8 +30,12 @@ def validate_file(
     as_of: dt.date,
     allow_include_outside: bool = False,
     rules: Iterable[Any] | None = None,
+    source: bytes | None = None,
 ) -> Validated:
     """Validate one config file (and its includes) offline.
+
+    With ``source``, the config is those bytes (standard input) and ``path`` is only its
+    name; its includes are relative to the current directory.
 
     Raises:
         ConfigError: the file does not exist or is not a regular file.
@@ -39,7 +43,12 @@ def validate_file(
     from mailoauth_cfg.rules import ALL_RULES
     from mailoauth_cfg.rules.engine import run_rules
 
-    loaded = load_config(path, allow_include_outside=allow_include_outside)
+    if source is not None:
+        loaded = load_config_bytes(
+            source, name=str(path), allow_include_outside=allow_include_outside
+        )
+    else:
+        loaded = load_config(path, allow_include_outside=allow_include_outside)
     findings = list(loaded.findings)
     config: MailConfig | None = None
     if loaded.ok:

@@ -23,6 +23,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from mailoauth_cfg import __version__
+from mailoauth_cfg.cli._help import HelpCommand, choices
 from mailoauth_cfg.errors import ConfigError, MailoauthCfgError
 
 
@@ -40,12 +41,26 @@ app = typer.Typer(
     name="mailoauth-cfg",
     help="Validate, check live and render OAuth2 (XOAUTH2) mail setups from one YAML.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 DEFAULT_CONFIG = "mailoauth.yaml"
+STDIN = "-"
+"""The config argument that reads standard input."""
+CONFIG_NAMES = ("mailoauth.yaml", "mailoauth.yml")
+SCHEMA_FILE = "mailoauth.schema.json"
+FRAGMENT_SCHEMA_FILE = "mailoauth-fragment.schema.json"
+SCHEMA_DIR = "schemas"
+"""Where ``init`` puts the schemas, beside the config (its modeline points there)."""
+"""Names of top-level configs that ``--changed`` finds by itself."""
+REPORT_FORMATS = ("text", "json", "sarif", "junit", "junit-gitlab", "github")
+"""The report formats, as ``reporting.FORMATS`` (a test keeps both equal; this module does not
+import the formatters before a command runs)."""
+SEVERITIES = ("error", "warning", "info")
+CREDENTIALS = ("auto", "environment", "workload-identity", "azure-cli")
 
 
 def _fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
@@ -63,7 +78,39 @@ def _parse_date(text: str | None) -> dt.date:
 
 
 def _color(output: Path | None) -> bool:
-    return output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    """Colour on a terminal, unless ``NO_COLOR`` is set to a non-empty value (no-color.org: an
+    empty one does not count) or the terminal is ``TERM=dumb``."""
+    return (
+        output is None
+        and sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _read_stdin() -> bytes:
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, AttributeError, ValueError) as exc:
+        _fail(f"cannot read the config from standard input: {exc}")
+
+
+def _find_configs(base: Path) -> list[Path]:
+    """Every ``mailoauth.yaml``/``.yml`` below ``base`` (hidden and tool directories skipped)."""
+    found: list[Path] = []
+    skip = {"node_modules", "__pycache__", "venv", "site-packages"}
+    for directory, subdirs, names in os.walk(base):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in skip)
+        found.extend(Path(directory) / name for name in sorted(names) if name in CONFIG_NAMES)
+    return [Path(os.path.relpath(p, base)) if p.is_relative_to(base) else p for p in found]
+
+
+def _touches(files: list[str], changed: set[Path]) -> bool:
+    return any(Path(name).resolve() in changed for name in files)
+
+
+def _under(path: Path, directories: list[Path]) -> bool:
+    return any(path.is_relative_to(d) for d in directories)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -84,17 +131,32 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output format: text, json, sarif, junit or github.",
-        metavar="FORMAT",
+        help="Report format: junit is strictly valid for Jenkins' xUnit plugin, junit-gitlab "
+        "adds the file of each test case for GitLab.",
+        **choices(REPORT_FORMATS),
     ),
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write the report to FILE (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (atomically) instead of stdout.",
+        metavar="FILE",
+    ),
 ]
 FailOnOption = Annotated[
     str,
-    typer.Option("--fail-on", help="Exit 1 on findings at or above: error, warning or info."),
+    typer.Option("--fail-on", help="Exit 1 on findings at or above.", **choices(SEVERITIES)),
+]
+StdinNameOption = Annotated[
+    str,
+    typer.Option(
+        "--stdin-name",
+        help="Name of the config read from standard input (`-`), in findings and rendered "
+        "headers; its includes are relative to the current directory.",
+        metavar="NAME",
+    ),
 ]
 AsOfOption = Annotated[
     str | None,
@@ -107,19 +169,55 @@ AsOfOption = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def validate(
     configs: Annotated[
-        list[Path] | None,
-        typer.Argument(help=f"Config files (default: ./{DEFAULT_CONFIG}).", show_default=False),
+        list[str] | None,
+        typer.Argument(
+            metavar="CONFIG",
+            help=f"Config files (default: ./{DEFAULT_CONFIG}); `-` reads one from standard "
+            "input. With --changed: the changed files.",
+            show_default=False,
+        ),
     ] = None,
     fmt: FormatOption = "text",
     output: OutputOption = None,
     fail_on: FailOnOption = "error",
     as_of: AsOfOption = None,
+    sarif_rules: Annotated[
+        str,
+        typer.Option(
+            "--sarif-rules",
+            help="With --format sarif: describe only the rules that have results (used), or "
+            "every rule (all).",
+            **choices(("used", "all")),
+        ),
+    ] = "used",
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="The arguments are changed files (pre-commit): validate each top-level config "
+            "(--config; default: every mailoauth.yaml/.yml below the current directory) that "
+            "is one of them or includes one. None affected is a success.",
+        ),
+    ] = False,
+    config_option: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="With --changed: a top-level config to consider (repeatable).",
+            metavar="CONFIG",
+        ),
+    ] = None,
+    stdin_name: StdinNameOption = "<stdin>",
     allow_include_outside: Annotated[
         bool,
-        typer.Option(help="Allow `include:` of files outside the config's directory tree."),
+        typer.Option(
+            "--allow-include-outside",
+            help="Allow `include:` of files outside the config's directory tree.",
+        ),
     ] = False,
     online: Annotated[
         bool,
@@ -149,8 +247,9 @@ def validate(
         str,
         typer.Option(
             "--credential",
-            help="With --online: auto, environment, workload-identity or azure-cli "
-            "(Microsoft providers; Google reads GOOGLE_APPLICATION_CREDENTIALS).",
+            help="With --online: how to sign in to Microsoft providers (Google reads "
+            "GOOGLE_APPLICATION_CREDENTIALS).",
+            **choices(CREDENTIALS),
         ),
     ] = "auto",
     ca_bundle: Annotated[
@@ -164,7 +263,11 @@ def validate(
     ] = None,
 ) -> None:
     """Check configs offline: schema, references and the rule catalogue; with --online (or
-    --snapshot FILE) also the live tenants."""
+    --snapshot FILE) also the live tenants.
+
+    `sops -d mailoauth.yaml | mailoauth-cfg validate -` checks a config that never touches the
+    disk (its includes are read relative to the current directory).
+    """
     from mailoauth_cfg.findings import Severity, Status
     from mailoauth_cfg.reporting import FORMATS, render_report
     from mailoauth_cfg.validation import build_report, validate_file
@@ -175,16 +278,45 @@ def validate(
         threshold = Severity.parse(fail_on)
     except ValueError as exc:
         _fail(f"--fail-on: {exc}")
+    if sarif_rules not in ("used", "all"):
+        _fail(f"--sarif-rules must be used or all, not {sarif_rules!r}")
+    if config_option and not changed:
+        _fail("--config goes with --changed; otherwise give the configs as arguments")
     date = _parse_date(as_of)
-    paths = configs or [Path(DEFAULT_CONFIG)]
     results = []
-    for path in paths:
-        try:
-            results.append(
-                validate_file(path, as_of=date, allow_include_outside=allow_include_outside)
-            )
-        except ConfigError as exc:
-            _fail(str(exc))
+    if changed:
+        touched = {Path(name).resolve() for name in configs or []}
+        for candidate in config_option or _find_configs(Path.cwd()):
+            try:
+                result = validate_file(
+                    candidate, as_of=date, allow_include_outside=allow_include_outside
+                )
+            except ConfigError as exc:
+                _fail(str(exc))
+            if _touches(result.loaded.files, touched):
+                results.append(result)
+        if not results:
+            return
+    else:
+        names = configs or [DEFAULT_CONFIG]
+        if names.count(STDIN) > 1:
+            _fail("standard input (`-`) can be read only once")
+        for name in names:
+            try:
+                if name == STDIN:
+                    result = validate_file(
+                        stdin_name,
+                        as_of=date,
+                        allow_include_outside=allow_include_outside,
+                        source=_read_stdin(),
+                    )
+                else:
+                    result = validate_file(
+                        name, as_of=date, allow_include_outside=allow_include_outside
+                    )
+            except ConfigError as exc:
+                _fail(str(exc))
+            results.append(result)
     if online or snapshot is not None or save_snapshot is not None:
         from mailoauth_cfg.cli.live import LiveUsageError, run_live
 
@@ -201,7 +333,7 @@ def validate(
         except LiveUsageError as exc:
             _fail(str(exc))
     report = build_report(results, tool_version=__version__)
-    _emit(render_report(report, fmt, color=_color(output)), output)
+    _emit(render_report(report, fmt, color=_color(output), sarif_rules=sarif_rules), output)
     failing = [f for f in report.findings if f.status is Status.FAIL and f.severity >= threshold]
     if failing:
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -220,17 +352,39 @@ def permissions() -> None:
     sys.stdout.write(permissions_text())
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def render(
-    config: Annotated[Path, typer.Argument(help="Config file.")] = Path(DEFAULT_CONFIG),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path("out"),
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="CONFIG",
+            help=f"Config file (default: ./{DEFAULT_CONFIG}); `-` reads it from standard input. "
+            "With --changed: the changed files.",
+            show_default=False,
+        ),
+    ] = None,
+    config_option: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Config file (instead of the argument).", metavar="CONFIG"
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output directory.", metavar="DIR")
+    ] = Path("out"),
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", "-t", help="Render only this target (repeatable)."),
+        typer.Option(
+            "--target", "-t", help="Render only this target (repeatable).", metavar="NAME"
+        ),
     ] = None,
     templates: Annotated[
         list[Path] | None,
-        typer.Option("--templates", help="Extra template directory searched first (repeatable)."),
+        typer.Option(
+            "--templates",
+            help="Extra template directory searched first (repeatable).",
+            metavar="DIR",
+        ),
     ] = None,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 when DIR is stale.")
@@ -238,27 +392,82 @@ def render(
     diff: Annotated[
         bool, typer.Option("--diff", help="Print a unified diff (secrets masked); write nothing.")
     ] = False,
+    no_secrets: Annotated[
+        bool,
+        typer.Option(
+            "--no-secrets",
+            help="With --check or --diff: read no secret; compare secret-bearing files with "
+            "their secrets masked, by the spans DIR/manifest.json recorded (pipelines without "
+            "secrets).",
+        ),
+    ] = False,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="With --check (pre-commit): the arguments are changed files; check only when "
+            "one feeds the config (it, its includes, --templates) or lies in DIR.",
+        ),
+    ] = False,
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove files no longer produced.")
     ] = False,
+    stdin_name: StdinNameOption = "<stdin>",
     as_of: AsOfOption = None,
     allow_include_outside: Annotated[
-        bool, typer.Option(help="Allow `include:` outside the config's directory tree.")
+        bool,
+        typer.Option(
+            "--allow-include-outside",
+            help="Allow `include:` outside the config's directory tree.",
+        ),
     ] = False,
 ) -> None:
     """Render target configs, provider-side artefacts and per-mailbox bootstrap runbooks."""
     from mailoauth_cfg.errors import RenderError
     from mailoauth_cfg.findings import Severity, Status
     from mailoauth_cfg.rendering import render as render_files
+    from mailoauth_cfg.rendering import secretless
     from mailoauth_cfg.rendering.writer import plan_write, unified_diff, write_files
     from mailoauth_cfg.reporting import render_report
     from mailoauth_cfg.validation import build_report, validate_file
 
+    touched: set[Path] = set()
+    if changed:
+        if not check:
+            _fail("--changed goes with --check")
+        config = str(config_option or DEFAULT_CONFIG)
+        touched = {Path(name).resolve() for name in arguments or []}
+    else:
+        given = [*([str(config_option)] if config_option else []), *(arguments or [])]
+        if len(given) > 1:
+            _fail("render takes one config; render each config with its own --out")
+        config = given[0] if given else DEFAULT_CONFIG
+    if no_secrets and not (check or diff):
+        _fail("--no-secrets goes with --check or --diff: writing the files needs the secrets")
     date = _parse_date(as_of)
     try:
-        result = validate_file(config, as_of=date, allow_include_outside=allow_include_outside)
+        if config == STDIN:
+            name = stdin_name
+            result = validate_file(
+                name,
+                as_of=date,
+                allow_include_outside=allow_include_outside,
+                source=_read_stdin(),
+            )
+        else:
+            name = config
+            result = validate_file(config, as_of=date, allow_include_outside=allow_include_outside)
     except ConfigError as exc:
         _fail(str(exc))
+    if changed and not (
+        _touches(result.loaded.files, touched)
+        or any(
+            _under(path, [out.resolve(), *(d.resolve() for d in templates or [])])
+            for path in touched
+        )
+    ):
+        typer.echo(f"{out}: no changed file feeds it or lies in it")
+        return
     blocking = [
         f for f in result.findings if f.status is Status.FAIL and f.severity is Severity.ERROR
     ]
@@ -270,10 +479,11 @@ def render(
         rendered = render_files(
             result.config,
             result.loaded.marks,
-            config_name=config.name,
+            config_name=Path(name).name,
             root=result.loaded.root,
             only=target,
             template_dirs=templates,
+            secretless=no_secrets,
         )
         if rendered.findings:
             report = build_report([result], tool_version=__version__)
@@ -287,11 +497,18 @@ def render(
             sys.stderr.write(render_report(report, "text"))
             _fail("secrets could not be resolved; nothing was written", ExitCode.FINDINGS)
         if diff:
-            sys.stdout.write(unified_diff(rendered.files, out))
-            plan = plan_write(rendered.files, out)
+            if no_secrets:
+                sys.stdout.write(secretless.diff(rendered.files, out))
+                plan = secretless.check(rendered.files, out)
+            else:
+                sys.stdout.write(unified_diff(rendered.files, out))
+                plan = plan_write(rendered.files, out)
             raise typer.Exit(0 if plan.clean else int(ExitCode.FINDINGS))
         if check:
-            plan = plan_write(rendered.files, out)
+            if no_secrets:
+                plan = secretless.check(rendered.files, out)
+            else:
+                plan = plan_write(rendered.files, out)
             for label, paths in (
                 ("missing", plan.created),
                 ("stale", plan.changed),
@@ -302,7 +519,8 @@ def render(
                     typer.echo(f"{label}: {out / path}")
             if not plan.clean:
                 _fail(f"{out} is out of date; run `mailoauth-cfg render`", ExitCode.FINDINGS)
-            typer.echo(f"{out} is up to date ({len(rendered.files)} files)")
+            masked = ", secrets masked" if no_secrets else ""
+            typer.echo(f"{out} is up to date ({len(rendered.files)} files{masked})")
             return
         plan = write_files(rendered.files, out, prune=prune)
     except RenderError as exc:
@@ -324,44 +542,83 @@ def render(
 @app.command()
 def schema(
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when the committed schema file is stale.")
+        bool, typer.Option("--check", help="Exit 1 when a schema file is missing or stale.")
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write the schema file(s) instead of printing.")
+    ] = False,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir",
+            help=f"Check or write both schemas in DIR: {SCHEMA_FILE} for top-level configs and "
+            f"{FRAGMENT_SCHEMA_FILE} for included files (editors load them by a relative "
+            "modeline path, offline).",
+            metavar="DIR",
+        ),
+    ] = None,
+    fragment: Annotated[
+        bool,
+        typer.Option("--fragment", help="The schema of included files (nothing required)."),
     ] = False,
     path: Annotated[
-        Path | None, typer.Option("--path", help="Schema file to check or write.")
+        Path | None,
+        typer.Option("--path", help="One schema file to check or write.", metavar="FILE"),
     ] = None,
-    write: Annotated[
-        bool, typer.Option("--write", help="Write the schema file instead of printing it.")
-    ] = False,
 ) -> None:
-    """Print, write or check the JSON Schema of the config format."""
-    from mailoauth_cfg.fileio import write_atomic
-    from mailoauth_cfg.schema import committed_schema_path, schema_text
+    """Print, write or check the JSON Schemas of the config format.
 
-    text = schema_text()
-    target = path or committed_schema_path()
+    Without --dir or --path, --check and --write work on this package's own schemas/.
+    """
+    from mailoauth_cfg.fileio import write_atomic
+    from mailoauth_cfg.schema import committed_schema_path, schema_files
+
+    if directory is not None and path is not None:
+        _fail("give --dir or --path, not both")
+    texts = schema_files()
+    chosen = FRAGMENT_SCHEMA_FILE if fragment else SCHEMA_FILE
+    if path is not None:
+        targets = {path: texts[chosen]}
+    else:
+        if (
+            directory is None
+            and write
+            and not committed_schema_path().parent.parent.joinpath("pyproject.toml").is_file()
+        ):
+            _fail("give the directory to write the schemas to with --dir DIR")
+        folder = directory if directory is not None else committed_schema_path().parent
+        targets = {folder / name: text for name, text in texts.items()}
     if check:
-        try:
-            current = target.read_text(encoding="utf-8")
-        except OSError:
-            _fail(f"{target} does not exist; run `mailoauth-cfg schema --write`", ExitCode.FINDINGS)
-        if current != text:
-            _fail(
-                f"{target} is stale; run `mailoauth-cfg schema --write` and commit it",
-                ExitCode.FINDINGS,
-            )
-        typer.echo(f"{target} is up to date")
+        for target, text in targets.items():
+            try:
+                current = target.read_text(encoding="utf-8")
+            except OSError:
+                _fail(
+                    f"{target} does not exist; run `mailoauth-cfg schema --write`",
+                    ExitCode.FINDINGS,
+                )
+            if current != text:
+                _fail(
+                    f"{target} is stale; run `mailoauth-cfg schema --write` and commit it",
+                    ExitCode.FINDINGS,
+                )
+            typer.echo(f"{target} is up to date")
         return
     if write:
-        write_atomic(target, text.encode("utf-8"))
-        typer.echo(f"wrote {target}")
+        for target, text in targets.items():
+            try:
+                write_atomic(target, text.encode("utf-8"))
+            except OSError as exc:
+                _fail(f"cannot write {target}: {exc.strerror or exc}")
+            typer.echo(f"wrote {target}")
         return
-    sys.stdout.write(text)
+    sys.stdout.write(texts[chosen])
 
 
 @app.command()
 def rules(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text or json.", metavar="FORMAT")
+        str, typer.Option("--format", "-f", help="Output format.", **choices(("text", "json")))
     ] = "text",
 ) -> None:
     """List every rule: ID, default severity and summary."""
@@ -385,11 +642,12 @@ def rules(
         typer.echo(f"{r.id:<{width}}  {r.severity.label:<7}  {r.summary}")
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def explain(
     code: Annotated[
         str,
         typer.Argument(
+            metavar="CODE",
             help="A rule ID, an AADSTS code, a Google OAuth error or an SMTP/IMAP reply.",
         ),
     ],
@@ -407,21 +665,37 @@ def explain(
     typer.echo(text)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter config.")] = Path(
-        DEFAULT_CONFIG
-    ),
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="Where to write the starter config."),
+    ] = Path(DEFAULT_CONFIG),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented starter config."""
+    """Write a commented starter config, and the JSON Schemas its editor modeline points at.
+
+    The schemas go to schemas/ beside the config, so editors with yaml-language-server (VS Code
+    and others) check and complete it offline; `mailoauth-cfg schema --write --dir DIR`
+    refreshes them after an upgrade.
+    """
     from mailoauth_cfg.fileio import write_atomic
+    from mailoauth_cfg.schema import schema_files
     from mailoauth_cfg.starter import STARTER_CONFIG
 
     if path.exists() and not force:
         _fail(f"{path} already exists; use --force to overwrite it")
-    write_atomic(path, STARTER_CONFIG.encode("utf-8"))
-    typer.echo(f"wrote {path}; edit it, then run `mailoauth-cfg validate {path}`")
+    folder = path.parent / SCHEMA_DIR
+    try:
+        write_atomic(path, STARTER_CONFIG.encode("utf-8"))
+        for name, text in schema_files().items():
+            write_atomic(folder / name, text.encode("utf-8"))
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename or path}: {exc.strerror or exc}")
+    typer.echo(
+        f"wrote {path} and its editor schemas in {folder}; edit it, then run "
+        f"`mailoauth-cfg validate {path}`"
+    )
 
 
 def _version_callback(value: bool) -> None:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from mailoauth_cfg.cli._help import choices
+
 if TYPE_CHECKING:
     from mailoauth_cfg.tokens.flows import Interaction
     from mailoauth_cfg.tokens.setup import TokenSetup
@@ -35,13 +37,14 @@ token_app = typer.Typer(
     "file (msmtp, Postfix sasl-xoauth2, ...).",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 ConfigOption = Annotated[
     Path,
-    typer.Option("--config", "-c", help="Config file.", show_default=True),
+    typer.Option("--config", "-c", help="Config file.", show_default=True, metavar="CONFIG"),
 ]
 UserOption = Annotated[
     str, typer.Option("--user", "-u", help="Mailbox e-mail address.", metavar="EMAIL")
@@ -49,7 +52,10 @@ UserOption = Annotated[
 TargetOption = Annotated[
     str | None,
     typer.Option(
-        "--target", "-t", help="Target whose app and token file to use (when several list it)."
+        "--target",
+        "-t",
+        help="Target whose app and token file to use (when several list it).",
+        metavar="NAME",
     ),
 ]
 StoreOption = Annotated[
@@ -192,6 +198,7 @@ def bootstrap(
             help="loopback (authorization code + PKCE), device-code or client-credentials. "
             "Default: the target's (device code for sasl-xoauth2 on Microsoft, loopback "
             "otherwise; client credentials for app-only apps).",
+            **choices(("loopback", "device-code", "client-credentials")),
         ),
     ] = None,
     store: StoreOption = None,
@@ -204,11 +211,20 @@ def bootstrap(
     ] = False,
     ca_bundle: CaBundleOption = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for the sign-in.", min=1)
+        float,
+        typer.Option(
+            "--timeout", help="Seconds to wait for the sign-in.", min=1, metavar="SECONDS"
+        ),
     ] = 300.0,
     port: Annotated[
         int,
-        typer.Option("--port", help="Loopback redirect port (0: any free port).", min=0, max=65535),
+        typer.Option(
+            "--port",
+            help="Loopback redirect port (0: any free port).",
+            min=0,
+            max=65535,
+            metavar="PORT",
+        ),
     ] = 0,
 ) -> None:
     """Sign in as the mailbox and store its refresh token (mode 0600, atomically)."""
@@ -283,7 +299,9 @@ def status(
     ] = None,
     target: TargetOption = None,
     store: StoreOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format.", **choices(("text", "json")))
+    ] = "text",
 ) -> None:
     """Show each token's expiry, scopes and age (never the token). Exit 1 when one is missing."""
     with _errors():
@@ -370,18 +388,25 @@ def probe(
         typer.Option(
             "--protocol",
             "-p",
-            help="smtp or imap (repeatable). Default: the target's protocols.",
+            help="Protocol to log in to (repeatable). Default: the target's protocols.",
+            **choices(("smtp", "imap")),
         ),
     ] = None,
     mechanism: Annotated[
-        str, typer.Option("--mechanism", "-m", help="xoauth2 or oauthbearer.")
+        str,
+        typer.Option(
+            "--mechanism", "-m", help="SASL mechanism.", **choices(("xoauth2", "oauthbearer"))
+        ),
     ] = "xoauth2",
     store: StoreOption = None,
     ca_bundle: CaBundleOption = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Network timeout in seconds.", min=1)
+        float,
+        typer.Option("--timeout", help="Network timeout in seconds.", min=1, metavar="SECONDS"),
     ] = 20.0,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Output format.", **choices(("text", "json")))
+    ] = "text",
 ) -> None:
     """Log in to SMTP (STARTTLS) and IMAP (TLS) with the mailbox's token, then log out.
 

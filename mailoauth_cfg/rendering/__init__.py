@@ -21,8 +21,17 @@ from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.loading import PathKey, SourceMap
 from mailoauth_cfg.model import MailConfig, SecretRef
-from mailoauth_cfg.rendering.environment import Secret, make_environment, tracking
+from mailoauth_cfg.rendering.environment import (
+    SPAN_CLOSE,
+    SPAN_OPEN,
+    Secret,
+    make_environment,
+    tracking,
+)
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
+
+SECRET_NOT_READ = "secret-not-read"
+"""What a secret renders as without secrets; it only ever lands inside a masked span."""
 
 
 @dataclass
@@ -36,11 +45,18 @@ class RenderContext:
     root: Path
     environ: Mapping[str, str]
     findings: list[Finding] = field(default_factory=list)
+    secretless: bool = False
+    """Read no secret: every reference stands for :data:`SECRET_NOT_READ` (``--no-secrets``)."""
+    current_target: str = ""
+    """The target being rendered (named in ``secret-unresolved`` findings)."""
+    _missing: dict[PathKey, tuple[str, str, str, list[str]]] = field(default_factory=dict)
 
     def secret(self, ref: SecretRef | None, path: PathKey, object_: str) -> Secret | None:
         """Resolve a secret reference, or record a located finding and return ``None``."""
         if ref is None:
             return None
+        if self.secretless:
+            return Secret(SECRET_NOT_READ, "a secret not read (--no-secrets)")
         if ref.value is not None:
             return Secret(ref.value.get_secret_value(), "the config")
         if ref.env is not None:
@@ -76,16 +92,30 @@ class RenderContext:
         return Secret(value, f"file:{ref.file}")
 
     def _unresolved(self, message: str, path: PathKey, object_: str, fix: str) -> None:
-        self.findings.append(
-            Finding(
-                rule="secret-unresolved",
-                severity=Severity.ERROR,
-                message=message,
-                location=self.marks.location(path),
-                fix=fix,
-                object=object_,
+        """Record a secret that cannot be resolved: once per reference, with every target
+        that needs it (several targets often share one app and so one secret)."""
+        entry = self._missing.setdefault(path, (message, object_, fix, []))
+        if self.current_target and self.current_target not in entry[3]:
+            entry[3].append(self.current_target)
+
+    def unresolved(self) -> list[Finding]:
+        """One ``secret-unresolved`` finding per unresolvable reference, naming its users."""
+        findings = []
+        for path, (message, object_, fix, users) in self._missing.items():
+            if users:
+                label = "target" if len(users) == 1 else "targets"
+                message = f"{message}; needed by {label} {', '.join(sorted(users))}"
+            findings.append(
+                Finding(
+                    rule="secret-unresolved",
+                    severity=Severity.ERROR,
+                    message=message,
+                    location=self.marks.location(path),
+                    fix=fix,
+                    object=object_,
+                )
             )
-        )
+        return findings
 
     def app_secret(self, tplan: TargetPlan) -> Secret | None:
         """The client secret of the target's app (``None`` for public clients)."""
@@ -155,8 +185,12 @@ def render(
     only: list[str] | None = None,
     template_dirs: list[Path] | None = None,
     environ: Mapping[str, str] | None = None,
+    secretless: bool = False,
 ) -> RenderResult:
     """Render every target (or ``only`` those) into memory.
+
+    ``secretless`` reads no secret: each renders as :data:`SECRET_NOT_READ`, inside the file's
+    secret spans, for comparisons with the secrets masked (``render --check --no-secrets``).
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
@@ -171,6 +205,7 @@ def render(
         config_name=config_name,
         root=root,
         environ=os.environ if environ is None else environ,
+        secretless=secretless,
     )
     selected = sorted(only) if only else sorted(ctx.plans.targets)
     unknown = [n for n in selected if n not in ctx.plans.targets]
@@ -180,16 +215,19 @@ def render(
     apps_used: set[str] = set()
     for name in selected:
         tplan = ctx.plans.targets[name]
+        ctx.current_target = name
         outputs = targets.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
         files.extend(_render_outputs(env, outputs, f"{name}/", name))
         if tplan.app_name:
             apps_used.add(tplan.app_name)
+    ctx.current_target = ""
     for app_name in sorted(apps_used):
         aplan = ctx.plans.apps.get(app_name)
         if aplan is not None:
             files.extend(
                 _render_outputs(env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", "")
             )
+    ctx.findings.extend(ctx.unresolved())
     if ctx.findings:
         return RenderResult(files=[], findings=ctx.findings)
     counts = Counter(f.path for f in files)
@@ -218,14 +256,45 @@ def _render_outputs(
         except RenderError as exc:
             # A filter refused a value (a line break for INI, a NUL...): say which file.
             raise RenderError(f"{path}: {exc}") from None
+        content, spans = _secret_spans(text, path)
         out.append(
             RenderedFile(
                 path=path,
-                content=text.encode("utf-8"),
+                content=content,
                 target=target,
                 mailbox=item.mailbox,
                 secret=bool(tracker.secrets),
                 secrets=frozenset(tracker.secrets),
+                secret_spans=spans,
             )
         )
     return out
+
+
+def _secret_spans(text: str, path: str) -> tuple[bytes, tuple[tuple[int, int], ...]]:
+    """Remove the span marks from rendered text: its UTF-8 bytes and the marked byte ranges."""
+    if SPAN_OPEN[0] not in text:
+        return text.encode("utf-8"), ()
+    chunks: list[bytes] = []
+    spans: list[tuple[int, int]] = []
+    size = 0
+    rest = text
+    while True:
+        start = rest.find(SPAN_OPEN)
+        if start < 0:
+            break
+        end = rest.find(SPAN_CLOSE, start)
+        if end < 0:
+            raise RenderError(f"{path}: unbalanced secret marks")
+        before = rest[:start].encode("utf-8")
+        inside = rest[start + len(SPAN_OPEN) : end].encode("utf-8")
+        chunks += [before, inside]
+        size += len(before)
+        spans.append((size, size + len(inside)))
+        size += len(inside)
+        rest = rest[end + len(SPAN_CLOSE) :]
+    chunks.append(rest.encode("utf-8"))
+    content = b"".join(chunks)
+    if b"\x00" in content:
+        raise RenderError(f"{path}: a NUL character in the output")
+    return content, tuple(spans)

@@ -41,6 +41,7 @@ class Secret:
         tracker = _TRACKER.get()
         if tracker is not None:
             tracker.secrets.add(self._value)
+            tracker.pending = True
         return self._value
 
     def __str__(self) -> str:
@@ -58,6 +59,14 @@ class Secret:
 @dataclass
 class _Tracker:
     secrets: set[str] = field(default_factory=set)
+    pending: bool = False
+    """A secret was revealed since the last printed expression: that one carries it."""
+
+
+SPAN_OPEN = "\x00\x02"
+SPAN_CLOSE = "\x00\x03"
+"""Marks around each printed expression that carries a secret, while tracking; the renderer
+turns them into the manifest's secret spans and removes them (no value can hold a NUL)."""
 
 
 _TRACKER: contextvars.ContextVar[_Tracker | None] = contextvars.ContextVar(
@@ -200,6 +209,10 @@ def _finalize(value: Any) -> Any:
         raise RenderError(
             f"a template printed the secret from {value.reference} without an escaping filter"
         )
+    tracker = _TRACKER.get()
+    if tracker is not None and tracker.pending:
+        tracker.pending = False
+        return f"{SPAN_OPEN}{value}{SPAN_CLOSE}"
     return value
 
 

@@ -39,6 +39,13 @@ class RenderedFile:
     secret: bool
     secrets: frozenset[str] = frozenset()
     """The secret values inside (for masking diffs); never written to the manifest."""
+    secret_spans: tuple[tuple[int, int], ...] = ()
+    """Byte ranges of the content that carry a secret (recorded in the manifest)."""
+
+    @property
+    def masked_content(self) -> bytes:
+        """The content with each secret span replaced by the mask."""
+        return mask_spans(self.content, self.secret_spans)
 
     @property
     def mode(self) -> int:
@@ -77,23 +84,49 @@ def _resolve_inside(out: Path, relative: PurePosixPath) -> Path:
     return candidate
 
 
-def manifest_bytes(files: Iterable[RenderedFile], stale: Iterable[dict[str, Any]] = ()) -> bytes:
+def mask_spans(content: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
+    """``content`` with each ``(start, end)`` byte range replaced by the mask."""
+    out: list[bytes] = []
+    position = 0
+    for start, end in sorted(spans):
+        out += [content[position:start], MASK.encode("ascii")]
+        position = max(position, end)
+    out.append(content[position:])
+    return b"".join(out)
+
+
+def manifest_entry(f: RenderedFile) -> dict[str, Any]:
+    """A file's manifest entry; a secret-bearing file's also says where its secrets are
+    (``secret_spans``, byte ranges) and the digest of its content with them masked, so that
+    ``render --check --no-secrets`` can compare it without the secrets."""
+    entry: dict[str, Any] = {
+        "path": f.path,
+        "target": f.target,
+        "mailbox": f.mailbox,
+        "sha256": f.sha256,
+        "mode": f"{f.mode:04o}",
+        "secret": f.secret,
+    }
+    if f.secret:
+        entry["secret_spans"] = [list(span) for span in f.secret_spans]
+        entry["masked_sha256"] = hashlib.sha256(f.masked_content).hexdigest()
+    return entry
+
+
+def manifest_bytes(
+    files: Iterable[RenderedFile],
+    stale: Iterable[dict[str, Any]] = (),
+    recorded: dict[str, dict[str, Any]] | None = None,
+) -> bytes:
     """The manifest: sorted, stable JSON; no timestamps, no secret values.
 
     ``stale`` are the previous manifest's entries of files no longer produced but still on disk
     (written without ``--prune``): they stay listed, marked ``"stale": true``, so that a later
-    ``--prune`` still knows them.
+    ``--prune`` still knows them. ``recorded`` entries replace those of the same path (a render
+    without secrets keeps what the render with secrets recorded).
     """
     entries: list[dict[str, Any]] = [
-        {
-            "path": f.path,
-            "target": f.target,
-            "mailbox": f.mailbox,
-            "sha256": f.sha256,
-            "mode": f"{f.mode:04o}",
-            "secret": f.secret,
-        }
-        for f in files
+        (recorded or {}).get(f.path) or manifest_entry(f) for f in files
     ]
     entries += [{**entry, "stale": True} for entry in stale]
     entries.sort(key=lambda e: str(e["path"]))

@@ -2,9 +2,14 @@
 
 Mapping decisions:
 
-* ``tool.driver.rules`` lists every rule in ``report.rules`` plus any rule id a finding
-  uses that is missing there (as a bare descriptor), sorted by id; ``ruleIndex`` points
-  into that list.
+* ``tool.driver.rules`` lists the rules that have results (``rules="used"``, the default:
+  a clean run carries no rule documentation at all), or every rule in ``report.rules``
+  (``rules="all"``), plus any rule id a finding uses that is missing there (as a bare
+  descriptor), sorted by id; ``ruleIndex`` points into that list.
+* Each descriptor has a short ``shortDescription`` (the summary), a ``fullDescription`` of
+  the documentation's first paragraph as plain text, and ``help`` with both ``markdown``
+  (the rule's documentation, which GitHub code scanning renders) and ``text`` (the same
+  without markup, for viewers that show text only).
 * Severity maps to ``level``: error → ``error``, warning → ``warning``, info → ``note``.
 * ``Status.UNKNOWN`` findings get ``kind: "review"`` (a human must check). SARIF §3.27.10
   requires ``level`` to be ``"none"`` whenever ``kind`` is not ``"fail"``, so the
@@ -44,16 +49,30 @@ SRCROOT = "%SRCROOT%"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def render(report: Report, *, base_dir: Path | None = None) -> str:
+RULE_SETS = ("used", "all")
+"""Values of ``rules``: the rules that have results, or every rule."""
+FULL_DESCRIPTION_LIMIT = 1000
+"""Longest ``fullDescription`` (characters); longer first paragraphs are cut at a word."""
+
+
+def render(report: Report, *, base_dir: Path | None = None, rules: str = "used") -> str:
     """Render ``report`` as an indented SARIF 2.1.0 log ending in a newline."""
-    log = to_sarif(report, base_dir=base_dir)
+    log = to_sarif(report, base_dir=base_dir, rules=rules)
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_sarif(report: Report, *, base_dir: Path | None = None) -> dict[str, Any]:
-    """The SARIF log as plain Python data; relative URIs are relative to ``base_dir``."""
+def to_sarif(
+    report: Report, *, base_dir: Path | None = None, rules: str = "used"
+) -> dict[str, Any]:
+    """The SARIF log as plain Python data; relative URIs are relative to ``base_dir``.
+
+    ``rules`` is ``"used"`` (describe only the rules that have results) or ``"all"``.
+    """
+    if rules not in RULE_SETS:
+        raise ValueError(f"rules must be one of {', '.join(RULE_SETS)}, not {rules!r}")
     base = Path.cwd() if base_dir is None else base_dir
-    rule_ids = sorted(set(report.rules) | {finding.rule for finding in report.findings})
+    used = {finding.rule for finding in report.findings}
+    rule_ids = sorted(used | set(report.rules) if rules == "all" else used)
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
     driver: dict[str, Any] = {
         "name": TOOL_NAME,
@@ -79,12 +98,51 @@ def _rule(rule_id: str, info: RuleInfo | None) -> dict[str, Any]:
     descriptor: dict[str, Any] = {"id": rule_id, "name": rule_name(rule_id)}
     if info is None:
         return descriptor
-    descriptor["shortDescription"] = {"text": info.summary or rule_id}
+    descriptor["shortDescription"] = {"text": plain_text(info.summary or rule_id)}
     if info.doc:
-        descriptor["fullDescription"] = {"text": info.doc}
-        descriptor["help"] = {"text": info.doc}
+        descriptor["fullDescription"] = {"text": _short(plain_text(_first_paragraph(info.doc)))}
+        descriptor["help"] = {"text": plain_text(info.doc), "markdown": markdown(info.doc)}
     descriptor["defaultConfiguration"] = {"level": _LEVEL[info.severity]}
     return descriptor
+
+
+_DOUBLE_CODE = re.compile(r"``(.+?)``", re.DOTALL)
+_CODE = re.compile(r"`([^`]+)`")
+_STRONG = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def markdown(doc: str) -> str:
+    """A rule's documentation as GitHub-flavoured Markdown.
+
+    Docstrings write code as ``double backticks`` (reStructuredText); Markdown reads a
+    double-backtick span as code too, but a single pair is the usual form, so spans without
+    a backtick inside become single ones.
+    """
+    return _DOUBLE_CODE.sub(lambda m: m.group(0) if "`" in m.group(1) else f"`{m.group(1)}`", doc)
+
+
+def plain_text(doc: str) -> str:
+    """A rule's documentation without Markdown markup: no ``**``, no backticks, links spelt out.
+
+    Bullets (``* item``) stay: they read as plain text.
+    """
+    text = _DOUBLE_CODE.sub(lambda m: m.group(1), doc)
+    text = _CODE.sub(lambda m: m.group(1), text)
+    text = _STRONG.sub(lambda m: m.group(1), text)
+    return _LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+
+
+def _first_paragraph(doc: str) -> str:
+    paragraph = doc.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
+
+
+def _short(text: str) -> str:
+    if len(text) <= FULL_DESCRIPTION_LIMIT:
+        return text
+    cut = text[: FULL_DESCRIPTION_LIMIT - 1].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 def _result(finding: Finding, rule_index: int, base: Path) -> dict[str, Any]:

@@ -79,12 +79,19 @@ def export_json(record: TokenRecord) -> str:
 def _load(setup: TokenSetup, location: TokenLocation) -> TokenRecord:
     record = location.load(setup.email)
     if record is None:
+        target = f" --target {setup.target_name}" if setup.target_name else ""
         raise TokenError(
             f"no token for {setup.email} in {location.describe()}; run `mailoauth-cfg token "
-            f"bootstrap --user {setup.email}`"
-            + (f" --target {setup.target_name}" if setup.target_name else "")
+            f"bootstrap --user {setup.email}{target}`"
         )
     return record
+
+
+def _require_token_file(setup: TokenSetup, location: TokenLocation) -> None:
+    """Refuse before locking when there is no token file: the lock would leave an empty
+    lock file (and maybe a directory) for a mailbox that was never bootstrapped."""
+    if not (location.path.exists() or location.path.is_symlink()):
+        _load(setup, location)  # raises: no token
 
 
 def _renew(setup: TokenSetup, record: TokenRecord) -> TokenRecord:
@@ -151,6 +158,7 @@ def refresh(setup: TokenSetup) -> tuple[TokenRecord, bool]:
         TokenError: no token stored, or the provider refused the refresh (expired, revoked).
     """
     location = setup.store_location()
+    _require_token_file(setup, location)
     with location.lock():
         record = _load(setup, location)
         renewed = _renew(setup, record)
@@ -166,6 +174,8 @@ def access_token(setup: TokenSetup, *, min_validity: float = MIN_VALIDITY) -> st
         TokenError: no token stored, or the provider refused the refresh.
     """
     location = setup.store_location()
+    if not setup.app_only:
+        _require_token_file(setup, location)
     with location.lock():
         record = location.load(setup.email)
         if record is None and setup.app_only:

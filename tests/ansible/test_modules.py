@@ -329,7 +329,7 @@ def test_render_unresolved_secret_fails_located(
     assert lines[0] == "secrets could not be resolved; nothing was written:"
     assert lines[1] == (
         "mailoauth.yaml:34:26 error secret-unresolved: "
-        "environment variable ACME_RELAY_SECRET is not set (or empty)"
+        "environment variable ACME_RELAY_SECRET is not set (or empty); needed by target relay"
     )
     assert result["findings"][0]["path"].startswith("apps.acme-desktop.client_secret")
     assert not dest.exists()

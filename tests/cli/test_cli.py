@@ -18,7 +18,7 @@ from mailoauth_cfg.starter import STARTER_CONFIG
 from tests.conftest import EXAMPLE_DIR, Writer
 
 AS_OF = "2026-11-22"
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "junit-gitlab", "github")
 
 
 def run(*args: str) -> Result:
@@ -163,7 +163,7 @@ def test_directory_as_config_exits_2(workdir: Path) -> None:
     [
         (
             ["--format", "xml"],
-            "--format must be one of text, json, sarif, junit, github, not 'xml'",
+            "--format must be one of text, json, sarif, junit, junit-gitlab, github, not 'xml'",
         ),
         (["--fail-on", "fatal"], "--fail-on: unknown severity 'fatal'"),
         (["--as-of", "22/11/2026"], "--as-of expects a date as YYYY-MM-DD"),

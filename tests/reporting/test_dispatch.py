@@ -8,8 +8,8 @@ from mailoauth_cfg.findings import Report
 from mailoauth_cfg.reporting import FORMATS, github, json, junit, render_report, sarif, text
 
 
-def test_formats_are_the_documented_five() -> None:
-    assert FORMATS == ("text", "json", "sarif", "junit", "github")
+def test_formats_are_the_documented_six() -> None:
+    assert FORMATS == ("text", "json", "sarif", "junit", "junit-gitlab", "github")
 
 
 def test_each_format_dispatches_to_its_module(report: Report) -> None:
@@ -39,4 +39,4 @@ def test_color_only_affects_text(report: Report, fmt: str) -> None:
 def test_unknown_format_is_a_value_error(report: Report, fmt: str) -> None:
     with pytest.raises(ValueError, match="unknown report format") as excinfo:
         render_report(report, fmt)
-    assert "text, json, sarif, junit, github" in str(excinfo.value)
+    assert "text, json, sarif, junit, junit-gitlab, github" in str(excinfo.value)

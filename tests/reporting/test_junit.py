@@ -22,7 +22,8 @@ def _parse(out: str) -> ET.Element:
 
 
 def _counts(element: ET.Element) -> dict[str, str]:
-    return {key: element.attrib[key] for key in ("tests", "failures", "errors", "skipped")}
+    keys = ("tests", "failures", "errors", "skipped")
+    return {key: element.attrib[key] for key in keys if key in element.attrib}
 
 
 def test_declaration_and_root(report: Report) -> None:
@@ -33,7 +34,8 @@ def test_declaration_and_root(report: Report) -> None:
     root = _parse(out)
     assert root.tag == "testsuites"
     assert root.attrib["name"] == "mailoauth-cfg"
-    assert _counts(root) == {"tests": "5", "failures": "3", "errors": "1", "skipped": "1"}
+    # <testsuites> has no skipped attribute in the JUnit schema; the suites carry it
+    assert _counts(root) == {"tests": "5", "failures": "3", "errors": "1"}
 
 
 def test_one_sorted_suite_per_file(report: Report) -> None:
@@ -109,7 +111,7 @@ def test_no_findings_gives_one_passing_case(empty_report: Report) -> None:
     out = junit.render(empty_report)
     assert out == (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<testsuites name="mailoauth-cfg" tests="1" failures="0" errors="0" skipped="0">\n'
+        '<testsuites name="mailoauth-cfg" tests="1" failures="0" errors="0">\n'
         '  <testsuite name="mailoauth-cfg" tests="1" failures="0" errors="0" skipped="0">\n'
         '    <testcase classname="mailoauth-cfg" name="all checks" />\n'
         "  </testsuite>\n"

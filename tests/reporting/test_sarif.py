@@ -95,8 +95,16 @@ def test_envelope_and_driver(report: Report, tmp_path: Path) -> None:
     assert driver["informationUri"].startswith("https://")
 
 
-def test_rules_are_all_known_plus_used_sorted(report: Report, tmp_path: Path) -> None:
+def test_rules_are_those_with_results_sorted(report: Report, tmp_path: Path) -> None:
     rules = _log(report, tmp_path)["runs"][0]["tool"]["driver"]["rules"]
+    ids = [rule["id"] for rule in rules]
+    assert ids == sorted({finding.rule for finding in report.findings})
+    assert "zz_unused.rule" not in ids
+
+
+def test_rules_all_are_every_known_plus_used_sorted(report: Report, tmp_path: Path) -> None:
+    log = json.loads(sarif.render(report, base_dir=tmp_path, rules="all"))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
     ids = [rule["id"] for rule in rules]
     assert ids == sorted({*RULES, "dup-client"})
     by_id = {rule["id"]: rule for rule in rules}
@@ -104,8 +112,8 @@ def test_rules_are_all_known_plus_used_sorted(report: Report, tmp_path: Path) ->
         "id": "app-secret-expired",
         "name": "AppSecretExpired",
         "shortDescription": {"text": "App secret expired"},
-        "fullDescription": {"text": "Secrets expire.\nRotate."},
-        "help": {"text": "Secrets expire.\nRotate."},
+        "fullDescription": {"text": "Secrets expire. Rotate."},
+        "help": {"text": "Secrets expire.\nRotate.", "markdown": "Secrets expire.\nRotate."},
         "defaultConfiguration": {"level": "error"},
     }
     assert by_id["zz_unused.rule"]["name"] == "ZzUnusedRule"
@@ -260,3 +268,81 @@ def test_result_without_file_or_path_has_no_locations(
 )
 def test_rule_name(rule_id: str, name: str) -> None:
     assert sarif.rule_name(rule_id) == name
+
+
+# --- Rule help for GitHub code scanning, and only the rules that matter ------------------------
+
+
+def _cli_log(*args: str) -> dict[str, Any]:
+    from typer.testing import CliRunner
+
+    from mailoauth_cfg.cli import app
+    from tests.conftest import EXAMPLE_DIR
+
+    result = CliRunner().invoke(app, ["validate", "--as-of", "2026-11-22", "-f", "sarif", *args])
+    assert result.exit_code in (0, 1), result.output
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    assert EXAMPLE_DIR.is_dir()
+    return loaded
+
+
+@pytest.mark.parametrize("rules", ["used", "all"])
+def test_real_logs_are_valid_with_either_rule_set(
+    validator: jsonschema.protocols.Validator, rules: str
+) -> None:
+    from tests.conftest import EXAMPLE_DIR
+
+    broken = EXAMPLE_DIR.parent / "broken" / "mailoauth.yaml"
+    log = _cli_log(str(broken), "--sarif-rules", rules)
+    assert _errors(validator, log) == []
+
+
+def test_a_clean_run_carries_no_rule_documentation() -> None:
+    from tests.conftest import EXAMPLE_DIR
+
+    log = _cli_log(str(EXAMPLE_DIR / "mailoauth.yaml"))
+    assert log["runs"][0]["results"] == []
+    assert log["runs"][0]["tool"]["driver"]["rules"] == []
+    assert len(json.dumps(log)) < 2000
+
+
+def test_all_rules_on_request() -> None:
+    from mailoauth_cfg.rules import rule_infos
+    from tests.conftest import EXAMPLE_DIR
+
+    log = _cli_log(str(EXAMPLE_DIR / "mailoauth.yaml"), "--sarif-rules", "all")
+    ids = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert set(rule_infos()) <= ids
+
+
+def test_rule_help_is_markdown_and_plain_text() -> None:
+    from tests.conftest import EXAMPLE_DIR
+
+    log = _cli_log(str(EXAMPLE_DIR.parent / "broken" / "mailoauth.yaml"))
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) > 10
+    used = {result["ruleId"] for result in log["runs"][0]["results"]}
+    assert {rule["id"] for rule in rules} == used
+    marked = 0
+    for rule in rules:
+        if "help" not in rule:
+            continue
+        text, markdown = rule["help"]["text"], rule["help"]["markdown"]
+        assert "**" not in text, rule["id"]
+        assert "`" not in text, rule["id"]
+        assert "``" not in markdown, rule["id"]
+        marked += "**" in markdown or "`" in markdown
+        full = rule["fullDescription"]["text"]
+        assert len(full) <= sarif.FULL_DESCRIPTION_LIMIT
+        assert "\n" not in full
+        assert len(full) < len(text) or full == " ".join(text.split())
+    assert marked > 5  # the docs do use Markdown: it is given as such
+
+
+def test_markdown_and_plain_text_conversions() -> None:
+    doc = "**Why.** Set ``tenant:`` (see [docs](https://example.com/x)); `a` and ``b`c``."
+    assert sarif.markdown(doc) == (
+        "**Why.** Set `tenant:` (see [docs](https://example.com/x)); `a` and ``b`c``."
+    )
+    plain = "Why. Set tenant: (see docs (https://example.com/x)); a and b`c."
+    assert sarif.plain_text(doc) == plain

@@ -50,7 +50,7 @@ def run_live(
 ) -> None:
     """Add the live findings to each result (fetched, or from ``snapshot_file``); save the
     snapshot when asked. Raises :class:`LiveUsageError`."""
-    from mailoauth_cfg.live.credentials import CREDENTIAL_SOURCES
+    from mailoauth_cfg.live.microsoft.credentials import CREDENTIAL_SOURCES
     from mailoauth_cfg.live.run import check, fetch_snapshot, load_snapshot, save_snapshot
     from mailoauth_cfg.live.snapshot import Snapshot
 

@@ -23,7 +23,7 @@ from mailoauth_cfg.loading import SourceMap
 from mailoauth_cfg.model import MailConfig, MicrosoftProvider
 
 if TYPE_CHECKING:
-    from mailoauth_cfg.live._http import Stats
+    from mailoauth_cfg.live._retry import Stats
 
 
 @dataclass
@@ -50,10 +50,10 @@ async def fetch_async(
     import time
 
     from mailoauth_cfg import __version__
-    from mailoauth_cfg.live.credentials import connection
-    from mailoauth_cfg.live.google import google_jobs
-    from mailoauth_cfg.live.microsoft import fetch_microsoft_tenant
-    from mailoauth_cfg.live.needs import microsoft_needs
+    from mailoauth_cfg.live.google.fetch import google_jobs
+    from mailoauth_cfg.live.microsoft.credentials import connection
+    from mailoauth_cfg.live.microsoft.fetch import fetch_microsoft_tenant
+    from mailoauth_cfg.live.microsoft.needs import microsoft_needs
 
     started = time.perf_counter()
     env = dict(os.environ if environ is None else environ)

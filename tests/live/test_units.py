@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mailoauth_cfg.cli import app
-from mailoauth_cfg.live._http import error_text, parse_retry_after
-from mailoauth_cfg.live.exchange import ExchangeClient
-from mailoauth_cfg.live.needs import app_mailbox_rights, microsoft_needs, user_protocols
+from mailoauth_cfg.live._retry import parse_retry_after
+from mailoauth_cfg.live.microsoft.errors import error_text
+from mailoauth_cfg.live.microsoft.exchange import ExchangeClient
+from mailoauth_cfg.live.microsoft.needs import app_mailbox_rights, microsoft_needs, user_protocols
 from mailoauth_cfg.live.options import FetchOptions
 from mailoauth_cfg.live.rules import LIVE_RULES, rule_infos
 from mailoauth_cfg.live.rules._user_common import mailbox_kind

@@ -66,7 +66,7 @@ def google_apps(ctx: Context, snapshot: Snapshot) -> Iterator[tuple[AppPlan, Goo
 
 
 def plans(ctx: Context) -> list[TargetPlan]:
-    """Every target's plan (for the :mod:`~mailoauth_cfg.live.google_needs` helpers)."""
+    """Every target's plan (for the :mod:`~mailoauth_cfg.live.google.needs` helpers)."""
     return ctx.target_plans()
 
 

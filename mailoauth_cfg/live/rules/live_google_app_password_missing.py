@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import app_password_users
+from mailoauth_cfg.live.google.needs import app_password_users
 from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
 from mailoauth_cfg.live.snapshot import Snapshot, Unknown

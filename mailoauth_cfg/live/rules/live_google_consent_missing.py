@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import oauth_grants
+from mailoauth_cfg.live.google.needs import oauth_grants
 from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, apps_of_client, google_users, phrase, plans
 from mailoauth_cfg.live.snapshot import Snapshot, Unknown

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import oauth_grants, project_of
+from mailoauth_cfg.live.google.needs import oauth_grants, project_of
 from mailoauth_cfg.live.rules._base import LiveRule
 from mailoauth_cfg.live.rules._google import (
     CONSENT_CONSOLE,

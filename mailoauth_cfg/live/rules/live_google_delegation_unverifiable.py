@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_permissions import DWD_CONSOLE
+from mailoauth_cfg.live.google.permissions import DWD_CONSOLE
 from mailoauth_cfg.live.rules._base import LiveRule
 from mailoauth_cfg.live.rules._google import FAMILY, google_apps, unverifiable
 from mailoauth_cfg.live.snapshot import Snapshot

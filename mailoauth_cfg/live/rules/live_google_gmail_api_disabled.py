@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import GMAIL_SERVICE, projects
+from mailoauth_cfg.live.google.needs import GMAIL_SERVICE, projects
 from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_providers, phrase
 from mailoauth_cfg.live.snapshot import Snapshot, Unknown

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import project_of
+from mailoauth_cfg.live.google.needs import project_of
 from mailoauth_cfg.live.rules._base import LiveRule
 from mailoauth_cfg.live.rules._google import CREDENTIALS_CONSOLE, FAMILY, google_apps, unverifiable
 from mailoauth_cfg.live.snapshot import Snapshot

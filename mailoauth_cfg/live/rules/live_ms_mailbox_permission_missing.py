@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.needs import app_mailbox_rights
+from mailoauth_cfg.live.microsoft.needs import app_mailbox_rights
 from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._microsoft import exchange_identities
 from mailoauth_cfg.live.rules._user_common import exchange_connect

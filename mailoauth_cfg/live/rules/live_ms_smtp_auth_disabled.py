@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.needs import user_protocols
+from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect
 from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot, Unknown

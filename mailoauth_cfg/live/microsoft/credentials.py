@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mailoauth_cfg.catalog.microsoft import get_cloud, is_tenant_keyword
+from mailoauth_cfg.errors import LiveCredentialError
 from mailoauth_cfg.live.options import FetchOptions
 from mailoauth_cfg.model import MicrosoftProvider
 
@@ -33,10 +34,6 @@ CREDENTIAL_SOURCES: tuple[str, ...] = ("auto", "environment", "workload-identity
 EXCHANGE_SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
 """``X-AnchorMailbox`` for app-only Exchange admin API calls
 (KelvinTegelaar/CIPP-API:Modules/CIPPCore/Public/GraphHelper/New-ExoRequest.ps1)."""
-
-
-class CredentialProblem(Exception):
-    """The credential cannot be built (missing variables, keyword tenant, unreadable file)."""
 
 
 def _root(value: str) -> str:
@@ -103,7 +100,7 @@ def connection(
 def pick_source(source: str, environ: Mapping[str, str]) -> CredentialSource:
     """Resolve ``auto`` to the first configured source."""
     if source not in CREDENTIAL_SOURCES:
-        raise CredentialProblem(
+        raise LiveCredentialError(
             f"unknown credential source {source!r}; expected one of {', '.join(CREDENTIAL_SOURCES)}"
         )
     if source != "auto":
@@ -127,15 +124,15 @@ def make_credential(
     requests use the retry budget of ``options``.
 
     Raises:
-        CredentialProblem: the source is not configured, the tenant is a keyword, or
+        LiveCredentialError: the source is not configured, the tenant is a keyword, or
             azure-identity refuses the material (an unreadable certificate, a wrong key type).
     """
     try:
         return _build(conn, source, environ, options)
-    except CredentialProblem:
+    except LiveCredentialError:
         raise
     except (ValueError, TypeError, OSError) as exc:
-        raise CredentialProblem(f"{type(exc).__name__}: {exc}") from None
+        raise LiveCredentialError(f"{type(exc).__name__}: {exc}") from None
 
 
 def _build(
@@ -145,7 +142,7 @@ def _build(
     options: FetchOptions | None,
 ) -> Any:
     if is_tenant_keyword(conn.tenant):
-        raise CredentialProblem(
+        raise LiveCredentialError(
             f"tenant {conn.tenant!r} is a keyword: live checks need the tenant ID (GUID) or a "
             "verified domain of the tenant to read"
         )
@@ -166,14 +163,14 @@ def _build(
         secret = environ.get("AZURE_CLIENT_SECRET")
         cert = environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
         if not client_id or not (secret or cert):
-            raise CredentialProblem(
+            raise LiveCredentialError(
                 "--credential environment needs AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or "
                 "AZURE_CLIENT_CERTIFICATE_PATH"
             )
         if secret:
             return aio.ClientSecretCredential(conn.tenant, client_id, secret, **common)
         if cert is None or not Path(cert).is_file():
-            raise CredentialProblem(f"AZURE_CLIENT_CERTIFICATE_PATH {cert!r} is not a file")
+            raise LiveCredentialError(f"AZURE_CLIENT_CERTIFICATE_PATH {cert!r} is not a file")
         return aio.CertificateCredential(
             conn.tenant,
             client_id,
@@ -184,7 +181,7 @@ def _build(
     if chosen == "workload-identity":
         token_file = environ.get("AZURE_FEDERATED_TOKEN_FILE")
         if not client_id or not token_file:
-            raise CredentialProblem(
+            raise LiveCredentialError(
                 "--credential workload-identity needs AZURE_CLIENT_ID and "
                 "AZURE_FEDERATED_TOKEN_FILE"
             )

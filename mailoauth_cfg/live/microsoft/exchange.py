@@ -24,10 +24,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from mailoauth_cfg.live import snapshot as snap
-from mailoauth_cfg.live._http import Transport, Unavailable, error_text
-from mailoauth_cfg.live.needs import MicrosoftNeeds
+from mailoauth_cfg.live._http import Transport
+from mailoauth_cfg.live.microsoft.errors import (
+    LiveReadError,
+    ObjectNotFound,
+    error_text,
+    is_not_found,
+    with_hint,
+)
+from mailoauth_cfg.live.microsoft.needs import MicrosoftNeeds
+from mailoauth_cfg.live.microsoft.parse import as_bool, as_list, smtp_addresses, to_cas, to_mailbox
 from mailoauth_cfg.live.options import FetchOptions
-from mailoauth_cfg.live.permissions import hint
 
 MAX_PAGES = 1000
 CAS_SELECT = [
@@ -48,10 +55,6 @@ MAILBOX_SELECT = [
 ]
 
 
-class NotFound(Exception):
-    """The cmdlet reported that the object does not exist."""
-
-
 @dataclass
 class ExchangeFacts:
     """The Exchange facts gathered so far."""
@@ -65,13 +68,6 @@ class ExchangeFacts:
     mailbox_permissions: dict[str, list[snap.MailboxPermission]] = field(default_factory=dict)
     recipient_permissions: dict[str, list[snap.RecipientPermission]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
-
-
-def _not_found(status: int, body: Any) -> bool:
-    if status == 404:
-        return True
-    text = json.dumps(body) if body is not None else ""
-    return "ManagementObjectNotFoundException" in text or "couldn't be found" in text
 
 
 class ExchangeClient:
@@ -105,7 +101,7 @@ class ExchangeClient:
         *,
         select: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every object the cmdlet returns (all pages). ``NotFound`` or ``Unavailable``."""
+        """Every object the cmdlet returns (all pages). ``ObjectNotFound`` or ``LiveReadError``."""
         payload = json.dumps(
             {"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters or {}}}
         ).encode()
@@ -135,76 +131,21 @@ class ExchangeClient:
 
             reply = await self.transport.send(build, kind="exchange", what=cmdlet)
             if reply.status >= 400:
-                if _not_found(reply.status, reply.body):
-                    raise NotFound(cmdlet)
-                reason = f"{cmdlet}: {error_text(reply.status, reply.body)}"
-                if reply.status in (401, 403):
-                    reason += f"; {hint('exchange')}"
-                raise Unavailable(reason)
+                if is_not_found(reply.status, reply.body):
+                    raise ObjectNotFound(cmdlet)
+                raise LiveReadError(
+                    with_hint(f"{cmdlet}: {error_text(reply.status, reply.body)}", "exchange")
+                )
             body = reply.body
             values = body.get("value") if isinstance(body, dict) else None
             if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
-                raise Unavailable(f"{cmdlet}: malformed response (no `value` list of objects)")
+                raise LiveReadError(f"{cmdlet}: malformed response (no `value` list of objects)")
             out.extend(values)
             link = body.get("@odata.nextLink")
             if not link:
                 return out
             url = self._same_host(str(link))
-        raise Unavailable(f"{cmdlet}: more than {MAX_PAGES} pages")
-
-
-def _bool(value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "$true", "1"):
-        return True
-    if text in ("false", "$false", "0"):
-        return False
-    return None
-
-
-def _list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [part.strip() for part in str(value).split(",") if part.strip()]
-
-
-def _addresses(obj: dict[str, Any]) -> set[str]:
-    found = {
-        a.split(":", 1)[1].lower()
-        for a in _list(obj.get("EmailAddresses"))
-        if a.lower().startswith("smtp:")
-    }
-    primary = obj.get("PrimarySmtpAddress")
-    if primary:
-        found.add(str(primary).lower())
-    return found
-
-
-def to_cas(obj: dict[str, Any]) -> snap.CasMailbox:
-    """Snapshot of a ``Get-CASMailbox`` object."""
-    return snap.CasMailbox(
-        identity=obj.get("Identity"),
-        primary_smtp_address=obj.get("PrimarySmtpAddress"),
-        smtp_client_authentication_disabled=_bool(obj.get("SmtpClientAuthenticationDisabled")),
-        imap_enabled=_bool(obj.get("ImapEnabled")),
-        pop_enabled=_bool(obj.get("PopEnabled")),
-    )
-
-
-def to_mailbox(obj: dict[str, Any]) -> snap.Mailbox:
-    """Snapshot of a ``Get-Mailbox`` object."""
-    return snap.Mailbox(
-        identity=obj.get("Identity"),
-        primary_smtp_address=obj.get("PrimarySmtpAddress"),
-        recipient_type_details=obj.get("RecipientTypeDetails"),
-        external_directory_object_id=(
-            str(obj.get("ExternalDirectoryObjectId") or "").lower() or None
-        ),
-    )
+        raise LiveReadError(f"{cmdlet}: more than {MAX_PAGES} pages")
 
 
 async def fetch_exchange(
@@ -216,7 +157,7 @@ async def fetch_exchange(
     async def guarded(key: str, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
-        except Unavailable as exc:
+        except LiveReadError as exc:
             facts.unavailable[key] = exc.reason
 
     async def transport_config() -> None:
@@ -224,9 +165,9 @@ async def fetch_exchange(
             "Get-TransportConfig", select=["SmtpClientAuthenticationDisabled"]
         )
         if not found:
-            raise Unavailable("Get-TransportConfig returned nothing")
+            raise LiveReadError("Get-TransportConfig returned nothing")
         facts.transport_config = snap.TransportConfig(
-            smtp_client_authentication_disabled=_bool(
+            smtp_client_authentication_disabled=as_bool(
                 found[0].get("SmtpClientAuthenticationDisabled")
             )
         )
@@ -234,7 +175,7 @@ async def fetch_exchange(
     async def one(cmdlet: str, email: str) -> dict[str, Any] | None:
         try:
             found = await client.invoke(cmdlet, {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             return None
         return found[0] if found else None
 
@@ -251,7 +192,7 @@ async def fetch_exchange(
         for listed in await client.invoke(
             "Get-CASMailbox", {"ResultSize": "Unlimited"}, select=CAS_SELECT
         ):
-            for address in _addresses(listed):
+            for address in smtp_addresses(listed):
                 index.setdefault(address, listed)
         for email in needs.mailboxes:
             obj = index.get(email)
@@ -262,7 +203,7 @@ async def fetch_exchange(
         for listed in await client.invoke(
             "Get-Mailbox", {"ResultSize": "Unlimited"}, select=MAILBOX_SELECT
         ):
-            for address in _addresses(listed):
+            for address in smtp_addresses(listed):
                 index.setdefault(address, listed)
         for email in needs.mailboxes:
             obj = index.get(email)
@@ -287,14 +228,14 @@ async def fetch_exchange(
     async def mailbox_permissions(email: str) -> None:
         try:
             found = await client.invoke("Get-MailboxPermission", {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             found = []
         facts.mailbox_permissions[email] = [
             snap.MailboxPermission(
                 user=str(o.get("User") or ""),
-                access_rights=_list(o.get("AccessRights")),
-                deny=bool(_bool(o.get("Deny"))),
-                is_inherited=bool(_bool(o.get("IsInherited"))),
+                access_rights=as_list(o.get("AccessRights")),
+                deny=bool(as_bool(o.get("Deny"))),
+                is_inherited=bool(as_bool(o.get("IsInherited"))),
             )
             for o in found
         ]
@@ -302,12 +243,12 @@ async def fetch_exchange(
     async def recipient_permissions(email: str) -> None:
         try:
             found = await client.invoke("Get-RecipientPermission", {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             found = []
         facts.recipient_permissions[email] = [
             snap.RecipientPermission(
                 trustee=str(o.get("Trustee") or ""),
-                access_rights=_list(o.get("AccessRights")),
+                access_rights=as_list(o.get("AccessRights")),
                 access_control_type=str(o.get("AccessControlType") or "Allow"),
             )
             for o in found

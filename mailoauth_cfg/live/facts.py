@@ -17,7 +17,8 @@ Plain data, no heavy import. The provider sections live in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ClassVar, TypeVar
 
@@ -36,6 +37,23 @@ class Unknown:
     """A fact that could not be read, with the reason (shown in the ``unknown`` finding)."""
 
     reason: str
+
+
+Observer = Callable[[str, str, object], None]
+"""``observe(collection, key, result)``: told of every lookup (the rule engine records them)."""
+
+OBSERVER: ContextVar[Observer | None] = ContextVar("mailoauth_cfg_fact_observer", default=None)
+"""Set by the live rule engine while a rule runs: every lookup is reported to it, so that a
+result that depended on a missing fact becomes ``unknown`` (see
+:mod:`mailoauth_cfg.live.rules._facts`)."""
+
+
+def observed(collection: str, key: str, result: T) -> T:
+    """Report a lookup to the active observer (if any) and return its result."""
+    observer = OBSERVER.get()
+    if observer is not None:
+        observer(collection, key, result)
+    return result
 
 
 class FactModel(BaseModel):
@@ -69,8 +87,9 @@ class ProviderSnapshot(FactModel):
         return self.unavailable.get("*")
 
     def look(self, collection: str, table: Mapping[str, T], key: str) -> T | Unknown:
-        """``table[key]`` (keys are lower case), or :class:`Unknown` with the reason."""
+        """``table[key]`` (keys are lower case), or :class:`Unknown` with the reason; every lookup
+        is reported to the rule engine's observer."""
         folded = key.lower()
         if folded in table:
-            return table[folded]
-        return Unknown(self.reason(collection, folded))
+            return observed(collection, folded, table[folded])
+        return observed(collection, folded, Unknown(self.reason(collection, folded)))

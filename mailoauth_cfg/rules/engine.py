@@ -1,4 +1,9 @@
-"""Run rules over a config: severity overrides, options, suppressions."""
+"""Run rules over a config: severity overrides, options, suppressions.
+
+One loop for offline and live rules: a live rule (one that declares the facts it reads) runs
+only when ``facts`` (a snapshot) is given, through ``facts.check``, which turns results that
+depended on missing facts into ``unknown``; its settings are validated either way.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from mailoauth_cfg.findings import Finding, Location, Severity, Status, Suppress
 from mailoauth_cfg.loading import SourceMap
 from mailoauth_cfg.model import MailConfig, SuppressionSpec
 from mailoauth_cfg.model.building import closest, suggest
-from mailoauth_cfg.rules._base import Context, Rule
+from mailoauth_cfg.rules._base import Context, FactSource, Rule
 from mailoauth_cfg.rules.builtin import BUILTIN_RULES
 
 
@@ -23,13 +28,21 @@ def run_rules(
     *,
     as_of: dt.date,
     rules: Iterable[Rule[Any]],
+    facts: FactSource | None = None,
+    report_settings: bool = True,
 ) -> list[Finding]:
-    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions."""
-    ctx = Context.of(config, marks, as_of)
+    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions.
+
+    ``facts``: the live facts live rules check (without it they are skipped, their settings
+    still validated). ``report_settings=False`` (the live pass of an ``--online`` run, whose
+    offline pass already reported them): unknown rule IDs and invalid options are not reported
+    again, and a rule with invalid options is skipped.
+    """
+    ctx = Context.of(config, marks, as_of, facts=facts)
     catalogue = {rule.id: rule for rule in rules}
     findings: list[Finding] = []
     known_ids = set(catalogue) | set(BUILTIN_RULES)
-    for rule_id in config.rules:
+    for rule_id in config.rules if report_settings else ():
         if rule_id not in known_ids:
             match = closest(rule_id, sorted(known_ids))
             findings.append(
@@ -55,7 +68,7 @@ def run_rules(
         try:
             options = rule.options.model_validate(raw_options)
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
+            for error in exc.errors(include_url=False) if report_settings else ():
                 key = ".".join(str(p) for p in error["loc"])
                 findings.append(
                     Finding(
@@ -69,7 +82,13 @@ def run_rules(
                     )
                 )
             continue
-        for finding in rule.check(ctx, options):
+        if rule.live:
+            if facts is None:
+                continue  # a live rule runs only against live facts
+            found = facts.check(rule, ctx, options)
+        else:
+            found = rule.check(ctx, options)
+        for finding in found:
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)

@@ -10,7 +10,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from mailoauth_cfg.live.facts import FactModel as _Model
-from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown
+from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown, observed
 
 # --- Directory, Gmail and Service Usage facts -------------------------------------------------
 
@@ -84,6 +84,14 @@ SERVICE_OF = {
 }
 
 
+UNEXPOSED = {
+    "oauth_clients": "redirect URIs of an OAuth client",
+    "consent_screen": "OAuth consent screen (audience, publishing status)",
+    "delegation": "domain-wide delegation allow-list",
+}
+"""Facts of a Google provider that no API exposes, by the name rules declare them with."""
+
+
 class GoogleDomain(ProviderSnapshot):
     """One Google Workspace domain (or consumer accounts), as far as the config names it.
 
@@ -108,6 +116,13 @@ class GoogleDomain(ProviderSnapshot):
     """Service state (``ENABLED``, ``DISABLED``); ``None``: the project does not exist."""
 
     # Lookups: value, None (read: does not exist) or Unknown (not read).
+    def unexposed(self, fact: str, key: str) -> Unknown:
+        """A fact no Google API exposes (``oauth_clients``: redirect URIs; ``consent_screen``:
+        audience and publishing status; ``delegation``: the domain-wide delegation allow-list):
+        always :class:`Unknown`, so that a rule reading it can only say ``unknown`` until an
+        operator attests it (a suppression with a reason and an expiry)."""
+        return observed(fact, key.lower(), Unknown(f"no Google API exposes the {UNEXPOSED[fact]}"))
+
     def user(self, email: str) -> GoogleUser | Unknown | None:
         """The Directory user behind ``email`` (a primary address or an alias)."""
         return self.look("users", self.users, email)

@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from mailoauth_cfg.live.facts import FactModel as _Model
-from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown
+from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown, observed
 
 # --- Graph facts ---------------------------------------------------------------------
 
@@ -295,9 +295,12 @@ class MicrosoftTenant(ProviderSnapshot):
 
     def transport(self) -> TransportConfig | Unknown:
         """The organisation's transport config."""
-        if self.transport_config is not None:
-            return self.transport_config
-        return Unknown(self.reason("transport_config"))
+        found: TransportConfig | Unknown = (
+            self.transport_config
+            if self.transport_config is not None
+            else Unknown(self.reason("transport_config"))
+        )
+        return observed("transport_config", "", found)
 
     def cas_mailbox(self, email: str) -> CasMailbox | Unknown | None:
         """``Get-CASMailbox`` of ``email``."""

@@ -10,10 +10,10 @@ from typing import Any
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding
+from mailoauth_cfg.live.rules._base import finding
 from mailoauth_cfg.live.snapshot import Credential
 from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.rules._base import Context
+from mailoauth_cfg.rules._base import Context, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ def pick(
 
 def findings(
     ctx: Context,
-    rule: LiveRule[Any],
+    rule: Rule[Any],
     plan: AppPlan,
     declared: Declared,
     registered: list[Credential],

@@ -18,17 +18,17 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 SWITCHES = {"imap": ("ImapEnabled", "imap_enabled"), "pop": ("PopEnabled", "pop_enabled")}
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check the read protocols of each mailbox that needs them."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         protocols = sorted(user_protocols(ctx.config, user.email) & set(SWITCHES))
         if not protocols:
             continue
@@ -72,10 +72,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-imap-pop-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("cas_mailboxes",),
 )

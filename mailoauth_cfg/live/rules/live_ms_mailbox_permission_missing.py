@@ -21,17 +21,17 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.microsoft.needs import app_mailbox_rights
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._microsoft import exchange_identities
 from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import ServicePrincipal, Snapshot, Unknown
+from mailoauth_cfg.live.snapshot import ServicePrincipal, Unknown
 from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check each needed mailbox permission of app-only apps."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         rights = app_mailbox_rights(ctx.config, plan.name)
         if not rights:
             continue
@@ -105,10 +105,17 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-mailbox-permission-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=(
+        "exchange_service_principals",
+        "mailbox_permissions",
+        "recipient_permissions",
+        "service_principals",
+    ),
 )

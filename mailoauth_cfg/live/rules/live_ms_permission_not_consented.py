@@ -24,16 +24,16 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import admin_consent_url, get_cloud
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._microsoft import required_permissions, resolve, resource_sp_ids
-from mailoauth_cfg.live.snapshot import AppRoleAssignment, PermissionGrant, Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import AppRoleAssignment, PermissionGrant, Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import portal
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Match required permissions with grants (delegated) or role assignments (app-only)."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         app = plan.app
         app_only = app.flow == "app-only"
         if not app_only and app.admin_consent is not True:
@@ -104,10 +104,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-permission-not-consented",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("app_role_assignments", "grants", "resources", "service_principals"),
 )

@@ -25,10 +25,10 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import MicrosoftTenant, Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
 def ps(value: bool | None) -> str:
@@ -60,9 +60,9 @@ def effective(tenant: MicrosoftTenant, email: str) -> tuple[bool, str] | Unknown
     )
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compute the effective SMTP AUTH switch of each sending mailbox."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         if "smtp" not in user_protocols(ctx.config, user.email):
             continue
         path = ("users", index, "smtp_auth")
@@ -97,10 +97,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-smtp-auth-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("cas_mailboxes", "transport_config"),
 )

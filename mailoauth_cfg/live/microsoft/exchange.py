@@ -25,11 +25,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from mailoauth_cfg.live import snapshot as snap
 from mailoauth_cfg.live._http import Transport
+from mailoauth_cfg.live.microsoft.cmdlets import check_call
 from mailoauth_cfg.live.microsoft.errors import (
     LiveReadError,
     ObjectNotFound,
     error_text,
     is_not_found,
+    is_parameter_binding,
     with_hint,
 )
 from mailoauth_cfg.live.microsoft.needs import MicrosoftNeeds
@@ -101,7 +103,10 @@ class ExchangeClient:
         *,
         select: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every object the cmdlet returns (all pages). ``ObjectNotFound`` or ``LiveReadError``."""
+        """Every object the cmdlet returns (all pages). ``ObjectNotFound`` or ``LiveReadError``
+        (:class:`~mailoauth_cfg.errors.UnknownCmdletParameter`, before anything is sent, for a
+        parameter the cmdlet does not have)."""
+        check_call(cmdlet, parameters or {})
         payload = json.dumps(
             {"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters or {}}}
         ).encode()
@@ -133,6 +138,12 @@ class ExchangeClient:
             if reply.status >= 400:
                 if is_not_found(reply.status, reply.body):
                     raise ObjectNotFound(cmdlet)
+                if is_parameter_binding(reply.body):
+                    raise LiveReadError(
+                        f"{cmdlet}: {error_text(reply.status, reply.body)} (Exchange refused a "
+                        "parameter of the call: a checker defect, not a tenant or permission "
+                        "problem)"
+                    )
                 raise LiveReadError(
                     with_hint(f"{cmdlet}: {error_text(reply.status, reply.body)}", "exchange")
                 )
@@ -210,7 +221,9 @@ async def fetch_exchange(
             facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
 
     async def service_principals() -> None:
-        found = await client.invoke("Get-ServicePrincipal", {"ResultSize": "Unlimited"})
+        # Get-ServicePrincipal takes -Identity and -Organization only: without them it lists
+        # every service principal (paged), which costs one call whatever the number of apps.
+        found = await client.invoke("Get-ServicePrincipal")
         by_app = {str(o.get("AppId") or "").lower(): o for o in found}
         for app in needs.app_only:
             obj = by_app.get(app.client_id)

@@ -7,7 +7,15 @@ calls it; KelvinTegelaar/CIPP-API, GreyCorbel/ExoHelper).
 ``Get-Mailbox``, ``Get-ServicePrincipal``, ``Get-MailboxPermission``,
 ``Get-RecipientPermission``. ``-Identity`` matches an SMTP address, the identity, name, alias,
 GUID or directory object ID; a miss is ``404`` with a ``ManagementObjectNotFoundException``
-message. Listings are paged by ``Prefer: odata.maxpagesize`` (the scenario's page size at most):
+message.
+
+Parameters are bound as PowerShell binds them (:data:`SYNTAX`, from each cmdlet's documented
+syntax): a name the cmdlet does not have, or an ambiguous prefix, is refused with ``400`` and a
+``System.Management.Automation.ParameterBindingException`` (``NamedParameterNotFound``), as
+Exchange Online refuses ``Get-ServicePrincipal -ResultSize``; every refused call is kept in
+:attr:`Exchange.refused`.
+
+Listings are paged by ``Prefer: odata.maxpagesize`` (the scenario's page size at most):
 ``@odata.nextLink`` points back at ``InvokeCommand`` with a ``$skiptoken``; the client POSTs the
 same body there.
 
@@ -27,6 +35,48 @@ from tests.emulators.microsoft.scenario import Scenario
 
 EXCHANGE_AUDIENCE = "https://outlook.office365.com"
 PATH = re.compile(r"^/adminapi/(?:beta|v1\.0)/([^/]+)/InvokeCommand$")
+SYNTAX: dict[str, tuple[str, ...]] = {
+    # Exchange Online parameters of each cmdlet (office-docs-powershell, SYNTAX sections).
+    "Get-TransportConfig": ("Identity", "DomainController"),
+    "Get-CASMailbox": (
+        "Identity", "ActiveSyncDebugLogging", "ActiveSyncSuppressReadReceipt", "Anr",
+        "Credential", "DomainController", "Filter", "IgnoreDefaultScope", "Monitoring",
+        "OrganizationalUnit", "ProtocolSettings", "ReadFromDomainController",
+        "ReadIsOptimizedForAccessibility", "RecalculateHasActiveSyncDevicePartnership",
+        "ResultSize", "SortBy",
+    ),
+    "Get-Mailbox": (
+        "Identity", "Anr", "Arbitration", "Archive", "AuditLog", "AuxAuditLog", "Credential",
+        "DomainController", "Filter", "GroupMailbox", "IgnoreDefaultScope",
+        "InactiveMailboxOnly", "IncludeInactiveMailbox", "MailboxPlan", "Migration",
+        "Monitoring", "OrganizationalUnit", "PublicFolder", "RecipientTypeDetails",
+        "ResultSize", "SoftDeletedMailbox", "SortBy",
+    ),
+    "Get-MailboxPermission": (
+        "Identity", "Credential", "DomainController", "GroupMailbox",
+        "IncludeSoftDeletedUserPermissions", "IncludeUnresolvedPermissions", "Owner",
+        "ReadFromDomainController", "ResultSize", "SoftDeletedMailbox", "UseCustomRouting",
+        "User",
+    ),
+    "Get-RecipientPermission": (
+        "Identity", "AccessRights", "ReadFromDomainController", "ResultSize", "Trustee",
+    ),
+    "Get-ServicePrincipal": ("Identity", "Organization"),
+    "Get-ManagementRoleAssignment": (
+        "Identity", "AssignmentMethod", "ConfigWriteScope", "CustomConfigWriteScope",
+        "CustomRecipientWriteScope", "Delegating", "DomainController", "Enabled", "Exclusive",
+        "ExclusiveConfigWriteScope", "ExclusiveRecipientWriteScope", "GetEffectiveUsers",
+        "RecipientAdministrativeUnitScope", "RecipientGroupScope",
+        "RecipientOrganizationalUnitScope", "RecipientWriteScope", "Role", "RoleAssignee",
+        "RoleAssigneeType", "WritableDatabase", "WritableRecipient", "WritableServer",
+    ),
+    "Get-ManagementScope": ("Identity", "DomainController", "Exclusive", "Orphan"),
+}  # fmt: skip
+COMMON = (
+    "Debug", "ErrorAction", "ErrorVariable", "InformationAction", "InformationVariable",
+    "OutBuffer", "OutVariable", "PipelineVariable", "Verbose", "WarningAction",
+    "WarningVariable",
+)  # fmt: skip
 COLLECTIONS = {
     "Get-CASMailbox": "casMailboxes",
     "Get-Mailbox": "mailboxes",
@@ -47,6 +97,60 @@ def cmdlet_of(request: Request) -> str:
 
 def _error(status: int, code: str, message: str) -> Response:
     return Response(status, {"error": {"code": code, "message": message}})
+
+
+def binding_error(message: str, error_id: str) -> Response:
+    """``400`` with a ``ParameterBindingException``, in the shape InvokeCommand gives it."""
+    full = f"Ex9C1A2B|System.Management.Automation.ParameterBindingException|{message}"
+    return Response(
+        400,
+        {
+            "error": {
+                "code": "BadRequest",
+                "message": message,
+                "details": [{"code": "Context", "target": "", "message": full}],
+                "innererror": {
+                    "message": message,
+                    "type": "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+                    "internalException": {
+                        "message": message,
+                        "type": "System.Management.Automation.ParameterBindingException",
+                        "errorId": error_id,
+                    },
+                },
+            }
+        },
+    )
+
+
+def bind(cmdlet: str, parameters: dict[str, Any]) -> tuple[dict[str, Any], Response | None]:
+    """``parameters`` by their full names, or the binding error: names match case-insensitively
+    or by an unambiguous prefix, as PowerShell binds them."""
+    allowed = (*SYNTAX.get(cmdlet, ()), *COMMON)
+    bound: dict[str, Any] = {}
+    for name, value in parameters.items():
+        exact = [p for p in allowed if p.lower() == name.lower()]
+        found = exact or [p for p in allowed if p.lower().startswith(name.lower())]
+        if not found:
+            return {}, binding_error(
+                f"A parameter cannot be found that matches parameter name '{name}'.",
+                f"NamedParameterNotFound,{cmdlet}",
+            )
+        if len(found) > 1:
+            return {}, binding_error(
+                f"Parameter cannot be processed because the parameter name '{name}' is "
+                f"ambiguous. Possible matches include: {' '.join('-' + f for f in found)}.",
+                f"AmbiguousParameter,{cmdlet}",
+            )
+        bound[found[0]] = value
+    size = bound.get("ResultSize")
+    if size is not None and str(size).lower() != "unlimited" and not str(size).isdigit():
+        return {}, binding_error(
+            f"Cannot bind parameter 'ResultSize'. Cannot convert value \"{size}\" to type "
+            '"Microsoft.Exchange.Data.Unlimited`1[System.UInt32]".',
+            f"CannotConvertArgumentNoMessage,{cmdlet}",
+        )
+    return bound, None
 
 
 def _names(obj: dict[str, Any]) -> set[str]:
@@ -77,6 +181,8 @@ class Exchange:
         self.scenario = scenario
         self.identity = identity
         self.base = ""
+        self.refused: list[tuple[str, dict[str, Any]]] = []
+        """``(cmdlet, parameters)`` of every call refused with a binding error."""
         self._indexes: dict[int, tuple[tuple[int, int], dict[str, dict[str, Any]]]] = {}
 
     def handle(self, request: Request) -> Response:
@@ -97,7 +203,17 @@ class Exchange:
                 "The role assigned to application isn't supported in this scenario.",
             )
         body = request.json() or {}
-        params = (body.get("CmdletInput") or {}).get("Parameters") or {}
+        raw = (body.get("CmdletInput") or {}).get("Parameters") or {}
+        if cmdlet not in SYNTAX:
+            return _error(
+                400,
+                "BadRequest",
+                f"The term '{cmdlet}' is not recognized as a name of a cmdlet.",
+            )
+        params, refused = bind(cmdlet, raw)
+        if refused is not None:
+            self.refused.append((cmdlet, dict(raw)))
+            return refused
         exchange = self.scenario.exchange
         if cmdlet == "Get-TransportConfig":
             items = [dict(exchange.get("transportConfig") or {})]

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mailoauth_cfg.validation import Validated
@@ -47,6 +48,7 @@ def run_live(
     save_file: Path | None,
     credential: str,
     ca_bundle: Path | None,
+    timeout: float | None = None,
 ) -> None:
     """Add the live findings to each result (fetched, or from ``snapshot_file``); save the
     snapshot when asked. Raises :class:`LiveUsageError`."""
@@ -58,6 +60,10 @@ def run_live(
         raise LiveUsageError("--online and --snapshot exclude each other")
     if save_file is not None and not online:
         raise LiveUsageError("--save-snapshot needs --online")
+    if timeout is not None and not online:
+        raise LiveUsageError("--timeout needs --online")
+    if timeout is not None and not timeout >= 0:
+        raise LiveUsageError(f"--timeout must be a number of seconds (0: no limit), not {timeout}")
     if credential not in CREDENTIAL_SOURCES:
         raise LiveUsageError(
             f"--credential must be one of {', '.join(CREDENTIAL_SOURCES)}, not {credential!r}"
@@ -72,26 +78,35 @@ def run_live(
             raise LiveUsageError(f"{snapshot_file}: {exc}") from None
     if ca_bundle is not None and not ca_bundle.is_file():
         raise LiveUsageError(f"--ca-bundle {ca_bundle} is not a file")
+    options = None
     if online:
         import os
 
         from mailoauth_cfg.live.options import FetchOptions
 
         try:
-            FetchOptions.from_env(os.environ)
+            options = FetchOptions.from_env(os.environ)
         except ValueError as exc:
             raise LiveUsageError(str(exc)) from None
+        if timeout is not None:
+            options = replace(options, deadline=timeout)
     taken = Snapshot()
     progress = _progress()
+    started = time.monotonic()
     for result in results:
         if result.config is None:
             continue
         if loaded is not None:
             snapshot = loaded
         else:
+            if options is not None and options.deadline > 0:
+                # One budget for the whole run, whatever the number of configs.
+                left = options.deadline - (time.monotonic() - started)
+                options = replace(options, deadline=max(left, 0.001))
             snapshot = fetch_snapshot(
                 result.config,
                 root=result.loaded.root,
+                options=options,
                 credential_source=credential,
                 ca_bundle=str(ca_bundle) if ca_bundle is not None else None,
                 progress=progress,

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from mailoauth_cfg.errors import LiveReadError
-from mailoauth_cfg.live._retry import Stats, parse_retry_after
+from mailoauth_cfg.live._retry import Budget, Stats, parse_retry_after
 from mailoauth_cfg.live.options import FetchOptions
 
 RETRY_STATUSES = frozenset({429, 503, 504})
@@ -91,12 +91,14 @@ class Transport:
         stats: Stats,
         service: str,
         error_text: ErrorText,
+        budget: Budget | None = None,
     ) -> None:
         self.client = client
         self.options = options
         self.stats = stats
         self.service = service
         self.error_text = error_text
+        self.budget = budget or Budget(options.deadline)
         self._gate = asyncio.Semaphore(max(concurrency, 1))
 
     async def send(
@@ -145,11 +147,14 @@ class Transport:
             delay = self.options.retry_delay(attempt, retry_after)
             if delay is None:
                 raise LiveReadError(f"{what}: {reason}; gave up after {attempt} attempt(s)")
+            if not self.budget.allows(delay):
+                raise LiveReadError(f"{what}: {self.budget.gave_up(reason, attempt)}")
             self.stats.retries += 1
             await asyncio.sleep(delay)
 
 
 __all__ = [
+    "Budget",
     "LiveReadError",
     "Reply",
     "Stats",

@@ -1,10 +1,12 @@
 """Retry bookkeeping shared by the Microsoft (httpx) and Google (httplib2) fetchers: request
-counting and ``Retry-After`` parsing. Plain Python, no heavy import."""
+counting, ``Retry-After`` parsing and the run's overall deadline. Plain Python, no heavy
+import."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -43,3 +45,44 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+@dataclass
+class Budget:
+    """The overall deadline of a live read (``--timeout``), shared by every provider of a run."""
+
+    seconds: float
+    """0 (or less): no deadline."""
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def limited(self) -> bool:
+        """Whether there is a deadline."""
+        return self.seconds > 0
+
+    def remaining(self) -> float:
+        """Seconds left (``inf`` without a deadline, never below 0)."""
+        if not self.limited:
+            return float("inf")
+        return max(0.0, self.started + self.seconds - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        """Whether the deadline has passed."""
+        return self.remaining() <= 0
+
+    def allows(self, delay: float) -> bool:
+        """Whether a retry after ``delay`` seconds would still start before the deadline."""
+        return delay < self.remaining()
+
+    @property
+    def reason(self) -> str:
+        """Why a fact was not read: the budget ran out."""
+        return f"not read within the --timeout budget of {self.seconds:g} s"
+
+    def gave_up(self, reason: str, attempts: int) -> str:
+        """``reason`` of an attempt not retried because the retry would pass the deadline."""
+        return (
+            f"{reason}; gave up after {attempts} attempt(s): a retry would pass the --timeout "
+            f"budget of {self.seconds:g} s"
+        )

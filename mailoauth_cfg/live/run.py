@@ -50,6 +50,7 @@ async def fetch_async(
     import time
 
     from mailoauth_cfg import __version__
+    from mailoauth_cfg.live._retry import Budget
     from mailoauth_cfg.live.google.fetch import google_jobs
     from mailoauth_cfg.live.microsoft.credentials import connection
     from mailoauth_cfg.live.microsoft.fetch import fetch_microsoft_tenant
@@ -58,6 +59,7 @@ async def fetch_async(
     started = time.perf_counter()
     env = dict(os.environ if environ is None else environ)
     opts = options or FetchOptions.from_env(env)
+    budget = Budget(opts.deadline)
     needs = microsoft_needs(config)
 
     def reporter(name: str) -> Any:
@@ -80,10 +82,17 @@ async def fetch_async(
                 environ=env,
                 options=opts,
                 progress=reporter(name),
+                budget=budget,
             )
         )
     google = google_jobs(
-        config, root=root, ca_bundle=ca_bundle, environ=env, options=opts, progress=reporter
+        config,
+        root=root,
+        ca_bundle=ca_bundle,
+        environ=env,
+        options=opts,
+        progress=reporter,
+        budget=budget,
     )
     results, google_results = await asyncio.gather(
         asyncio.gather(*jobs), asyncio.gather(*(job for _, job in google))
@@ -117,6 +126,8 @@ def fetch_snapshot(
 ) -> FetchResult:
     """Read what the config names from its live tenants; never raises for tenant problems
     (missing permissions, outages, throttling past the budget are recorded in the snapshot).
+    The whole read ends by ``options.deadline`` (``--timeout``): what is not read by then is
+    recorded as such, so the live rules report it ``unknown``.
 
     ``root`` resolves a relative provider ``ca_bundle:``; ``ca_bundle`` overrides it;
     ``credential_source`` is ``auto``, ``environment``, ``workload-identity`` or ``azure-cli``;

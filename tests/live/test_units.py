@@ -131,7 +131,9 @@ def test_retry_after_forms() -> None:
 
 
 def test_retry_budget() -> None:
-    options = FetchOptions(max_attempts=3, backoff=0.5, max_backoff=0.8, max_retry_after=10)
+    options = FetchOptions(
+        max_attempts=3, backoff=0.5, max_backoff=0.8, max_retry_after=10, jitter=0.0
+    )
     assert options.retry_delay(1, None) == 0.5
     assert options.retry_delay(2, None) == 0.8
     assert options.retry_delay(3, None) is None

@@ -88,22 +88,26 @@ class Pool:
                     if self._pending == 0:
                         self._cond.notify_all()
 
-    def wait(self) -> None:
-        """Block until no job is pending."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no job is pending (``True``), or ``timeout`` seconds (``False``)."""
+        end = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while self._pending:
-                self._cond.wait()
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._cond.wait(left)
+            return True
 
-    def stop(self) -> None:
-        """Stop the workers (after :meth:`wait`)."""
+    def stop(self, *, join: bool = True) -> None:
+        """Stop the workers: no job starts any more. ``join=False`` (the deadline passed)
+        returns at once; a worker in the middle of a request ends with it (daemon threads)."""
         with self._cond:
             self._stopped = True
             self._cond.notify_all()
-        for thread in self._threads:
-            thread.join(5)
-        for thread in self._threads:  # pragma: no cover - only after a stuck request
-            if thread.is_alive():
-                break
+        if join:
+            for thread in self._threads:
+                thread.join(5)
 
 
 _LEAN_BATCH: list[Any] = []

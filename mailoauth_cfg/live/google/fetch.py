@@ -47,7 +47,7 @@ from typing import Any
 
 from mailoauth_cfg.errors import LiveCredentialError, LiveReadError
 from mailoauth_cfg.live import snapshot as snap
-from mailoauth_cfg.live._retry import Stats
+from mailoauth_cfg.live._retry import Budget, Stats
 from mailoauth_cfg.live.google.batch import BATCH_LIMIT, Pool, lean_batch_class
 from mailoauth_cfg.live.google.credentials import (
     Api,
@@ -91,6 +91,7 @@ class Fetch:
         options: FetchOptions,
         stats: Stats,
         progress: Callable[[int, int], None] | None,
+        budget: Budget | None = None,
     ) -> None:
         import httplib2
         from googleapiclient.discovery import build
@@ -102,6 +103,9 @@ class Fetch:
         self.stats = stats
         self.progress = progress
         self.facts = GoogleFacts()
+        self.budget = budget or Budget(options.deadline)
+        self.closed = False
+        """Set when the deadline passed: answers arriving later are dropped."""
         self.lock = threading.Lock()
         self.batch_size = BATCH_LIMIT if options.batch_size > 1 else 1
 
@@ -134,7 +138,8 @@ class Fetch:
         if ("HTTP 403" in reason or "HTTP 401" in reason) and "the checker needs" not in reason:
             reason += f"; {google_hint(collection)}"
         with self.lock:
-            self.facts.unavailable[key] = reason
+            if not self.closed:
+                self.facts.unavailable[key] = reason
 
     def _resolve(
         self, read: Read, status: int | None, body: Any, reason: str | None, *, record: bool = True
@@ -144,7 +149,9 @@ class Fetch:
         try:
             if reason is not None or status is None:
                 raise LiveReadError(reason or f"{read.kind}: no answer")
-            read.store(status, body)
+            with self.lock:
+                if not self.closed:
+                    read.store(status, body)
         except LiveReadError as exc:
             if record:
                 self._unavailable(read.key, exc.reason, read.collection)
@@ -174,10 +181,13 @@ class Fetch:
                 problem = classify(exc, self.options)
                 if problem.transient:
                     delay = self.options.retry_delay(attempts[0], problem.retry_after)
-                    if delay is not None:
+                    if delay is not None and self.budget.allows(delay):
                         with self.lock:
                             self.stats.retries += 1
                         self.pool.submit(job, priority=priority, delay=delay)
+                        return
+                    if delay is not None:
+                        on_fail(f"{what}: {self.budget.gave_up(problem.reason, attempts[0])}")
                         return
                     on_fail(f"{what}: {problem.reason}; gave up after {attempts[0]} attempt(s)")
                 else:
@@ -240,6 +250,9 @@ class Fetch:
                 self._resolve(
                     read, None, None, f"{reason}; gave up after {read.attempts} attempt(s)"
                 )
+                continue
+            if not self.budget.allows(delay):
+                self._resolve(read, None, None, self.budget.gave_up(reason, read.attempts))
                 continue
             again.append(read)
             wait = max(wait, delay)
@@ -372,7 +385,8 @@ class Fetch:
         def fail_all(reads: list[Read], service: str, reason: str) -> None:
             with self.lock:
                 failures[service] = reason
-                self.facts.unavailable[service] = reason
+                if not self.closed:
+                    self.facts.unavailable[service] = reason
             for read in reads:
                 self._resolve(read, None, None, reason, record=False)
 
@@ -443,7 +457,7 @@ class Fetch:
                     if reason is not None:
                         gmail_failures.append(reason)
                     last = self.gmail_tokens_left == 0
-                    if last and len(gmail_failures) == len(gmail):
+                    if last and len(gmail_failures) == len(gmail) and not self.closed:
                         failures["gmail"] = gmail_failures[0]
                         self.facts.unavailable["gmail"] = gmail_failures[0]
                 self._queue("gmail", [] if reason is not None else reads)
@@ -458,15 +472,24 @@ class Fetch:
                     priority=1,
                 )
 
-        try:
-            self.pool.wait()
-        finally:
-            self.pool.stop()
         needed = {
             "directory": bool(directory),
             "gmail": bool(gmail),
             "serviceusage": bool(services),
         }
+        finished = False
+        try:
+            finished = self.pool.wait(self.budget.remaining() if self.budget.limited else None)
+        finally:
+            with self.lock:
+                self.closed = True
+                if not finished:
+                    # The budget ran out: whatever was not read by now is unknown, for that
+                    # reason; answers still in flight are dropped.
+                    for service, need in needed.items():
+                        if need:
+                            self.facts.unavailable.setdefault(service, self.budget.reason)
+            self.pool.stop(join=finished)
         if failures and all(service in failures for service, need in needed.items() if need):
             self.facts.unavailable["*"] = "; ".join(dict.fromkeys(failures.values()))
 
@@ -489,9 +512,11 @@ def fetch_google_domain_sync(
     environ: Mapping[str, str],
     options: FetchOptions,
     progress: Callable[[int, int], None] | None = None,
+    budget: Budget | None = None,
 ) -> DomainResult:
     """Read one Google provider. Never raises for provider-side problems: they end up in
-    ``unavailable`` (``*`` when nothing at all could be read)."""
+    ``unavailable`` (``*`` when nothing at all could be read). ``budget`` bounds the whole read
+    (the run's ``--timeout``): facts not read by then are recorded as such."""
     stats = Stats()
     taken = dt.datetime.now(dt.UTC).replace(microsecond=0)
     facts = GoogleFacts()
@@ -531,7 +556,7 @@ def fetch_google_domain_sync(
         facts.unavailable["*"] = f"credentials: {exc}"
         return DomainResult(section(), stats)
     try:
-        fetch = Fetch(needs, conn, identity, options, stats, progress)
+        fetch = Fetch(needs, conn, identity, options, stats, progress, budget)
         facts = fetch.facts
         fetch.run()
     except Exception as exc:  # reported as an incomplete provider, not a crash
@@ -546,6 +571,7 @@ async def fetch_google_domain(
     environ: Mapping[str, str],
     options: FetchOptions,
     progress: Callable[[int, int], None] | None = None,
+    budget: Budget | None = None,
 ) -> DomainResult:
     """:func:`fetch_google_domain_sync` in a thread, so that the event loop (and the Microsoft
     providers it reads) runs meanwhile."""
@@ -556,6 +582,7 @@ async def fetch_google_domain(
         environ=environ,
         options=options,
         progress=progress,
+        budget=budget,
     )
 
 
@@ -567,6 +594,7 @@ def google_jobs(
     environ: Mapping[str, str],
     options: FetchOptions,
     progress: Callable[[str], Callable[[int, int], None] | None],
+    budget: Budget | None = None,
 ) -> list[tuple[str, Coroutine[Any, Any, DomainResult]]]:
     """One fetch per Google provider: ``(name, coroutine)``. A provider with nothing to read
     still gets its (empty) section, so that the rules that need no API (an app-only app's
@@ -581,7 +609,12 @@ def google_jobs(
             (
                 name,
                 fetch_google_domain(
-                    need, conn, environ=environ, options=options, progress=progress(name)
+                    need,
+                    conn,
+                    environ=environ,
+                    options=options,
+                    progress=progress(name),
+                    budget=budget,
                 ),
             )
         )

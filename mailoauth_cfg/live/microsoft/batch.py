@@ -234,7 +234,8 @@ class GraphReader:
                 lowered = {str(k).lower(): v for k, v in headers.items()}
                 after = parse_retry_after(lowered.get("retry-after"))
             delay = self.options.retry_delay(pending.attempts, after)
-            if delay is None:
+            budget = self.transport.budget
+            if delay is None or not budget.allows(delay):
                 what = (
                     error_text(status, (item or {}).get("body"))
                     if isinstance(status, int)
@@ -244,7 +245,11 @@ class GraphReader:
                     what += f" (Retry-After {after:g} s)"
                 self._resolve(
                     pending,
-                    LiveReadError(f"Graph: {what}; gave up after {pending.attempts} attempt(s)"),
+                    LiveReadError(
+                        f"Graph: {what}; gave up after {pending.attempts} attempt(s)"
+                        if delay is None
+                        else f"Graph: {budget.gave_up(what, pending.attempts)}"
+                    ),
                 )
                 continue
             retry.append(pending)

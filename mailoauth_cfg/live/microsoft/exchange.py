@@ -71,6 +71,19 @@ class ExchangeFacts:
     recipient_permissions: dict[str, list[snap.RecipientPermission]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def has_facts(self) -> bool:
+        """Whether anything was read."""
+        return self.transport_config is not None or any(
+            (
+                self.cas_mailboxes,
+                self.mailboxes,
+                self.exchange_service_principals,
+                self.mailbox_permissions,
+                self.recipient_permissions,
+            )
+        )
+
 
 class ExchangeClient:
     """Calls cmdlets through ``InvokeCommand`` with an app-only bearer token."""
@@ -160,10 +173,14 @@ class ExchangeClient:
 
 
 async def fetch_exchange(
-    client: ExchangeClient, needs: MicrosoftNeeds, options: FetchOptions
+    client: ExchangeClient,
+    needs: MicrosoftNeeds,
+    options: FetchOptions,
+    facts: ExchangeFacts | None = None,
 ) -> ExchangeFacts:
-    """Read every Exchange fact ``needs`` names; failures are recorded, never raised."""
-    facts = ExchangeFacts()
+    """Read every Exchange fact ``needs`` names into ``facts`` (filled as reads complete);
+    failures are recorded, never raised."""
+    facts = ExchangeFacts() if facts is None else facts
 
     async def guarded(key: str, work: Coroutine[Any, Any, None]) -> None:
         try:

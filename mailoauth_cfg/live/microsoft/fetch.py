@@ -13,6 +13,7 @@ from typing import Any
 
 from mailoauth_cfg.live import snapshot as snap
 from mailoauth_cfg.live._http import Stats, Transport
+from mailoauth_cfg.live._retry import Budget
 from mailoauth_cfg.live.microsoft.batch import GraphReader
 from mailoauth_cfg.live.microsoft.errors import describe, error_text
 from mailoauth_cfg.live.microsoft.graph import GraphFacts, fetch_graph
@@ -64,8 +65,13 @@ async def fetch_microsoft_tenant(
     environ: dict[str, str],
     options: FetchOptions,
     progress: Callable[[int, int], None] | None = None,
+    budget: Budget | None = None,
 ) -> TenantResult:
-    """Read one tenant. Never raises for tenant-side problems: they end up in ``unavailable``."""
+    """Read one tenant. Never raises for tenant-side problems: they end up in ``unavailable``.
+
+    ``budget`` (the run's ``--timeout``, else ``options.deadline`` from now) bounds the whole
+    read: when it runs out, the reads in flight are cancelled and every fact not read by then
+    is recorded as not read within the budget."""
     import datetime as dt
 
     from mailoauth_cfg.errors import LiveCredentialError
@@ -73,6 +79,7 @@ async def fetch_microsoft_tenant(
     from mailoauth_cfg.live.microsoft.credentials import make_credential
     from mailoauth_cfg.live.microsoft.exchange import ExchangeClient, ExchangeFacts, fetch_exchange
 
+    budget = budget or Budget(options.deadline)
     stats = Stats()
     unavailable: dict[str, str] = {}
     graph = GraphFacts()
@@ -111,6 +118,7 @@ async def fetch_microsoft_tenant(
     tokens = _TokenCache(credential)
     need_graph = bool(needs.apps or needs.users)
     need_exchange = needs.needs_exchange
+    clients: list[Any] = []
 
     async def first_token(scope: str, *, cae: bool = False) -> str | None:
         try:
@@ -119,96 +127,105 @@ async def fetch_microsoft_tenant(
             return f"could not get a token for {scope}: {describe(exc)}"
         return None
 
-    graph_http = None
-    exchange_http = None
-    try:
-        checks = await asyncio.gather(
+    async def read() -> None:
+        graph_error, exchange_error = await asyncio.gather(
             first_token(conn.graph_scope, cae=True) if need_graph else _none(),
             first_token(conn.exchange_scope) if need_exchange else _none(),
         )
-        graph_error, exchange_error = checks
         if graph_error and (exchange_error or not need_exchange):
             unavailable["*"] = graph_error
-            return TenantResult(section(), stats)
+            return
         if exchange_error and not need_graph:
             unavailable["*"] = exchange_error
-            return TenantResult(section(), stats)
+            return
         if graph_error:
             unavailable["graph"] = graph_error
         if exchange_error:
             unavailable["exchange"] = exchange_error
-
         jobs: list[Coroutine[Any, Any, Any]] = []
         if need_graph and not graph_error:
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                from kiota_authentication_azure.azure_identity_authentication_provider import (
-                    AzureIdentityAuthenticationProvider,
-                )
-                from kiota_http.middleware.options import RetryHandlerOption
-                from msgraph.graph_request_adapter import GraphRequestAdapter
-                from msgraph.graph_service_client import GraphServiceClient
-                from msgraph_core import GraphClientFactory
-
-            # Our Transport retries (with the configured budget), so the SDK's does not.
-            no_retry = RetryHandlerOption(delay=0, max_retries=0, should_retry=False)
-            graph_http = GraphClientFactory.create_with_default_middleware(
-                client=async_client(options, conn.ca_bundle, options.graph_concurrency),
-                options={RetryHandlerOption.get_key(): no_retry},
-            )
-            auth = AzureIdentityAuthenticationProvider(credential, scopes=[conn.graph_scope])
-            adapter = GraphRequestAdapter(auth, graph_http)
-            adapter.base_url = conn.graph_base
-            client = GraphServiceClient(request_adapter=adapter)
-            transport = Transport(
-                graph_http,
-                options,
-                concurrency=options.graph_concurrency,
-                stats=stats,
-                service="graph",
-                error_text=error_text,
-            )
-            reader = GraphReader(adapter, transport, options, on_progress=progress)
-
-            async def run_graph() -> None:
-                nonlocal graph
-                try:
-                    graph = await fetch_graph(client, reader, needs, options)
-                finally:
-                    await reader.close()
-
-            jobs.append(run_graph())
+            jobs.append(read_graph())
         if need_exchange and not exchange_error:
-            exchange_http = async_client(options, conn.ca_bundle, options.exchange_concurrency)
-            exo = ExchangeClient(
-                Transport(
-                    exchange_http,
-                    options,
-                    concurrency=options.exchange_concurrency,
-                    stats=stats,
-                    service="exchange",
-                    error_text=error_text,
-                ),
-                conn.exchange_base,
-                lambda: tokens.get(conn.exchange_scope),
-                anchor=conn.anchor_mailbox,
-                options=options,
-            )
-
-            async def run_exchange() -> None:
-                nonlocal exchange
-                exchange = await fetch_exchange(exo, needs, options)
-
-            jobs.append(run_exchange())
+            jobs.append(read_exchange())
         await asyncio.gather(*jobs)
+
+    async def read_graph() -> None:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from kiota_authentication_azure.azure_identity_authentication_provider import (
+                AzureIdentityAuthenticationProvider,
+            )
+            from kiota_http.middleware.options import RetryHandlerOption
+            from msgraph.graph_request_adapter import GraphRequestAdapter
+            from msgraph.graph_service_client import GraphServiceClient
+            from msgraph_core import GraphClientFactory
+
+        # Our Transport retries (with the configured budget), so the SDK's does not.
+        no_retry = RetryHandlerOption(delay=0, max_retries=0, should_retry=False)
+        http = GraphClientFactory.create_with_default_middleware(
+            client=async_client(options, conn.ca_bundle, options.graph_concurrency),
+            options={RetryHandlerOption.get_key(): no_retry},
+        )
+        clients.append(http)
+        auth = AzureIdentityAuthenticationProvider(credential, scopes=[conn.graph_scope])
+        adapter = GraphRequestAdapter(auth, http)
+        adapter.base_url = conn.graph_base
+        client = GraphServiceClient(request_adapter=adapter)
+        transport = Transport(
+            http,
+            options,
+            concurrency=options.graph_concurrency,
+            stats=stats,
+            service="graph",
+            error_text=error_text,
+            budget=budget,
+        )
+        reader = GraphReader(adapter, transport, options, on_progress=progress)
+        try:
+            await fetch_graph(client, reader, needs, options, graph)
+        finally:
+            await reader.close()
+
+    async def read_exchange() -> None:
+        http = async_client(options, conn.ca_bundle, options.exchange_concurrency)
+        clients.append(http)
+        exo = ExchangeClient(
+            Transport(
+                http,
+                options,
+                concurrency=options.exchange_concurrency,
+                stats=stats,
+                service="exchange",
+                error_text=error_text,
+                budget=budget,
+            ),
+            conn.exchange_base,
+            lambda: tokens.get(conn.exchange_scope),
+            anchor=conn.anchor_mailbox,
+            options=options,
+        )
+        await fetch_exchange(exo, needs, options, exchange)
+
+    try:
+        if budget.limited:
+            await asyncio.wait_for(read(), budget.remaining())
+        else:
+            await read()
+    except TimeoutError:
+        # The budget ran out: whatever was not read by now is unknown, for that reason.
+        if need_graph:
+            unavailable.setdefault("graph", budget.reason)
+        if need_exchange:
+            unavailable.setdefault("exchange", budget.reason)
+        if not (graph.has_facts or exchange.has_facts):
+            unavailable.setdefault("*", budget.reason)
     except Exception as exc:  # reported as an incomplete provider, not a crash
         unavailable["*"] = f"the read failed: {describe(exc)}"
     finally:
-        for http in (graph_http, exchange_http):
-            if http is not None:
-                await http.aclose()
+        for http in clients:
+            await http.aclose()
         await credential.close()
     return TenantResult(section(), stats)
 

@@ -81,6 +81,21 @@ class GraphFacts:
     mailbox_settings: dict[str, snap.MailboxSettings | None] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def has_facts(self) -> bool:
+        """Whether anything was read."""
+        return any(
+            (
+                self.applications,
+                self.service_principals,
+                self.grants,
+                self.app_role_assignments,
+                self.resources,
+                self.users,
+                self.mailbox_settings,
+            )
+        )
+
 
 # --- the reads ----------------------------------------------------------------------------------
 
@@ -90,9 +105,14 @@ def _quote(value: str) -> str:
 
 
 async def fetch_graph(
-    client: Any, reader: GraphReader, needs: MicrosoftNeeds, options: FetchOptions
+    client: Any,
+    reader: GraphReader,
+    needs: MicrosoftNeeds,
+    options: FetchOptions,
+    facts: GraphFacts | None = None,
 ) -> GraphFacts:
-    """Read every Graph fact ``needs`` names; failures are recorded, never raised."""
+    """Read every Graph fact ``needs`` names into ``facts`` (filled as reads complete, so that a
+    cancelled read keeps what it had); failures are recorded, never raised."""
     import warnings
 
     # msgraph-sdk warns (DeprecationWarning) while defining its request builder classes;
@@ -126,7 +146,7 @@ async def fetch_graph(
         )
         from msgraph.generated.users.users_request_builder import UsersRequestBuilder as UsersRB
 
-    facts = GraphFacts()
+    facts = GraphFacts() if facts is None else facts
 
     def sp_info(app_id: str, select: list[str]) -> Any:
         return client.service_principals_with_app_id(app_id).to_get_request_information(

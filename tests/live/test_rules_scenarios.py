@@ -124,6 +124,21 @@ CASES: dict[str, tuple[Change, set[str], str]] = {
         {"live-ms-certificate-expiry"},
         "expired on 2026-05-01",
     ),
+    "live-ms-app-credentials": (
+        lambda s: _app(s, ERP)["passwordCredentials"].append(
+            {
+                "customKeyIdentifier": None,
+                "displayName": "old dolibarr",
+                "endDateTime": "2026-01-31T08:00:00Z",
+                "hint": "Zz9",
+                "keyId": "1c8d2f3e-4e5b-4c6d-9e7f-8091a2b3c4d5",
+                "secretText": None,
+                "startDateTime": "2024-02-01T08:00:00Z",
+            }
+        ),
+        {"live-ms-app-credentials"},
+        "key ID 1c8d2f3e-4e5b-4c6d-9e7f-8091a2b3c4d5, hint Zz9",
+    ),
     "live-ms-user-missing": (
         lambda s: _remove(s.graph["users"], userPrincipalName="noreply@contoso.com"),
         {"live-ms-user-missing"},

@@ -235,11 +235,15 @@ def _credentials(items: Any, *, certificates: bool) -> list[snap.Credential]:
     out: list[snap.Credential] = []
     for c in items or []:
         thumb = None
+        hint = None
         if certificates and c.custom_key_identifier:
             thumb = bytes(c.custom_key_identifier).hex().upper()
+        if not certificates and c.hint:
+            hint = str(c.hint)[:3]  # the portal's hint; nothing more of a secret is kept
         out.append(
             snap.Credential(
                 key_id=lower(c.key_id),
+                hint=hint,
                 display_name=c.display_name,
                 start=c.start_date_time,
                 end=c.end_date_time,
@@ -250,7 +254,8 @@ def _credentials(items: Any, *, certificates: bool) -> list[snap.Credential]:
 
 
 def to_application(model: Any) -> snap.Application:
-    """Snapshot of an application (an :class:`ApplicationView`): no secret, no ``hint``, no key."""
+    """Snapshot of an application (an :class:`ApplicationView`): no secret value, no key; a
+    secret's three-character ``hint`` only."""
     access: list[snap.ResourceAccess] = []
     for rra in model.required_resource_access or []:
         for ra in rra.resource_access or []:

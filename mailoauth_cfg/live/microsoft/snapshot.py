@@ -2,7 +2,8 @@
 organisation, as far as the config names them (:class:`MicrosoftTenant`).
 
 **No secret and no token is ever stored**: the models below list every field kept; credentials
-keep their IDs and dates only.
+keep their key ID, name, dates, thumbprint and the three-character ``hint`` Graph returns (what
+the Entra portal shows to tell secrets apart), never a value.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown, observed
 
 
 class Credential(_Model):
-    """A password (client secret) or key (certificate) credential: IDs and dates only."""
+    """A password (client secret) or key (certificate) credential: IDs and dates, never a value."""
 
     key_id: str | None = None
+    hint: str | None = None
+    """Secrets: the first three characters, as Graph and the portal show them (never more is
+    kept)."""
     display_name: str | None = None
     start: dt.datetime | None = None
     end: dt.datetime | None = None

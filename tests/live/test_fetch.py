@@ -120,7 +120,8 @@ def test_graph_collections_follow_next_links(scenario: Scenario, live: Callable[
         )
     result = live()
     assert result.findings == []
-    assert len(result.fetched.snapshot.microsoft["contoso"].grants[erp_sp]) == 131
+    # 130 + the tenant-wide grant + the per-user grant of the baseline
+    assert len(result.fetched.snapshot.microsoft["contoso"].grants[erp_sp]) == 132
 
 
 # --- credentials -----------------------------------------------------------------------------

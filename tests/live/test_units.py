@@ -223,6 +223,8 @@ def test_permissions_command() -> None:
         "Application.Read.All",
         "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
         "DelegatedPermissionGrant.Read.All",
+        "Policy.Read.All",
+        "246dd0d5-5bd0-4def-940b-0421030a5b68",
         "User.Read.All",
         "MailboxSettings.Read",
         "Exchange.ManageAsApp",

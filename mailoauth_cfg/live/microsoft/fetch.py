@@ -96,6 +96,8 @@ async def fetch_microsoft_tenant(
             grants=graph.grants,
             app_role_assignments=graph.app_role_assignments,
             resources=graph.resources,
+            low_impact=graph.low_impact,
+            authorization_policy=graph.authorization_policy,
             users=graph.users,
             mailbox_settings=graph.mailbox_settings,
             transport_config=exchange.transport_config,

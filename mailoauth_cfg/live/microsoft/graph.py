@@ -29,6 +29,8 @@ from mailoauth_cfg.live.microsoft.needs import AppNeeds, MicrosoftNeeds
 from mailoauth_cfg.live.microsoft.parse import (
     ApplicationView,
     AssignmentView,
+    AuthorizationPolicyView,
+    ClassificationView,
     GrantView,
     Item,
     MailboxSettingsView,
@@ -77,6 +79,8 @@ class GraphFacts:
     grants: dict[str, list[snap.PermissionGrant]] = field(default_factory=dict)
     app_role_assignments: dict[str, list[snap.AppRoleAssignment]] = field(default_factory=dict)
     resources: dict[str, snap.PermissionTable | None] = field(default_factory=dict)
+    low_impact: dict[str, list[str]] = field(default_factory=dict)
+    authorization_policy: snap.AuthorizationPolicy | None = None
     users: dict[str, snap.DirectoryUser | None] = field(default_factory=dict)
     mailbox_settings: dict[str, snap.MailboxSettings | None] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
@@ -126,6 +130,10 @@ async def fetch_graph(
         from msgraph.generated.oauth2_permission_grants.oauth2_permission_grants_request_builder import (  # noqa: E501
             Oauth2PermissionGrantsRequestBuilder as GrantsRB,
         )
+        from msgraph.generated.policies import policies_request_builder  # noqa: F401
+        from msgraph.generated.policies.authorization_policy import (
+            authorization_policy_request_builder,  # noqa: F401
+        )
         from msgraph.generated.service_principals import (
             service_principals_request_builder,  # noqa: F401
         )
@@ -134,6 +142,9 @@ async def fetch_graph(
         )
         from msgraph.generated.service_principals.item.app_role_assignments import (
             app_role_assignments_request_builder,  # noqa: F401
+        )
+        from msgraph.generated.service_principals.item.delegated_permission_classifications import (
+            delegated_permission_classifications_request_builder,  # noqa: F401
         )
         from msgraph.generated.service_principals_with_app_id.service_principals_with_app_id_request_builder import (  # noqa: E501
             ServicePrincipalsWithAppIdRequestBuilder as SpRB,
@@ -204,7 +215,8 @@ async def fetch_graph(
         info = client.oauth2_permission_grants.to_get_request_information(
             RequestConfiguration(
                 query_parameters=GrantsRB.Oauth2PermissionGrantsRequestBuilderGetQueryParameters(
-                    filter=f"clientId eq {_quote(sp_id)} and consentType eq 'AllPrincipals'"
+                    # Every grant of the client: tenant-wide (AllPrincipals) and per user.
+                    filter=f"clientId eq {_quote(sp_id)}"
                 )
             )
         )
@@ -266,6 +278,34 @@ async def fetch_graph(
                 for r in model.app_roles or []
                 if r.id is not None and r.value
             },
+        )
+        sp_id = lower(model.id)
+        if needs.delegated and sp_id:
+            await guarded(f"low_impact:{app_id}", "low_impact", read_low_impact(app_id, sp_id))
+
+    async def read_low_impact(app_id: str, sp_id: str) -> None:
+        info = client.service_principals.by_service_principal_id(
+            sp_id
+        ).delegated_permission_classifications.to_get_request_information()
+        what = f"permission classifications of {app_id}"
+        values = await reader.get_all(info, what)
+        low: list[str] = []
+        for value in values:
+            item = parse(value, ClassificationView, what)
+            classification = str(getattr(item.classification, "value", item.classification))
+            if classification.lower() == "low" and item.permission_name:
+                low.append(str(item.permission_name).lower())
+        facts.low_impact[app_id] = sorted(low)
+
+    async def read_consent_policy() -> None:
+        info = client.policies.authorization_policy.to_get_request_information()
+        what = "the authorization policy"
+        model = parse(ok_body(await reader.get(info), what), AuthorizationPolicyView, what)
+        defaults = model.default_user_role_permissions
+        facts.authorization_policy = snap.AuthorizationPolicy(
+            permission_grant_policies_assigned=list(
+                (defaults.permission_grant_policies_assigned if defaults else None) or []
+            )
         )
 
     # Users, in groups without a task per user (thousands of mailboxes): one filtered read of
@@ -396,6 +436,8 @@ async def fetch_graph(
     if needs.apps:
         for resource in (GRAPH_APP_ID, EXCHANGE_APP_ID):
             work.append(guarded(f"resources:{resource}", "resources", read_resource(resource)))
+    if needs.delegated:
+        work.append(guarded("authorization_policy", "authorization_policy", read_consent_policy()))
     users = list(needs.users)
     step = size if len(users) >= options.user_filter_threshold else max(1, options.batch_size)
     for start in range(0, len(users), step):

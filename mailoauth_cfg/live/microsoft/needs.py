@@ -79,6 +79,12 @@ class MicrosoftNeeds:
     """Exchange mailboxes to read (``Get-CASMailbox``, ``Get-Mailbox``)."""
 
     @property
+    def delegated(self) -> bool:
+        """Whether a delegated app is named (its consent depends on the tenant's user-consent
+        policy and the low-impact classifications)."""
+        return any(not a.app_only for a in self.apps)
+
+    @property
     def app_only(self) -> tuple[AppNeeds, ...]:
         """The app-only apps (Exchange service principal and mailbox permissions)."""
         return tuple(a for a in self.apps if a.app_only)

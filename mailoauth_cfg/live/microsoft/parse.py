@@ -194,6 +194,32 @@ class AssignmentView(View):
     }
 
 
+class ClassificationView(View):
+    """A ``delegatedPermissionClassification``."""
+
+    FIELDS: ClassVar[dict[str, tuple[str, str, str | None]]] = {
+        "permissionId": ("permission_id", "uuid", None),
+        "permissionName": ("permission_name", "str", None),
+        "classification": (
+            "classification",
+            "enum",
+            "permission_classification_type.PermissionClassificationType",
+        ),
+    }
+
+
+class AuthorizationPolicyView(View):
+    """The ``authorizationPolicy``: its default user role permissions."""
+
+    FIELDS: ClassVar[dict[str, tuple[str, str, str | None]]] = {
+        "defaultUserRolePermissions": (
+            "default_user_role_permissions",
+            "object",
+            "default_user_role_permissions.DefaultUserRolePermissions",
+        ),
+    }
+
+
 class UserView(View):
     """A user's selected properties."""
 

@@ -37,7 +37,8 @@ GRAPH_PERMISSIONS: tuple[CheckerPermission, ...] = (
         "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
         GRAPH_APP_ID,
         "app registrations (redirect URIs, requested permissions, credential dates), service "
-        "principals, their app role assignments, the Graph and Exchange permission tables",
+        "principals, their app role assignments, the Graph and Exchange permission tables and "
+        "their low-impact classifications",
     ),
     CheckerPermission(
         "Microsoft Graph",
@@ -46,6 +47,15 @@ GRAPH_PERMISSIONS: tuple[CheckerPermission, ...] = (
         "81b4724a-58aa-41c1-8a55-84ef97466587",
         GRAPH_APP_ID,
         "delegated permission grants (admin consent)",
+    ),
+    CheckerPermission(
+        "Microsoft Graph",
+        "Policy.Read.All",
+        "Role",
+        "246dd0d5-5bd0-4def-940b-0421030a5b68",
+        GRAPH_APP_ID,
+        "the tenant's user-consent setting (authorizationPolicy: may users consent to a "
+        "delegated app's permissions themselves)",
     ),
     CheckerPermission(
         "Microsoft Graph",
@@ -90,6 +100,8 @@ HINTS: dict[str, str] = {
     "service_principals": "Application.Read.All",
     "resources": "Application.Read.All",
     "app_role_assignments": "Application.Read.All",
+    "low_impact": "Application.Read.All",
+    "authorization_policy": "Policy.Read.All",
     "grants": "DelegatedPermissionGrant.Read.All",
     "users": "User.Read.All",
     "mailbox_settings": "MailboxSettings.Read",

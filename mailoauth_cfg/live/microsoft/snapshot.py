@@ -86,6 +86,26 @@ class PermissionTable(_Model):
         return {guid for guid, value in table.items() if value.lower() == wanted}
 
 
+class AuthorizationPolicy(_Model):
+    """The tenant's user-consent setting (``GET /policies/authorizationPolicy``,
+    ``defaultUserRolePermissions.permissionGrantPoliciesAssigned``)."""
+
+    permission_grant_policies_assigned: list[str] = Field(default_factory=list)
+    """``ManagePermissionGrantsForSelf.<policy>`` entries: ``microsoft-user-default-legacy``
+    (users consent to any permission that needs no admin), ``microsoft-user-default-low``
+    (only to permissions classified low impact, for apps of this organisation or of verified
+    publishers), a custom policy ID, or none (user consent disabled)."""
+
+    @property
+    def self_consent_policies(self) -> list[str]:
+        """The policy IDs that let users consent for themselves (empty: disabled)."""
+        prefix = "managepermissiongrantsforself."
+        return [
+            p[len(prefix) :] for p in self.permission_grant_policies_assigned
+            if p.lower().startswith(prefix)
+        ]  # fmt: skip
+
+
 class PermissionGrant(_Model):
     """A delegated permission grant (``oAuth2PermissionGrant``)."""
 
@@ -224,6 +244,8 @@ SERVICE_OF = {
     "grants": "graph",
     "app_role_assignments": "graph",
     "resources": "graph",
+    "low_impact": "graph",
+    "authorization_policy": "graph",
     "users": "graph",
     "mailbox_settings": "graph",
     "transport_config": "exchange",
@@ -255,6 +277,11 @@ class MicrosoftTenant(ProviderSnapshot):
     """By service principal object ID."""
     resources: dict[str, PermissionTable | None] = Field(default_factory=dict)
     """Resource service principals (Graph, Exchange Online) by app ID."""
+    low_impact: dict[str, list[str]] = Field(default_factory=dict)
+    """Delegated permissions the tenant classified ``low`` impact, by resource app ID: their
+    values (``User.Read``), lower case (``delegatedPermissionClassifications``)."""
+    authorization_policy: AuthorizationPolicy | None = None
+    """The user-consent setting (``None``: not read)."""
     users: dict[str, DirectoryUser | None] = Field(default_factory=dict)
     """By the address named in the config."""
     mailbox_settings: dict[str, MailboxSettings | None] = Field(default_factory=dict)
@@ -288,6 +315,19 @@ class MicrosoftTenant(ProviderSnapshot):
     def resource(self, app_id: str) -> PermissionTable | Unknown | None:
         """The permission table of the resource ``app_id`` (Graph or Exchange Online)."""
         return self.look("resources", self.resources, app_id)
+
+    def low_impact_of(self, app_id: str) -> list[str] | Unknown:
+        """Delegated permissions classified low impact on the resource ``app_id``."""
+        return self.look("low_impact", self.low_impact, app_id)
+
+    def consent_policy(self) -> AuthorizationPolicy | Unknown:
+        """The tenant's user-consent setting."""
+        found: AuthorizationPolicy | Unknown = (
+            self.authorization_policy
+            if self.authorization_policy is not None
+            else Unknown(self.reason("authorization_policy"))
+        )
+        return observed("authorization_policy", "", found)
 
     def user(self, email: str) -> DirectoryUser | Unknown | None:
         """The directory user behind ``email``."""

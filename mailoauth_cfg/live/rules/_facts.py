@@ -73,8 +73,9 @@ class Frame:
         """The missing facts and their reasons, in one line."""
         parts: list[str] = []
         for collection, key, reason in self.missing:
-            what = collection.replace("_", " ") + (f" of {key}" if key else "")
-            text = f"{what}: {reason}"
+            label = collection.replace("_", " ")
+            named = key.lower() in reason.lower() if key else label in reason.lower()
+            text = reason if named else f"{label}{f' of {key}' if key else ''}: {reason}"
             if text not in parts:
                 parts.append(text)
         return "; ".join(parts)

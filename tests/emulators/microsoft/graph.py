@@ -3,7 +3,10 @@
 Routes (``{k}``: an object ID or a user principal name; names are matched case-insensitively):
 
 * ``GET /v1.0/applications(appId='…')`` and ``GET /v1.0/servicePrincipals(appId='…')``
-* ``GET /v1.0/servicePrincipals/{id}/appRoleAssignments``
+* ``GET /v1.0/servicePrincipals/{id}/appRoleAssignments`` and
+  ``…/delegatedPermissionClassifications`` (a service principal's
+  ``delegatedPermissionClassifications`` list in the scenario)
+* ``GET /v1.0/policies/authorizationPolicy`` (the scenario's ``authorizationPolicy``)
 * ``GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '…' [and consentType eq '…']``
 * ``GET /v1.0/users/{k}``, ``GET /v1.0/users/{k}/mailboxSettings``
 * ``GET /v1.0/users?$filter=userPrincipalName in ('…',…)`` or
@@ -44,6 +47,8 @@ USER_DEFAULT = (
 )
 WITH_APP_ID = re.compile(r"^/(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$")
 ASSIGNMENTS = re.compile(r"^/servicePrincipals/([^/]+)/appRoleAssignments$")
+CLASSIFICATIONS = re.compile(r"^/servicePrincipals/([^/]+)/delegatedPermissionClassifications$")
+AUTHORIZATION_POLICY = "/policies/authorizationPolicy"
 SETTINGS = re.compile(r"^/users/([^/]+)/mailboxSettings$")
 USER = re.compile(r"^/users/([^/]+)$")
 QUOTED = re.compile(r"'((?:[^']|'')*)'")
@@ -131,6 +136,10 @@ class Graph:
             return m.group(1)
         if ASSIGNMENTS.match(path):
             return "appRoleAssignments"
+        if CLASSIFICATIONS.match(path):
+            return "delegatedPermissionClassifications"
+        if path == AUTHORIZATION_POLICY:
+            return "authorizationPolicy"
         if path == "/oauth2PermissionGrants":
             return "oauth2PermissionGrants"
         if SETTINGS.match(path):
@@ -179,6 +188,21 @@ class Graph:
                 return not_found(sp_id)
             items = [a for a in graph["appRoleAssignments"] if a["principalId"].lower() == sp_id]
             return self.page(path, query, items)
+        if m := CLASSIFICATIONS.match(path):
+            sp_id = m.group(1).lower()
+            sp = next((s for s in graph["servicePrincipals"] if s["id"].lower() == sp_id), None)
+            if sp is None:
+                return not_found(sp_id)
+            return self.page(path, query, list(sp.get("delegatedPermissionClassifications") or []))
+        if path == AUTHORIZATION_POLICY:
+            context = f"{self.base}/v1.0/$metadata#policies/authorizationPolicy/$entity"
+            policy = {
+                "@odata.context": context,
+                "id": "authorizationPolicy",
+                "displayName": "Authorization Policy",
+                **self.scenario.authorization_policy,
+            }
+            return Response(200, select(policy, query))
         if path == "/oauth2PermissionGrants":
             try:
                 clauses = parse_filter(query.get("$filter", "")) if query.get("$filter") else []

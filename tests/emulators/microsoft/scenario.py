@@ -8,6 +8,9 @@ clients:                     # identities allowed to get app-only tokens (the ch
   - {client_id: 9a1c…, secret: s3cret}          # client secret
   - {client_id: 9a1c…, assertion: true}         # certificate or federated (JWT) assertion
 denied: [mailboxSettings]    # routes answered 403 (missing permission)
+authorization_policy:        # GET /policies/authorizationPolicy (user consent)
+  defaultUserRolePermissions:
+    permissionGrantPoliciesAssigned: [ManagePermissionGrantsForSelf.microsoft-user-default-low]
 graph:                       # Graph v1.0 objects as Graph returns them
   applications: [...]
   servicePrincipals: [...]   # Graph and Exchange Online resource SPs are added if absent
@@ -35,6 +38,19 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESOURCES = json.loads((HERE / "data" / "resources.json").read_text(encoding="utf-8"))
+USER_CONSENT_LOW = {
+    "allowInvitesFrom": "everyone",
+    "defaultUserRolePermissions": {
+        "allowedToCreateApps": True,
+        "allowedToCreateSecurityGroups": True,
+        "allowedToReadOtherUsers": True,
+        "permissionGrantPoliciesAssigned": [
+            "ManagePermissionGrantsForSelf.microsoft-user-default-low"
+        ],
+    },
+}
+"""Microsoft's recommended user-consent setting: apps from verified publishers or this
+organisation, permissions classified low impact only."""
 
 
 @dataclass
@@ -46,6 +62,7 @@ class Scenario:
     graph: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     exchange: dict[str, Any] = field(default_factory=dict)
     denied: list[str] = field(default_factory=list)
+    authorization_policy: dict[str, Any] = field(default_factory=lambda: dict(USER_CONSENT_LOW))
     faults: list[dict[str, Any]] = field(default_factory=list)
     latency: float = 0.0
     seed: int = 0

@@ -92,15 +92,25 @@ def run_rules(
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)
-    return suppress_findings(findings, config, marks, as_of)
+    twins = {rule.id: rule.supersedes for rule in catalogue.values() if rule.supersedes}
+    return suppress_findings(findings, config, marks, as_of, twins=twins)
 
 
 def suppress_findings(
-    findings: list[Finding], config: MailConfig, marks: SourceMap, as_of: dt.date
+    findings: list[Finding],
+    config: MailConfig,
+    marks: SourceMap,
+    as_of: dt.date,
+    *,
+    twins: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Finding]:
-    """Apply the config's suppressions to ``findings`` (offline and live rules alike)."""
+    """Apply the config's suppressions to ``findings`` (offline and live rules alike).
+
+    ``twins``: live rule ID -> the offline rules it supersedes. A suppression written for the
+    offline rule also silences its live twin on the same object (the operator's reason covers
+    the fact, whether guessed offline or read live)."""
     index = _SuppressionIndex(config)
-    return [apply_suppressions(f, index, marks, as_of) for f in findings]
+    return [apply_suppressions(f, index, marks, as_of, twins or {}) for f in findings]
 
 
 class _SuppressionIndex:
@@ -127,7 +137,11 @@ class _SuppressionIndex:
 
 
 def apply_suppressions(
-    finding: Finding, index: _SuppressionIndex, marks: SourceMap, as_of: dt.date
+    finding: Finding,
+    index: _SuppressionIndex,
+    marks: SourceMap,
+    as_of: dt.date,
+    twins: dict[str, tuple[str, ...]] | None = None,
 ) -> Finding:
     """Mark ``finding`` suppressed when its object silences its rule (and has not expired).
 
@@ -138,8 +152,9 @@ def apply_suppressions(
     if not finding.object or finding.status is Status.SUPPRESSED:
         return finding
     base, specs = index.get(finding.object)
+    aliases = (twins or {}).get(finding.rule, ())
     for position, spec in enumerate(specs):
-        if spec.rule != finding.rule:
+        if spec.rule != finding.rule and spec.rule not in aliases:
             continue
         location: Location = marks.location((*base, "suppress", position))
         if spec.expires is not None and spec.expires < as_of:

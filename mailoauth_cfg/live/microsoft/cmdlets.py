@@ -139,6 +139,9 @@ CMDLET_PARAMETERS: Mapping[str, frozenset[str]] = {
         }
     ),
     "Get-ManagementScope": frozenset({"Identity", "DomainController", "Exclusive", "Orphan"}),
+    "Test-ServicePrincipalAuthorization": frozenset(
+        {"Identity", "Confirm", "Organization", "Resource", "WhatIf"}
+    ),
 }
 """Cmdlet -> its documented parameters (Exchange Online)."""
 

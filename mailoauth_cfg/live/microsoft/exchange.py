@@ -34,11 +34,22 @@ from mailoauth_cfg.live.microsoft.errors import (
     is_parameter_binding,
     with_hint,
 )
+from mailoauth_cfg.live.microsoft.exchange_roles import SMTP_ROLE
 from mailoauth_cfg.live.microsoft.needs import MicrosoftNeeds
-from mailoauth_cfg.live.microsoft.parse import as_bool, as_list, smtp_addresses, to_cas, to_mailbox
+from mailoauth_cfg.live.microsoft.parse import (
+    as_bool,
+    as_list,
+    smtp_addresses,
+    to_authorization,
+    to_cas,
+    to_mailbox,
+    to_role_assignment,
+    to_scope,
+)
 from mailoauth_cfg.live.options import FetchOptions
 
 MAX_PAGES = 1000
+
 CAS_SELECT = [
     "Identity",
     "PrimarySmtpAddress",
@@ -69,6 +80,11 @@ class ExchangeFacts:
     )
     mailbox_permissions: dict[str, list[snap.MailboxPermission]] = field(default_factory=dict)
     recipient_permissions: dict[str, list[snap.RecipientPermission]] = field(default_factory=dict)
+    role_assignments: dict[str, list[snap.ManagementRoleAssignment]] = field(default_factory=dict)
+    management_scopes: dict[str, snap.ManagementScope | None] = field(default_factory=dict)
+    authorizations: dict[str, list[snap.ServicePrincipalAuthorization]] = field(
+        default_factory=dict
+    )
     unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -76,6 +92,7 @@ class ExchangeFacts:
         """Whether anything was read."""
         return self.transport_config is not None or any(
             (
+                self.role_assignments,
                 self.cas_mailboxes,
                 self.mailboxes,
                 self.exchange_service_principals,
@@ -255,6 +272,56 @@ async def fetch_exchange(
                 )
             )
 
+    async def rbac(app_service_principals: asyncio.Task[None]) -> None:
+        """RBAC for Applications: who holds the SMTP role, then, for each app-only app holding
+        it, whether it reaches each mailbox the app sends as (Exchange evaluates the scope)."""
+        key = SMTP_ROLE.lower()
+        try:
+            found = await client.invoke("Get-ManagementRoleAssignment", {"Role": SMTP_ROLE})
+        except ObjectNotFound:
+            found = []
+        assignments = [to_role_assignment(o) for o in found]
+        facts.role_assignments[key] = assignments
+        if not assignments:
+            return
+        await app_service_principals
+        checks: list[Coroutine[Any, Any, None]] = []
+        scopes: set[str] = set()
+        for app in needs.app_only:
+            senders = [email for email, rights in app.mailbox_rights if "SendAs" in rights]
+            exo = facts.exchange_service_principals.get(app.client_id)
+            names = {app.client_id}
+            if exo is not None:
+                names |= {v.lower() for v in (exo.object_id, exo.identity, exo.display_name) if v}
+            known = app.client_id in facts.exchange_service_principals
+            held = [a for a in assignments if not known or a.held_by(names)]
+            if not held or not senders:
+                continue
+            scopes |= {a.custom_resource_scope for a in held if a.custom_resource_scope}
+            for email in senders:
+                checks.append(
+                    guarded(
+                        f"authorizations:{app.client_id}/{email}",
+                        authorization(app.client_id, email),
+                    )
+                )
+        for name in sorted(scopes):
+            checks.append(guarded(f"management_scopes:{name.lower()}", scope(name)))
+        await asyncio.gather(*checks)
+
+    async def authorization(app_id: str, email: str) -> None:
+        rows = await client.invoke(
+            "Test-ServicePrincipalAuthorization", {"Identity": app_id, "Resource": email}
+        )
+        facts.authorizations[f"{app_id}/{email}"] = [to_authorization(o) for o in rows]
+
+    async def scope(name: str) -> None:
+        try:
+            found = await client.invoke("Get-ManagementScope", {"Identity": name})
+        except ObjectNotFound:
+            found = []
+        facts.management_scopes[name.lower()] = to_scope(found[0]) if found else None
+
     async def mailbox_permissions(email: str) -> None:
         try:
             found = await client.invoke("Get-MailboxPermission", {"Identity": email})
@@ -284,7 +351,7 @@ async def fetch_exchange(
             for o in found
         ]
 
-    work: list[Coroutine[Any, Any, None]] = []
+    work: list[Awaitable[None]] = []
     if needs.mailboxes:
         work.append(guarded("transport_config", transport_config()))
         if len(needs.mailboxes) >= options.exchange_listing_threshold:
@@ -295,7 +362,12 @@ async def fetch_exchange(
                 work.append(guarded(f"cas_mailboxes:{email}", cas_of(email)))
                 work.append(guarded(f"mailboxes:{email}", mailbox_of(email)))
     if needs.app_only:
-        work.append(guarded("exchange_service_principals", service_principals()))
+        principals = asyncio.ensure_future(
+            guarded("exchange_service_principals", service_principals())
+        )
+        work.append(principals)
+        if any("SendAs" in rights for a in needs.app_only for _, rights in a.mailbox_rights):
+            work.append(guarded(f"role_assignments:{SMTP_ROLE.lower()}", rbac(principals)))
         full: set[str] = set()
         send_as: set[str] = set()
         for app in needs.app_only:

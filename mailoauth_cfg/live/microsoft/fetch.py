@@ -106,6 +106,9 @@ async def fetch_microsoft_tenant(
             exchange_service_principals=exchange.exchange_service_principals,
             mailbox_permissions=exchange.mailbox_permissions,
             recipient_permissions=exchange.recipient_permissions,
+            role_assignments=exchange.role_assignments,
+            management_scopes=exchange.management_scopes,
+            authorizations=exchange.authorizations,
             unavailable={**unavailable, **graph.unavailable, **exchange.unavailable},
         )
 

@@ -384,3 +384,44 @@ def to_mailbox(obj: dict[str, Any]) -> snap.Mailbox:
             str(obj.get("ExternalDirectoryObjectId") or "").lower() or None
         ),
     )
+
+
+def to_role_assignment(obj: dict[str, Any]) -> snap.ManagementRoleAssignment:
+    """Snapshot of a ``Get-ManagementRoleAssignment`` object."""
+
+    def text(key: str) -> str | None:
+        value = obj.get(key)
+        return None if value in (None, "") else str(value)
+
+    return snap.ManagementRoleAssignment(
+        name=text("Name"),
+        role=str(obj.get("Role") or ""),
+        role_assignee=text("RoleAssignee"),
+        role_assignee_name=text("RoleAssigneeName"),
+        role_assignee_type=text("RoleAssigneeType"),
+        custom_resource_scope=text("CustomResourceScope"),
+        recipient_write_scope=text("RecipientWriteScope"),
+        enabled=as_bool(obj.get("Enabled")),
+    )
+
+
+def to_scope(obj: dict[str, Any]) -> snap.ManagementScope:
+    """Snapshot of a ``Get-ManagementScope`` object."""
+    value = obj.get("RecipientRestrictionFilter") or obj.get("RecipientFilter")
+    return snap.ManagementScope(
+        name=str(obj.get("Name") or obj.get("Identity") or ""),
+        recipient_restriction_filter=None if value is None else str(value),
+    )
+
+
+def to_authorization(obj: dict[str, Any]) -> snap.ServicePrincipalAuthorization:
+    """Snapshot of a ``Test-ServicePrincipalAuthorization`` row (``InScope``: True, False, or
+    "Not Run" when no resource was given)."""
+    return snap.ServicePrincipalAuthorization(
+        role_name=str(obj.get("RoleName") or ""),
+        in_scope=as_bool(obj.get("InScope")),
+        allowed_resource_scope=(
+            None if obj.get("AllowedResourceScope") is None else str(obj["AllowedResourceScope"])
+        ),
+        scope_type=None if obj.get("ScopeType") is None else str(obj["ScopeType"]),
+    )

@@ -82,7 +82,8 @@ EXCHANGE_PERMISSION = CheckerPermission(
     "dc50a0fb-09a3-484d-be87-e023b12c6440",
     EXCHANGE_APP_ID,
     "the Exchange admin API (InvokeCommand): Get-TransportConfig, Get-CASMailbox, Get-Mailbox, "
-    "Get-ServicePrincipal, Get-MailboxPermission, Get-RecipientPermission",
+    "Get-ServicePrincipal, Get-MailboxPermission, Get-RecipientPermission, "
+    "Get-ManagementRoleAssignment, Get-ManagementScope, Test-ServicePrincipalAuthorization",
 )
 
 GLOBAL_READER = CheckerPermission(

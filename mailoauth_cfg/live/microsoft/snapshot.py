@@ -238,6 +238,44 @@ class RecipientPermission(_Model):
     access_control_type: str = "Allow"
 
 
+class ManagementRoleAssignment(_Model):
+    """One ``Get-ManagementRoleAssignment`` entry (RBAC for Applications: a role given to an
+    app's Exchange service principal, optionally limited to a management scope)."""
+
+    name: str | None = None
+    role: str
+    role_assignee: str | None = None
+    role_assignee_name: str | None = None
+    role_assignee_type: str | None = None
+    custom_resource_scope: str | None = None
+    recipient_write_scope: str | None = None
+    enabled: bool | None = None
+
+    def held_by(self, names: set[str]) -> bool:
+        """Whether the assignee is one of ``names`` (lower case) and the assignment enabled."""
+        return self.enabled is not False and any(
+            (value or "").lower() in names
+            for value in (self.role_assignee, self.role_assignee_name)
+        )
+
+
+class ManagementScope(_Model):
+    """A ``Get-ManagementScope`` entry: which recipients a scoped role assignment reaches."""
+
+    name: str
+    recipient_restriction_filter: str | None = None
+
+
+class ServicePrincipalAuthorization(_Model):
+    """One ``Test-ServicePrincipalAuthorization -Resource <mailbox>`` row: whether a role of the
+    app's service principal reaches that mailbox."""
+
+    role_name: str
+    in_scope: bool | None = None
+    allowed_resource_scope: str | None = None
+    scope_type: str | None = None
+
+
 SERVICE_OF = {
     "applications": "graph",
     "service_principals": "graph",
@@ -254,6 +292,9 @@ SERVICE_OF = {
     "exchange_service_principals": "exchange",
     "mailbox_permissions": "exchange",
     "recipient_permissions": "exchange",
+    "role_assignments": "exchange",
+    "management_scopes": "exchange",
+    "authorizations": "exchange",
 }
 
 
@@ -294,6 +335,12 @@ class MicrosoftTenant(ProviderSnapshot):
     """By app ID."""
     mailbox_permissions: dict[str, list[MailboxPermission]] = Field(default_factory=dict)
     recipient_permissions: dict[str, list[RecipientPermission]] = Field(default_factory=dict)
+    role_assignments: dict[str, list[ManagementRoleAssignment]] = Field(default_factory=dict)
+    """By role name, lower case (``application smtp.sendasapp``)."""
+    management_scopes: dict[str, ManagementScope | None] = Field(default_factory=dict)
+    """By scope name, lower case."""
+    authorizations: dict[str, list[ServicePrincipalAuthorization]] = Field(default_factory=dict)
+    """By ``<app ID>/<mailbox>``: ``Test-ServicePrincipalAuthorization`` rows."""
 
     # Lookups: value, None (read: does not exist) or Unknown (not read).
     def application(self, app_id: str) -> Application | Unknown | None:
@@ -361,6 +408,20 @@ class MicrosoftTenant(ProviderSnapshot):
     def mailbox_permissions_of(self, email: str) -> list[MailboxPermission] | Unknown:
         """``Get-MailboxPermission`` entries of ``email``."""
         return self.look("mailbox_permissions", self.mailbox_permissions, email)
+
+    def role_assignments_of(self, role: str) -> list[ManagementRoleAssignment] | Unknown:
+        """``Get-ManagementRoleAssignment -Role <role>`` entries (every assignee)."""
+        return self.look("role_assignments", self.role_assignments, role)
+
+    def management_scope(self, name: str) -> ManagementScope | Unknown | None:
+        """``Get-ManagementScope -Identity <name>``."""
+        return self.look("management_scopes", self.management_scopes, name)
+
+    def authorization(
+        self, app_id: str, mailbox: str
+    ) -> list[ServicePrincipalAuthorization] | Unknown:
+        """``Test-ServicePrincipalAuthorization`` of the app's service principal on ``mailbox``."""
+        return self.look("authorizations", self.authorizations, f"{app_id}/{mailbox}")
 
     def recipient_permissions_of(self, email: str) -> list[RecipientPermission] | Unknown:
         """``Get-RecipientPermission`` entries of ``email``."""

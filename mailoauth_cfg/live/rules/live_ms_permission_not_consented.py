@@ -40,7 +40,12 @@ from mailoauth_cfg.catalog.microsoft import EXCHANGE_APP_ID, admin_consent_url, 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.rules._microsoft import Required, required_permissions, resolve
+from mailoauth_cfg.live.rules._microsoft import (
+    Required,
+    rbac_replaces,
+    required_permissions,
+    resolve,
+)
 from mailoauth_cfg.live.rules._microsoft import resource_sp_ids as resource_ids
 from mailoauth_cfg.live.snapshot import (
     AppRoleAssignment,
@@ -142,7 +147,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     a.app_role_id.lower() in guids
                     and (resources is None or a.resource_id.lower() in resources)
                     for a in assignments
-                ):
+                ) or rbac_replaces(tenant, plan, need):
                     continue
                 yield finding(
                     ctx,
@@ -241,9 +246,11 @@ RULE = Rule.define(
         "app_role_assignments",
         "applications",
         "authorization_policy",
+        "exchange_service_principals",
         "grants",
         "low_impact",
         "resources",
+        "role_assignments",
         "service_principals",
         "users",
     ),

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.rules._microsoft import required_permissions, resolve
+from mailoauth_cfg.live.rules._microsoft import rbac_replaces, required_permissions, resolve
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import add_permission_path, az_permission_add
@@ -62,7 +62,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         for need in required:
             resolved = resolve(tenant, need)
             pool = requested if need.kind == "Scope" else roles
-            if resolved.pairs & pool:
+            if resolved.pairs & pool or rbac_replaces(tenant, plan, need):
                 continue
             who = (
                 f", needed by target{'s' if len(need.needed_by) > 1 else ''} "
@@ -101,5 +101,11 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family=MICROSOFT,
-    reads=("applications", "resources"),
+    reads=(
+        "applications",
+        "exchange_service_principals",
+        "resources",
+        "role_assignments",
+        "service_principals",
+    ),
 )

@@ -5,7 +5,11 @@ calls it; KelvinTegelaar/CIPP-API, GreyCorbel/ExoHelper).
 ``{"CmdletInput": {"CmdletName": "…", "Parameters": {...}}}`` and a bearer token for
 ``https://outlook.office365.com``. Cmdlets: ``Get-TransportConfig``, ``Get-CASMailbox``,
 ``Get-Mailbox``, ``Get-ServicePrincipal``, ``Get-MailboxPermission``,
-``Get-RecipientPermission``. ``-Identity`` matches an SMTP address, the identity, name, alias,
+``Get-RecipientPermission``, ``Get-ManagementRoleAssignment`` (``-Role``, ``-RoleAssignee``),
+``Get-ManagementScope`` and ``Test-ServicePrincipalAuthorization`` (RBAC for Applications: the
+scope's ``RecipientRestrictionFilter`` is evaluated against the mailbox, ``-eq``/``-ne``/
+``-like`` clauses joined by ``-and``/``-or``, ``MemberOfGroup`` from the mailbox's
+``MemberOfGroup`` list). ``-Identity`` matches an SMTP address, the identity, name, alias,
 GUID or directory object ID; a miss is ``404`` with a ``ManagementObjectNotFoundException``
 message.
 
@@ -25,6 +29,7 @@ source).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import urllib.parse
 from typing import Any
@@ -71,18 +76,50 @@ SYNTAX: dict[str, tuple[str, ...]] = {
         "RoleAssigneeType", "WritableDatabase", "WritableRecipient", "WritableServer",
     ),
     "Get-ManagementScope": ("Identity", "DomainController", "Exclusive", "Orphan"),
+    "Test-ServicePrincipalAuthorization": (
+        "Identity", "Confirm", "Organization", "Resource", "WhatIf",
+    ),
 }  # fmt: skip
 COMMON = (
     "Debug", "ErrorAction", "ErrorVariable", "InformationAction", "InformationVariable",
     "OutBuffer", "OutVariable", "PipelineVariable", "Verbose", "WarningAction",
     "WarningVariable",
 )  # fmt: skip
+CLAUSE = re.compile(r"^\s*(\w+)\s+-(eq|ne|like)\s+'((?:[^']|'')*)'\s*$", re.IGNORECASE)
+
+
+def in_scope(restriction: str, mailbox: dict[str, Any]) -> bool:
+    """Whether ``mailbox`` matches a management scope's ``RecipientRestrictionFilter``."""
+    for alternative in re.split(r"\s+-or\s+", restriction.strip().strip("{}()"), flags=re.I):
+        if all(
+            _clause(part, mailbox)
+            for part in re.split(r"\s+-and\s+", alternative.strip().strip("()"), flags=re.I)
+        ):
+            return True
+    return False
+
+
+def _clause(text: str, mailbox: dict[str, Any]) -> bool:
+    m = CLAUSE.match(text.strip().strip("()"))
+    if m is None:
+        raise ValueError(f"unsupported recipient filter clause: {text}")
+    prop, op, value = m.group(1), m.group(2).lower(), m.group(3).replace("''", "'").lower()
+    raw = mailbox.get(prop)
+    values = [str(v).lower() for v in (raw if isinstance(raw, list) else [raw]) if v is not None]
+    if prop.lower() == "emailaddresses":
+        values = [v.split(":", 1)[-1] for v in values]
+    like = op == "like"
+    hit = any(fnmatch.fnmatchcase(v, value) for v in values) if like else value in values
+    return hit if op != "ne" else not hit
+
+
 COLLECTIONS = {
     "Get-CASMailbox": "casMailboxes",
     "Get-Mailbox": "mailboxes",
     "Get-ServicePrincipal": "servicePrincipals",
     "Get-MailboxPermission": "mailboxPermissions",
     "Get-RecipientPermission": "recipientPermissions",
+    "Get-ManagementScope": "managementScopes",
 }
 
 
@@ -217,6 +254,10 @@ class Exchange:
         exchange = self.scenario.exchange
         if cmdlet == "Get-TransportConfig":
             items = [dict(exchange.get("transportConfig") or {})]
+        elif cmdlet == "Get-ManagementRoleAssignment":
+            items = self.role_assignments(params)
+        elif cmdlet == "Test-ServicePrincipalAuthorization":
+            return self.test_authorization(request, params)
         elif cmdlet in COLLECTIONS:
             items = list(exchange[COLLECTIONS[cmdlet]])
             identity = params.get("Identity")
@@ -240,6 +281,65 @@ class Exchange:
                 f"The term '{cmdlet}' is not recognized as a name of a cmdlet.",
             )
         return self.page(request, items)
+
+    def role_assignments(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """``Get-ManagementRoleAssignment`` filtered by ``-Role`` and ``-RoleAssignee``."""
+        items = list(self.scenario.exchange.get("managementRoleAssignments") or [])
+        if params.get("Role") is not None:
+            role = str(params["Role"]).lower()
+            items = [i for i in items if str(i.get("Role", "")).lower() == role]
+        if params.get("RoleAssignee") is not None:
+            who = str(params["RoleAssignee"]).lower()
+            items = [
+                i
+                for i in items
+                if who in {str(i.get(k, "")).lower() for k in ("RoleAssignee", "RoleAssigneeName")}
+            ]
+        return items
+
+    def test_authorization(self, request: Request, params: dict[str, Any]) -> Response:
+        """``Test-ServicePrincipalAuthorization``: one row per role of the service principal."""
+        exchange = self.scenario.exchange
+        identity = str(params.get("Identity") or "")
+        sp = self.find(exchange["servicePrincipals"], identity.lower())
+        if sp is None:
+            return self.not_found(identity)
+        names = _names(sp)
+        resource = params.get("Resource")
+        mailbox = None
+        if resource is not None:
+            mailbox = self.find(exchange["mailboxes"], str(resource).lower())
+            if mailbox is None:
+                return self.not_found(resource)
+        scopes = {str(s.get("Name", "")).lower(): s for s in exchange.get("managementScopes") or []}
+        rows = []
+        for assignment in exchange.get("managementRoleAssignments") or []:
+            assignee = {
+                str(assignment.get(k, "")).lower() for k in ("RoleAssignee", "RoleAssigneeName")
+            }
+            if not assignee & names:
+                continue
+            scope_name = assignment.get("CustomResourceScope")
+            verdict: Any = "Not Run"
+            if mailbox is not None:
+                if scope_name:
+                    found = scopes.get(str(scope_name).lower())
+                    verdict = found is not None and in_scope(
+                        str(found.get("RecipientRestrictionFilter") or ""), mailbox
+                    )
+                else:
+                    verdict = True
+            role = str(assignment.get("Role", ""))
+            rows.append(
+                {
+                    "RoleName": role,
+                    "GrantedPermissions": role.removeprefix("Application "),
+                    "AllowedResourceScope": scope_name or "Organization",
+                    "ScopeType": "CustomRecipientScope" if scope_name else "Organization",
+                    "InScope": verdict,
+                }
+            )
+        return self.page(request, rows)
 
     def find(self, objects: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
         """The object one of whose names is ``name`` (indexed per list, re-indexed on change)."""

@@ -24,6 +24,8 @@ exchange:                    # InvokeCommand cmdlet outputs
   servicePrincipals: [...]
   mailboxPermissions: [...]  # Identity = the mailbox (address or name)
   recipientPermissions: [...]
+  managementRoleAssignments: [...]  # RBAC for Applications: Role, RoleAssignee, CustomResourceScope
+  managementScopes: [...]    # Name, RecipientRestrictionFilter
 faults: [{route: users, kind: status, status: 429, retry_after: 0.05, times: 1}]
 ```
 """
@@ -84,6 +86,8 @@ class Scenario:
             "servicePrincipals",
             "mailboxPermissions",
             "recipientPermissions",
+            "managementRoleAssignments",
+            "managementScopes",
         ):
             self.exchange.setdefault(key, [])
         have = {sp.get("appId") for sp in self.graph["servicePrincipals"]}

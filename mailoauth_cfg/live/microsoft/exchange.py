@@ -368,17 +368,10 @@ async def fetch_exchange(
         work.append(principals)
         if any("SendAs" in rights for a in needs.app_only for _, rights in a.mailbox_rights):
             work.append(guarded(f"role_assignments:{SMTP_ROLE.lower()}", rbac(principals)))
-        full: set[str] = set()
-        send_as: set[str] = set()
-        for app in needs.app_only:
-            for email, rights in app.mailbox_rights:
-                if "FullAccess" in rights:
-                    full.add(email)
-                if "SendAs" in rights:
-                    send_as.add(email)
-        for email in sorted(full):
-            work.append(guarded(f"mailbox_permissions:{email}", mailbox_permissions(email)))
-        for email in sorted(send_as):
-            work.append(guarded(f"recipient_permissions:{email}", recipient_permissions(email)))
+    full, send_as = needs.permission_reads()
+    for email in full:
+        work.append(guarded(f"mailbox_permissions:{email}", mailbox_permissions(email)))
+    for email in send_as:
+        work.append(guarded(f"recipient_permissions:{email}", recipient_permissions(email)))
     await asyncio.gather(*work)
     return facts

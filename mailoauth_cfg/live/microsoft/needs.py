@@ -54,6 +54,26 @@ def app_mailbox_rights(config: MailConfig, app_name: str) -> dict[str, set[Right
     return {email: rights for email, rights in sorted(out.items()) if rights}
 
 
+def delegate_rights(config: MailConfig, email: str) -> set[Right]:
+    """Rights the ``sign_in_as`` account of a shared mailbox needs on it: ``FullAccess`` to read
+    it (IMAP/POP), ``SendAs`` to send as it (SMTP), for the protocols its delegated targets use
+    (targets of app-only apps reach it through the app's service principal instead)."""
+    user = config.user(email)
+    if user is None or user.mailbox != "shared" or not user.sign_in_as:
+        return set()
+    wanted = email.lower()
+    protocols: set[str] = set()
+    for target in config.targets.values():
+        app = config.apps.get(target.app or "")
+        if app is None or app.flow == "app-only":
+            continue
+        if any(u.lower() == wanted for u in target.users):
+            protocols.update(target.protocols)
+    if user.protocols is not None and protocols:
+        protocols = set(user.protocols)
+    return {RIGHT_OF_PROTOCOL[p] for p in protocols if p in RIGHT_OF_PROTOCOL}
+
+
 @dataclass(frozen=True, slots=True)
 class AppNeeds:
     """One app registration to read."""
@@ -77,6 +97,8 @@ class MicrosoftNeeds:
     """Directory users to read (mailboxes and the accounts that sign in for shared ones)."""
     mailboxes: tuple[str, ...]
     """Exchange mailboxes to read (``Get-CASMailbox``, ``Get-Mailbox``)."""
+    delegates: tuple[tuple[str, tuple[Right, ...]], ...] = ()
+    """Shared mailboxes a ``sign_in_as`` account signs in for: (mailbox, rights to read)."""
 
     @property
     def delegated(self) -> bool:
@@ -92,7 +114,20 @@ class MicrosoftNeeds:
     @property
     def needs_exchange(self) -> bool:
         """Whether any Exchange Online fact is needed."""
-        return bool(self.mailboxes or self.app_only)
+        return bool(self.mailboxes or self.app_only or self.delegates)
+
+    def permission_reads(self) -> tuple[list[str], list[str]]:
+        """Mailboxes whose ``Get-MailboxPermission`` (FullAccess) and ``Get-RecipientPermission``
+        (SendAs) are read: for app-only apps and for the delegates of shared mailboxes."""
+        full: set[str] = set()
+        send_as: set[str] = set()
+        pairs = [*(r for app in self.app_only for r in app.mailbox_rights), *self.delegates]
+        for email, rights in pairs:
+            if "FullAccess" in rights:
+                full.add(email)
+            if "SendAs" in rights:
+                send_as.add(email)
+        return sorted(full), sorted(send_as)
 
     @property
     def empty(self) -> bool:
@@ -123,6 +158,7 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
             )
         mailboxes: dict[str, None] = {}
         users: dict[str, None] = {}
+        delegates: list[tuple[str, tuple[Right, ...]]] = []
         for user in config.users:
             if user.provider != name:
                 continue
@@ -130,6 +166,9 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
             users[user.email.lower()] = None
             if user.sign_in_as:
                 users[user.sign_in_as.lower()] = None
+            delegated = delegate_rights(config, user.email)
+            if delegated:
+                delegates.append((user.email.lower(), tuple(sorted(delegated))))
         for needed in apps.values():
             for email, _ in needed.mailbox_rights:
                 mailboxes.setdefault(email, None)
@@ -140,5 +179,6 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
             apps=tuple(apps.values()),
             users=tuple(users),
             mailboxes=tuple(mailboxes),
+            delegates=tuple(delegates),
         )
     return out

@@ -77,7 +77,7 @@ async def fetch_async(
         jobs.append(
             fetch_microsoft_tenant(
                 need,
-                connection(provider, root=root, ca_bundle=ca_bundle),
+                connection(provider, root=root, ca_bundle=ca_bundle, tenant=need.tenant),
                 credential_source=credential_source,
                 environ=env,
                 options=opts,

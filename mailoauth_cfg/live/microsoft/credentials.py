@@ -66,15 +66,21 @@ class Connection:
 
 
 def connection(
-    provider: MicrosoftProvider, *, root: Path | None = None, ca_bundle: str | None = None
+    provider: MicrosoftProvider,
+    *,
+    root: Path | None = None,
+    ca_bundle: str | None = None,
+    tenant: str | None = None,
 ) -> Connection:
     """Endpoints of ``provider``: its cloud's, with ``endpoints.login/graph/exchange`` applied.
 
     Token scopes always name the cloud's real resources (``https://graph.microsoft.com/.default``)
     because an override moves the transport (proxy, emulator), not the audience. ``ca_bundle``
     (``--ca-bundle``) wins over the provider's ``ca_bundle:``, which is relative to ``root``
-    (the config's directory).
+    (the config's directory). ``tenant`` is the directory to read when it is not the
+    provider's ``tenant:`` (a keyword such as ``common``, or an app's home tenant).
     """
+    tenant = tenant or provider.tenant
     cloud = get_cloud(provider.cloud)
     over = provider.endpoints
     login = over.login if over is not None and over.login else None
@@ -85,13 +91,13 @@ def connection(
         path = Path(provider.ca_bundle)
         bundle = str(path if path.is_absolute() or root is None else root / path)
     return Connection(
-        tenant=provider.tenant,
+        tenant=tenant,
         cloud=cloud.key,
         authority=_root(login) if login else cloud.login_host,
         custom_authority=login is not None,
         graph_base=f"{graph.removesuffix('/v1.0')}/v1.0",
         graph_scope=cloud.graph_default_scope,
-        exchange_base=f"{exchange}/adminapi/beta/{provider.tenant}",
+        exchange_base=f"{exchange}/adminapi/beta/{tenant}",
         exchange_scope=cloud.exchange_app_only_scope,
         ca_bundle=bundle,
     )
@@ -144,7 +150,8 @@ def _build(
     if is_tenant_keyword(conn.tenant):
         raise LiveCredentialError(
             f"tenant {conn.tenant!r} is a keyword: live checks need the tenant ID (GUID) or a "
-            "verified domain of the tenant to read"
+            "verified domain of the tenant to read (for a multi-tenant app signed in through "
+            "it, set apps.<name>.home_tenant)"
         )
     chosen = pick_source(source, environ)
     from azure.identity import aio

@@ -114,6 +114,9 @@ async def fetch_microsoft_tenant(
 
     if needs.empty:
         return TenantResult(section(), stats)
+    if needs.problem:
+        unavailable["*"] = needs.problem
+        return TenantResult(section(), stats)
     try:
         credential = make_credential(conn, credential_source, environ, options)
     except LiveCredentialError as exc:
@@ -150,11 +153,16 @@ async def fetch_microsoft_tenant(
         jobs: list[Coroutine[Any, Any, Any]] = []
         if need_graph and not graph_error:
             jobs.append(read_graph())
+            jobs.extend(read_home(home, ids) for home, ids in needs.home_apps.items())
         if need_exchange and not exchange_error:
             jobs.append(read_exchange())
         await asyncio.gather(*jobs)
 
-    async def read_graph() -> None:
+    async def read_graph(
+        with_credential: Any = None, at: Any = None, subset: MicrosoftNeeds | None = None
+    ) -> None:
+        """Graph reads of ``needs`` (or only the registrations of ``subset``, in another tenant,
+        with ``with_credential`` on the connection ``at``)."""
         import warnings
 
         with warnings.catch_warnings():
@@ -167,16 +175,19 @@ async def fetch_microsoft_tenant(
             from msgraph.graph_service_client import GraphServiceClient
             from msgraph_core import GraphClientFactory
 
+        where = at or conn
         # Our Transport retries (with the configured budget), so the SDK's does not.
         no_retry = RetryHandlerOption(delay=0, max_retries=0, should_retry=False)
         http = GraphClientFactory.create_with_default_middleware(
-            client=async_client(options, conn.ca_bundle, options.graph_concurrency),
+            client=async_client(options, where.ca_bundle, options.graph_concurrency),
             options={RetryHandlerOption.get_key(): no_retry},
         )
         clients.append(http)
-        auth = AzureIdentityAuthenticationProvider(credential, scopes=[conn.graph_scope])
+        auth = AzureIdentityAuthenticationProvider(
+            with_credential or credential, scopes=[where.graph_scope]
+        )
         adapter = GraphRequestAdapter(auth, http)
-        adapter.base_url = conn.graph_base
+        adapter.base_url = where.graph_base
         client = GraphServiceClient(request_adapter=adapter)
         transport = Transport(
             http,
@@ -189,9 +200,37 @@ async def fetch_microsoft_tenant(
         )
         reader = GraphReader(adapter, transport, options, on_progress=progress)
         try:
-            await fetch_graph(client, reader, needs, options, graph)
+            await fetch_graph(
+                client, reader, subset or needs, options, graph, registrations_only=bool(subset)
+            )
         finally:
             await reader.close()
+
+    async def read_home(home: str, client_ids: tuple[str, ...]) -> None:
+        """The registrations of apps that live in another tenant (``home_tenant``), read
+        there with the checker's credential for that tenant."""
+        from dataclasses import replace
+
+        at = replace(conn, tenant=home)
+        where = f"the registration lives in tenant {home} (home_tenant)"
+        try:
+            other = make_credential(at, credential_source, environ, options)
+        except LiveCredentialError as exc:
+            for client_id in client_ids:
+                graph.unavailable[f"applications:{client_id}"] = f"{where}: credentials: {exc}"
+            return
+        try:
+            subset = replace(
+                needs,
+                tenant=home,
+                apps=tuple(a for a in needs.apps if a.client_id in client_ids),
+                users=(),
+                mailboxes=(),
+                delegates=(),
+            )
+            await read_graph(other, at, subset)
+        finally:
+            await other.close()
 
     async def read_exchange() -> None:
         http = async_client(options, conn.ca_bundle, options.exchange_concurrency)

@@ -114,9 +114,14 @@ async def fetch_graph(
     needs: MicrosoftNeeds,
     options: FetchOptions,
     facts: GraphFacts | None = None,
+    *,
+    registrations_only: bool = False,
 ) -> GraphFacts:
     """Read every Graph fact ``needs`` names into ``facts`` (filled as reads complete, so that a
-    cancelled read keeps what it had); failures are recorded, never raised."""
+    cancelled read keeps what it had); failures are recorded, never raised.
+
+    An app registered in another tenant (``home_tenant``) has its registration read by a
+    second call with ``registrations_only`` (in that tenant); everything else of it here."""
     import warnings
 
     # msgraph-sdk warns (DeprecationWarning) while defining its request builder classes;
@@ -429,10 +434,16 @@ async def fetch_graph(
 
     work: list[Coroutine[Any, Any, None]] = []
     for app in needs.apps:
-        work.append(guarded(f"applications:{app.client_id}", "applications", read_app(app)))
+        if not app.home_tenant or app.home_tenant == needs.tenant:
+            work.append(guarded(f"applications:{app.client_id}", "applications", read_app(app)))
+        if registrations_only:
+            continue
         work.append(
             guarded(f"service_principals:{app.client_id}", "service_principals", read_sp(app))
         )
+    if registrations_only:
+        await asyncio.gather(*work)
+        return facts
     if needs.apps:
         for resource in (GRAPH_APP_ID, EXCHANGE_APP_ID):
             work.append(guarded(f"resources:{resource}", "resources", read_resource(resource)))

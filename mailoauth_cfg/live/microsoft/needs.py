@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from mailoauth_cfg.catalog.microsoft import is_tenant_keyword
 from mailoauth_cfg.model import MailConfig, MicrosoftProvider
 
 Right = Literal["FullAccess", "SendAs"]
@@ -83,6 +84,41 @@ class AppNeeds:
     app_only: bool
     mailbox_rights: tuple[tuple[str, tuple[Right, ...]], ...] = ()
     """App-only: (mailbox, rights) to read permissions of."""
+    home_tenant: str | None = None
+    """The tenant its registration lives in, when not the tenant read (``apps.<n>.home_tenant``):
+    the registration is read there, everything else in the tenant read."""
+
+
+def effective_tenant(config: MailConfig, provider_name: str) -> tuple[str | None, str]:
+    """``(tenant, problem)``: the tenant the live checks read for a Microsoft provider. Its
+    ``tenant``, or when that is a keyword (``common``, ``organizations``), the home tenant its
+    apps are registered in (``apps.<name>.home_tenant``): a keyword names no directory to read.
+    ``None`` with the reason when there is none (or several)."""
+    provider = config.providers.get(provider_name)
+    if not isinstance(provider, MicrosoftProvider):
+        return None, f"provider {provider_name} is not a Microsoft provider"
+    if not is_tenant_keyword(provider.tenant):
+        return provider.tenant, ""
+    homes = sorted(
+        {
+            app.home_tenant
+            for app in config.apps.values()
+            if app.provider == provider_name and app.home_tenant
+        }
+    )
+    if len(homes) == 1:
+        return homes[0], ""
+    if not homes:
+        return None, (
+            f"tenant {provider.tenant!r} is a keyword, which names no directory to read: set "
+            f"apps.<name>.home_tenant to the tenant the app registration lives in (or "
+            f"providers.{provider_name}.tenant to the mailboxes' tenant ID)"
+        )
+    return None, (
+        f"tenant {provider.tenant!r} is a keyword and the provider's apps live in different "
+        f"tenants ({', '.join(homes)}): set providers.{provider_name}.tenant to the tenant ID of "
+        "the mailboxes"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +135,17 @@ class MicrosoftNeeds:
     """Exchange mailboxes to read (``Get-CASMailbox``, ``Get-Mailbox``)."""
     delegates: tuple[tuple[str, tuple[Right, ...]], ...] = ()
     """Shared mailboxes a ``sign_in_as`` account signs in for: (mailbox, rights to read)."""
+    problem: str = ""
+    """Why no tenant can be read (a keyword tenant without a home tenant), else empty."""
+
+    @property
+    def home_apps(self) -> dict[str, tuple[str, ...]]:
+        """Client IDs of the apps registered in another tenant, by that tenant."""
+        out: dict[str, list[str]] = {}
+        for app in self.apps:
+            if app.home_tenant and app.home_tenant != self.tenant:
+                out.setdefault(app.home_tenant, []).append(app.client_id)
+        return {tenant: tuple(ids) for tenant, ids in sorted(out.items())}
 
     @property
     def delegated(self) -> bool:
@@ -155,6 +202,7 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
                 client_id=client_id,
                 app_only=declared.flow == "app-only" or bool(previous and previous.app_only),
                 mailbox_rights=tuple(sorted(merged.items())),
+                home_tenant=declared.home_tenant or (previous.home_tenant if previous else None),
             )
         mailboxes: dict[str, None] = {}
         users: dict[str, None] = {}
@@ -172,9 +220,11 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
         for needed in apps.values():
             for email, _ in needed.mailbox_rights:
                 mailboxes.setdefault(email, None)
+        tenant, problem = effective_tenant(config, name)
         out[name] = MicrosoftNeeds(
             provider=name,
-            tenant=provider.tenant,
+            tenant=tenant or provider.tenant,
+            problem=problem,
             cloud=provider.cloud,
             apps=tuple(apps.values()),
             users=tuple(users),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
+from mailoauth_cfg.live.microsoft.needs import effective_tenant
 from mailoauth_cfg.live.rules import (
     live_google_address_not_primary,
     live_google_app_password_missing,
@@ -143,13 +144,13 @@ def incomplete(ctx: Context, snapshot: Snapshot) -> list[Finding]:
         reason: str | None = None
         if isinstance(provider, MicrosoftProvider):
             section = snapshot.microsoft.get(name)
+            tenant, problem = effective_tenant(ctx.config, name)
             if section is None:
                 reason = "the snapshot has no section for this provider"
-            elif section.tenant != provider.tenant:
-                reason = (
-                    f"the snapshot is of tenant {section.tenant}, the config names "
-                    f"{provider.tenant}"
-                )
+            elif tenant is None:
+                reason = section.failed or problem
+            elif section.tenant != tenant:
+                reason = f"the snapshot is of tenant {section.tenant}, the config names {tenant}"
             else:
                 reason = section.failed
         elif isinstance(provider, GoogleProvider):

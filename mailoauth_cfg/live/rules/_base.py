@@ -22,6 +22,7 @@ from typing import Any
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity, Status
+from mailoauth_cfg.live.microsoft.needs import effective_tenant
 from mailoauth_cfg.live.microsoft.snapshot import MicrosoftTenant
 from mailoauth_cfg.live.rules._facts import Recorder, unknown_fix
 from mailoauth_cfg.live.snapshot import Snapshot
@@ -58,7 +59,8 @@ def tenant_of(ctx: Context, provider_name: str | None) -> MicrosoftTenant | None
     if not isinstance(provider, MicrosoftProvider):
         return None
     section = snapshot_of(ctx).microsoft.get(provider_name)
-    if section is None or section.failed is not None or section.tenant != provider.tenant:
+    tenant, _ = effective_tenant(ctx.config, provider_name)
+    if section is None or section.failed is not None or section.tenant != tenant:
         return None
     return section
 

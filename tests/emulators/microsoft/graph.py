@@ -162,11 +162,12 @@ class Graph:
             return self.batch(request)
         if request.method != "GET":
             return _error(405, "Request_BadRequest", "Method not allowed")
-        return self.get(path, request.query)
+        return self.get(path, request.query, self.identity.tenant_of(request))
 
     # -- reads ----------------------------------------------------------------------------------
-    def get(self, path: str, query: dict[str, str]) -> Response:
-        """One GET (also the items of a batch)."""
+    def get(self, path: str, query: dict[str, str], tenant: str = "") -> Response:
+        """One GET (also the items of a batch) in ``tenant`` (the token's; another tenant holds
+        app registrations only)."""
         route = self.route_of(path, query)
         if route in self.scenario.denied:
             return _error(
@@ -175,8 +176,11 @@ class Graph:
                 "Insufficient privileges to complete the operation.",
             )
         graph = self.scenario.graph
+        foreign = tenant and tenant != self.scenario.tenant
         if m := WITH_APP_ID.match(path):
-            collection = graph[m.group(1)]
+            if foreign and m.group(1) != "applications":
+                return not_found(m.group(2))
+            collection = self.scenario.home_tenants[tenant] if foreign else graph[m.group(1)]
             app_id = _unquote(m.group(2)).lower()
             found = next((o for o in collection if o["appId"].lower() == app_id), None)
             if found is None:
@@ -303,11 +307,12 @@ class Graph:
             return _error(400, "BadRequest", "Batch request ids must be unique.")
         responses = []
         for item in items:
-            responses.append({"id": str(item.get("id")), **self.item(item)})
+            answer = self.item(item, self.identity.tenant_of(request))
+            responses.append({"id": str(item.get("id")), **answer})
         responses.reverse()
         return Response(200, {"responses": responses})
 
-    def item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def item(self, item: dict[str, Any], tenant: str = "") -> dict[str, Any]:
         """One batch item's answer (``status``, ``headers``, ``body``)."""
         method = str(item.get("method", "")).upper()
         url = str(item.get("url", ""))
@@ -338,7 +343,7 @@ class Graph:
                 "headers": {"Content-Type": "text/html"},
                 "body": "PGh0bWw+UHJveHkgZXJyb3I8L2h0bWw+",
             }
-        response = self.get(path, query)
+        response = self.get(path, query, tenant)
         return {
             "status": response.status,
             "headers": {"Content-Type": "application/json"},

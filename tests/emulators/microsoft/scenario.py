@@ -8,6 +8,8 @@ clients:                     # identities allowed to get app-only tokens (the ch
   - {client_id: 9a1c…, secret: s3cret}          # client secret
   - {client_id: 9a1c…, assertion: true}         # certificate or federated (JWT) assertion
 denied: [mailboxSettings]    # routes answered 403 (missing permission)
+home_tenants:                # other tenants holding app registrations (multi-tenant apps)
+  8f3a…: [{appId: …, …}]
 authorization_policy:        # GET /policies/authorizationPolicy (user consent)
   defaultUserRolePermissions:
     permissionGrantPoliciesAssigned: [ManagePermissionGrantsForSelf.microsoft-user-default-low]
@@ -65,6 +67,9 @@ class Scenario:
     exchange: dict[str, Any] = field(default_factory=dict)
     denied: list[str] = field(default_factory=list)
     authorization_policy: dict[str, Any] = field(default_factory=lambda: dict(USER_CONSENT_LOW))
+    home_tenants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Other tenants the checker may read: tenant ID -> the app registrations that live there
+    (a multi-tenant app registered in another organisation)."""
     faults: list[dict[str, Any]] = field(default_factory=list)
     latency: float = 0.0
     seed: int = 0
@@ -72,6 +77,7 @@ class Scenario:
 
     def __post_init__(self) -> None:
         self.tenant = self.tenant.lower()
+        self.home_tenants = {k.lower(): v for k, v in self.home_tenants.items()}
         for key in (
             "applications",
             "servicePrincipals",

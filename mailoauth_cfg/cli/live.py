@@ -53,7 +53,12 @@ def run_live(
     """Add the live findings to each result (fetched, or from ``snapshot_file``); save the
     snapshot when asked. Raises :class:`LiveUsageError`."""
     from mailoauth_cfg.live.microsoft.credentials import CREDENTIAL_SOURCES
-    from mailoauth_cfg.live.run import check, fetch_snapshot, load_snapshot, save_snapshot
+    from mailoauth_cfg.live.run import (
+        fetch_snapshot,
+        load_snapshot,
+        online_findings,
+        save_snapshot,
+    )
     from mailoauth_cfg.live.snapshot import Snapshot
 
     if online and snapshot_file is not None:
@@ -114,7 +119,10 @@ def run_live(
             taken = taken.merged(snapshot).model_copy(
                 update={"taken_at": snapshot.taken_at, "tool_version": snapshot.tool_version}
             )
-        result.findings.extend(check(result.config, result.loaded.marks, snapshot, as_of=as_of))
+        # Live facts supersede the offline guesses they decide (see online_findings).
+        result.findings[:] = online_findings(
+            result.config, result.loaded.marks, snapshot, as_of=as_of, offline=result.findings
+        )
     if save_file is not None:
         try:
             save_snapshot(taken, save_file)

@@ -173,6 +173,40 @@ def check(
     return run_live_rules(config, marks, snapshot, as_of=as_of)
 
 
+def online_findings(
+    config: MailConfig,
+    marks: SourceMap,
+    snapshot: Snapshot,
+    *,
+    as_of: dt.date,
+    offline: list[Finding],
+) -> list[Finding]:
+    """The findings of an ``--online`` (or ``--snapshot``) run: the offline findings that still
+    stand, then the live ones.
+
+    Live facts supersede offline guesses: an offline finding of a rule that a live rule
+    ``supersedes`` (raised because a tenant fact was not declared, or an info such as "inherits
+    SMTP AUTH") gives way once that live rule has decided the same object from facts read live,
+    whether its verdict is a pass or its own finding. When the live facts could not be read, the
+    offline finding stays.
+    """
+    from mailoauth_cfg.live.rules import LIVE_RULES, check_live
+
+    result = check_live(config, marks, snapshot, as_of=as_of)
+    twins: dict[str, list[str]] = {}
+    for rule in LIVE_RULES:
+        for offline_id in rule.supersedes:
+            twins.setdefault(offline_id, []).append(rule.id)
+    standing = [
+        f
+        for f in offline
+        if not any(
+            (live_id, f.object.lower()) in result.decided for live_id in twins.get(f.rule, ())
+        )
+    ]
+    return standing + result.findings
+
+
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read a saved snapshot. ``OSError`` or ``ValueError`` (with a readable message)."""
     return Snapshot.from_json(Path(path).read_bytes())

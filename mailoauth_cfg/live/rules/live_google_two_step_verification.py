@@ -90,4 +90,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("users",),
+    supersedes=("google-app-password-requires-2sv",),
 )

@@ -80,4 +80,5 @@ RULE = Rule.define(
     options=Options,
     family=MICROSOFT,
     reads=("applications",),
+    supersedes=("ms-certificate-expiry",),
 )

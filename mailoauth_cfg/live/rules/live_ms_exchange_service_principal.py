@@ -86,4 +86,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications", "exchange_service_principals", "service_principals"),
+    supersedes=("ms-exchange-service-principal-missing",),
 )

@@ -93,4 +93,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    supersedes=("ms-public-client-flows-disabled",),
 )

@@ -105,4 +105,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("cas_mailboxes", "transport_config"),
+    supersedes=("user-smtp-auth-inherits-disabled", "user-smtp-auth-disabled"),
 )

@@ -9,7 +9,8 @@ the login with ``535-5.7.8 Username and Password not accepted``, since plain acc
 no longer work (less secure apps are retired).
 
 **Fix.** Sign in as the mailbox, create an app password at https://myaccount.google.com/apppasswords
-and store it where the target's ``app_password`` points; better, move the target to OAuth.
+and store it where the target's ``app_password`` points; better, move the target to OAuth when
+the application supports OAuth with Google (the fix says so only then).
 
 Source: https://support.google.com/a/answer/14114704 (exception: app passwords);
 https://developers.google.com/admin-sdk/directory/reference/rest/v1/asps/list.
@@ -49,6 +50,12 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         if found:
             continue
+        # Offer OAuth only where the application can do it with Google (some, such as Open Bee,
+        # support app passwords only).
+        oauth_capable = all(
+            (profile := ctx.plans.targets[name].google) is not None and profile.auth == "oauth2"
+            for name in targets
+        )
         yield finding(
             ctx,
             RULE,
@@ -57,7 +64,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             path,
             fix=f"as {user.email}, create an app password at "
             "https://myaccount.google.com/apppasswords and store it where the target's "
-            "app_password points (or move the target to OAuth)",
+            "app_password points" + (" (or move the target to OAuth)" if oauth_capable else ""),
             object=obj,
         )
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
-from mailoauth_cfg.live.rules._user_common import exchange_connect
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -34,6 +34,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         path = ("users", index, "email")
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):
             yield unknown(
@@ -66,7 +67,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     f"{protocol.upper()} is disabled for {user.email} ({switch} $false), but a "
                     f"target reads it over {protocol.upper()}: the login is refused",
                     path,
-                    fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+                    fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
                     f"-{switch} $true",
                     object=obj,
                 )
@@ -79,5 +80,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family=MICROSOFT,
-    reads=("cas_mailboxes",),
+    reads=("cas_mailboxes", "mailboxes", "users"),
 )

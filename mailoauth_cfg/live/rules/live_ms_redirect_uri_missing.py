@@ -3,7 +3,9 @@
 **What.** The app's ``redirect_uris`` (or, when omitted, the URIs its targets send) are compared
 with the registration's Web, Mobile and desktop, and SPA redirect URIs, the way Entra compares
 them (case-sensitive; a URI without a path equals the same with ``/``; loopback ports ignored).
-A URI registered under no platform at all is reported here; under another platform, by
+A URI registered under no platform at all is reported here, naming any near miss the
+registration holds (the same URI but for letter case, a trailing ``/`` or its scheme, on any
+platform); the exact URI under another platform is reported by
 ``live-ms-redirect-uri-wrong-platform``.
 
 **Why.** The sign-in fails with ``AADSTS50011`` (the redirect URI does not match).
@@ -25,6 +27,7 @@ from mailoauth_cfg.live.rules._redirect_common import (
     contains,
     expected,
     lookup,
+    near_misses,
     platform_of,
     registered,
 )
@@ -58,14 +61,21 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             if contains(everywhere, item.uri):
                 continue
             why = "" if item.why == "declared" else f" ({item.why})"
+            near = near_misses(item.uri, platforms)
+            close = "".join(
+                f"; registered under {PLATFORM_NAMES[p]} is {uri}, which differs by {how}"
+                + ("" if p == platform else " and is on the wrong platform")
+                for p, uri, how in near
+            )
+            remove = "".join(f"; remove {uri} from {PLATFORM_NAMES[p]}" for p, uri, _ in near)
             yield finding(
                 ctx,
                 RULE,
                 f"redirect URI {item.uri}{why} is not registered on app {plan.name} under any "
-                f"platform (expected under {PLATFORM_NAMES[platform]}): sign-in fails with "
-                "AADSTS50011",
+                f"platform (expected under {PLATFORM_NAMES[platform]}){close}: sign-in fails "
+                "with AADSTS50011 (Entra compares redirect URIs exactly)",
                 item.path,
-                fix=add_fix(plan, platform, [item.uri]),
+                fix=add_fix(plan, platform, [item.uri]) + remove,
                 object=plan.object,
             )
 

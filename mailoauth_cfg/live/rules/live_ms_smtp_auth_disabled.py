@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
-from mailoauth_cfg.live.rules._user_common import exchange_connect
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
 from mailoauth_cfg.live.snapshot import MicrosoftTenant, Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -67,6 +67,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         path = ("users", index, "smtp_auth")
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         result = effective(tenant, user.email)
         if isinstance(result, Unknown):
             yield unknown(
@@ -89,7 +90,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"SMTP AUTH is disabled for {user.email}: {why} → disabled; XOAUTH2 submission "
             "fails with 535 5.7.139",
             path,
-            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
             "-SmtpClientAuthenticationDisabled $false (or, organisation-wide, "
             "Set-TransportConfig -SmtpClientAuthenticationDisabled $false); then set "
             "smtp_auth: enabled",
@@ -104,6 +105,6 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family=MICROSOFT,
-    reads=("cas_mailboxes", "transport_config"),
+    reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
     supersedes=("user-smtp-auth-inherits-disabled", "user-smtp-auth-disabled"),
 )

@@ -25,7 +25,7 @@ from mailoauth_cfg.live.rules._base import (
     microsoft_users,
     unknown,
 )
-from mailoauth_cfg.live.rules._user_common import exchange_connect
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
 from mailoauth_cfg.live.rules.live_ms_smtp_auth_disabled import ps
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.loading import PathKey
@@ -67,6 +67,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if user_path not in ctx.marks.values:
             continue
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):
             yield unknown(
@@ -90,7 +91,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"{user.email} declares smtp_auth: {user.smtp_auth} but the mailbox has "
             f"SmtpClientAuthenticationDisabled {ps(actual_value)} ({NAMES[actual_value]})",
             user_path,
-            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
             f"-SmtpClientAuthenticationDisabled {ps(wanted_value)} (or set smtp_auth: "
             f"{NAMES[actual_value]})",
             object=obj,
@@ -104,5 +105,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family=MICROSOFT,
-    reads=("cas_mailboxes", "transport_config"),
+    reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
 )

@@ -5,8 +5,9 @@ Same layout as :mod:`mailoauth_cfg.live.microsoft`:
 
 * :mod:`.needs` - what to read, derived from the config (only the objects it names);
 * :mod:`.credentials` - endpoints, CA bundle, the checker's service account or user credentials;
-* :mod:`.fetch` - one provider: tokens, batches and retries (:mod:`.batch`: the worker pool and
-  the multipart batch encoder; :mod:`.reads`: which API call stores which fact);
+* :mod:`.fetch` - one provider: what to read, in which order; :mod:`.sender` sends it (tokens,
+  batches, retries, the deadline) over :mod:`.batch` (the worker pool and the multipart batch
+  encoder); :mod:`.reads`: which API call stores which fact;
 * :mod:`.parse` - API answers -> snapshot models;
 * :mod:`.permissions` - scopes, delegation and roles the checker needs;
 * :mod:`.errors` - error texts and which failures are transient;

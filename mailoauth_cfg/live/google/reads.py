@@ -30,7 +30,7 @@ from mailoauth_cfg.live.google.permissions import (
 )
 
 if TYPE_CHECKING:
-    from mailoauth_cfg.live.google.fetch import Fetch
+    from mailoauth_cfg.live.google.sender import Sender
 
 USER_FIELDS = (
     "id,primaryEmail,aliases,nonEditableAliases,suspended,suspensionReason,archived,"
@@ -73,7 +73,7 @@ class GoogleFacts:
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
-def directory_reads(fetch: Fetch) -> list[Read]:
+def directory_reads(fetch: Sender) -> list[Read]:
     needs = fetch.needs
     admin = needs.admin if fetch.identity.kind == "service-account" else None
     facts = fetch.facts
@@ -163,7 +163,7 @@ def directory_reads(fetch: Fetch) -> list[Read]:
     return reads
 
 
-def gmail_reads(fetch: Fetch) -> dict[str, list[Read]]:
+def gmail_reads(fetch: Sender) -> dict[str, list[Read]]:
     needs = fetch.needs
     facts = fetch.facts
     settings = fetch.gmail.users().settings()
@@ -271,7 +271,7 @@ def gmail_reads(fetch: Fetch) -> dict[str, list[Read]]:
     return out
 
 
-def service_reads(fetch: Fetch) -> list[Read]:
+def service_reads(fetch: Sender) -> list[Read]:
     facts = fetch.facts
     services = fetch.usage.services()
     reads: list[Read] = []

@@ -308,6 +308,8 @@ class Graph:
         responses = []
         for item in items:
             answer = self.item(item, self.identity.tenant_of(request))
+            if answer.get("status") is None:
+                continue  # an item fault of kind `missing`: left out of the response
             responses.append({"id": str(item.get("id")), **answer})
         responses.reverse()
         return Response(200, {"responses": responses})
@@ -337,6 +339,8 @@ class Graph:
                 "headers": {"Content-Type": "application/json", **fault.headers()},
                 "body": fault.body(),
             }
+        if fault is not None and fault.kind == "missing":
+            return {}
         if fault is not None and fault.kind == "malformed":
             return {
                 "status": 200,

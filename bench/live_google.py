@@ -92,8 +92,8 @@ def run(
 
     import yaml
 
-    from mailoauth_cfg.live.google import BATCH_LIMIT
-    from mailoauth_cfg.live.google_needs import google_needs
+    from mailoauth_cfg.live.google.batch import BATCH_LIMIT
+    from mailoauth_cfg.live.google.needs import google_needs
     from mailoauth_cfg.live.options import FetchOptions
     from mailoauth_cfg.validation import validate_file
     from tests.emulators.google.synthetic import scaled

@@ -7,6 +7,10 @@
     ├── SecretError          a secret reference could not be resolved (render, token)
     ├── RenderError          rendering could not complete
     ├── LiveCheckError       a live service could not be queried
+    │   ├── LiveCredentialError  the checker's own credential cannot be built or used
+    │   └── LiveReadError        one live read could not complete (recorded as ``unknown``)
+    │       └── UnknownCmdletParameter  an Exchange cmdlet call names a parameter the cmdlet
+    │                                   does not have (refused before it is sent)
     └── TokenError           a token flow or token store failed
 
 Messages never contain secret values. The CLI maps each class to an exit code.
@@ -33,6 +37,25 @@ class RenderError(MailoauthCfgError):
 
 class LiveCheckError(MailoauthCfgError):
     """A live check could not complete (credentials, service, throttling)."""
+
+
+class LiveCredentialError(LiveCheckError):
+    """The checker's credential for a provider cannot be built or used: missing variables, a
+    keyword tenant (``common``), an unreadable key file. The provider is reported incomplete."""
+
+
+class LiveReadError(LiveCheckError):
+    """One read of a live service could not complete; ``reason`` is what the snapshot records
+    (status, error code, retries spent) and what the ``unknown`` finding says."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UnknownCmdletParameter(LiveReadError):
+    """An Exchange ``InvokeCommand`` call names a parameter the cmdlet does not have (Exchange
+    would answer ``ParameterBindingException``); refused before anything is sent."""
 
 
 class TokenError(MailoauthCfgError):

@@ -58,11 +58,12 @@ def validate_file(
         if config is not None:
             selected = ALL_RULES if rules is None else tuple(rules)
             if rules is None and any(rule_id.startswith("live-") for rule_id in config.rules):
-                # Live rules take part offline only to validate their `rules:` settings; the
-                # package is imported only then, to keep offline start-up small.
-                from mailoauth_cfg.live.rules import offline_rules
+                # Live rules run offline only to have their `rules:` settings validated (the
+                # engine runs them against a snapshot only); imported only then, to keep
+                # offline start-up small.
+                from mailoauth_cfg.live.rules import LIVE_RULES
 
-                selected = (*selected, *offline_rules())
+                selected = (*selected, *LIVE_RULES)
             findings.extend(run_rules(config, loaded.marks, as_of=as_of, rules=selected))
     return Validated(path=str(path), loaded=loaded, config=config, findings=findings)
 

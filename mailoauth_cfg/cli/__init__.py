@@ -261,6 +261,15 @@ def validate(
             metavar="FILE",
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            help="With --online: seconds allowed for the whole live read (default 120; 0: no "
+            "limit). What is not read by then is reported `unknown` (exit code 3).",
+            metavar="SECONDS",
+        ),
+    ] = None,
 ) -> None:
     """Check configs offline: schema, references and the rule catalogue; with --online (or
     --snapshot FILE) also the live tenants.
@@ -317,7 +326,7 @@ def validate(
             except ConfigError as exc:
                 _fail(str(exc))
             results.append(result)
-    if online or snapshot is not None or save_snapshot is not None:
+    if online or snapshot is not None or save_snapshot is not None or timeout is not None:
         from mailoauth_cfg.cli.live import LiveUsageError, run_live
 
         try:
@@ -329,6 +338,7 @@ def validate(
                 save_file=save_snapshot,
                 credential=credential,
                 ca_bundle=ca_bundle,
+                timeout=timeout,
             )
         except LiveUsageError as exc:
             _fail(str(exc))

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mailoauth_cfg.validation import Validated
@@ -47,17 +48,27 @@ def run_live(
     save_file: Path | None,
     credential: str,
     ca_bundle: Path | None,
+    timeout: float | None = None,
 ) -> None:
     """Add the live findings to each result (fetched, or from ``snapshot_file``); save the
     snapshot when asked. Raises :class:`LiveUsageError`."""
-    from mailoauth_cfg.live.credentials import CREDENTIAL_SOURCES
-    from mailoauth_cfg.live.run import check, fetch_snapshot, load_snapshot, save_snapshot
+    from mailoauth_cfg.live.microsoft.credentials import CREDENTIAL_SOURCES
+    from mailoauth_cfg.live.run import (
+        fetch_snapshot,
+        load_snapshot,
+        online_findings,
+        save_snapshot,
+    )
     from mailoauth_cfg.live.snapshot import Snapshot
 
     if online and snapshot_file is not None:
         raise LiveUsageError("--online and --snapshot exclude each other")
     if save_file is not None and not online:
         raise LiveUsageError("--save-snapshot needs --online")
+    if timeout is not None and not online:
+        raise LiveUsageError("--timeout needs --online")
+    if timeout is not None and not timeout >= 0:
+        raise LiveUsageError(f"--timeout must be a number of seconds (0: no limit), not {timeout}")
     if credential not in CREDENTIAL_SOURCES:
         raise LiveUsageError(
             f"--credential must be one of {', '.join(CREDENTIAL_SOURCES)}, not {credential!r}"
@@ -72,26 +83,35 @@ def run_live(
             raise LiveUsageError(f"{snapshot_file}: {exc}") from None
     if ca_bundle is not None and not ca_bundle.is_file():
         raise LiveUsageError(f"--ca-bundle {ca_bundle} is not a file")
+    options = None
     if online:
         import os
 
         from mailoauth_cfg.live.options import FetchOptions
 
         try:
-            FetchOptions.from_env(os.environ)
+            options = FetchOptions.from_env(os.environ)
         except ValueError as exc:
             raise LiveUsageError(str(exc)) from None
+        if timeout is not None:
+            options = replace(options, deadline=timeout)
     taken = Snapshot()
     progress = _progress()
+    started = time.monotonic()
     for result in results:
         if result.config is None:
             continue
         if loaded is not None:
             snapshot = loaded
         else:
+            if options is not None and options.deadline > 0:
+                # One budget for the whole run, whatever the number of configs.
+                left = options.deadline - (time.monotonic() - started)
+                options = replace(options, deadline=max(left, 0.001))
             snapshot = fetch_snapshot(
                 result.config,
                 root=result.loaded.root,
+                options=options,
                 credential_source=credential,
                 ca_bundle=str(ca_bundle) if ca_bundle is not None else None,
                 progress=progress,
@@ -99,7 +119,10 @@ def run_live(
             taken = taken.merged(snapshot).model_copy(
                 update={"taken_at": snapshot.taken_at, "tool_version": snapshot.tool_version}
             )
-        result.findings.extend(check(result.config, result.loaded.marks, snapshot, as_of=as_of))
+        # Live facts supersede the offline guesses they decide (see online_findings).
+        result.findings[:] = online_findings(
+            result.config, result.loaded.marks, snapshot, as_of=as_of, offline=result.findings
+        )
     if save_file is not None:
         try:
             save_snapshot(taken, save_file)

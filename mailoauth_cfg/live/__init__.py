@@ -1,27 +1,26 @@
 """Live checks: fetch what a tenant holds into a :class:`~mailoauth_cfg.live.snapshot.Snapshot`,
-then run live rules, pure functions of ``(config, snapshot)``.
+then run the live rules over the config and the snapshot.
 
-Layout:
+Layout (each provider package has the same modules: needs, credentials, fetch, parse,
+permissions, errors, snapshot):
 
-* :mod:`~mailoauth_cfg.live.snapshot` - the provider-neutral snapshot model (JSON, versioned,
-  never a secret or a token); facts that could not be read are recorded with a reason.
-* :mod:`~mailoauth_cfg.live.needs` - what to read, derived from the config (only named objects).
-* :mod:`~mailoauth_cfg.live.microsoft` - Microsoft Graph reads (msgraph-sdk request builders and
-  models, a hand-made JSON ``$batch`` over the SDK's httpx client).
-* :mod:`~mailoauth_cfg.live.exchange` - Exchange Online admin REST ``InvokeCommand`` reads.
-* :mod:`~mailoauth_cfg.live.credentials` - azure-identity credentials, CA bundle and endpoints.
-* :mod:`~mailoauth_cfg.live.google` - Google Workspace reads (google-api-python-client batches,
-  google-auth domain-wide delegation); :mod:`~mailoauth_cfg.live.google_needs` what to read;
-  :mod:`~mailoauth_cfg.live.google_permissions` scopes and credential variables.
-* :mod:`~mailoauth_cfg.live.run` - fetch -> snapshot -> live rules -> findings.
-* :mod:`~mailoauth_cfg.live.rules` - the live rule catalogue.
+* :mod:`~mailoauth_cfg.live.microsoft` - Entra ID (Graph) and Exchange Online;
+* :mod:`~mailoauth_cfg.live.google` - Google Workspace (Directory, Gmail, Service Usage);
+* :mod:`~mailoauth_cfg.live.snapshot` - the versioned, provider-neutral snapshot (JSON, never a
+  secret or a token); :mod:`~mailoauth_cfg.live.facts` the three states of a fact;
+* :mod:`~mailoauth_cfg.live.options` - batching, concurrency, timeouts, the retry budget;
+  :mod:`~mailoauth_cfg.live._retry` and :mod:`~mailoauth_cfg.live._http` the shared plumbing;
+* :mod:`~mailoauth_cfg.live.run` - fetch -> snapshot -> live rules -> findings;
+* :mod:`~mailoauth_cfg.live.rules` - the live rule catalogue (rules of the shared
+  :class:`~mailoauth_cfg.rules._base.Rule` type that declare the snapshot facts they read);
+* :mod:`~mailoauth_cfg.live.permissions` - what the checker's own identity needs.
 
-Import discipline: this package and :mod:`snapshot`, :mod:`needs`, :mod:`rules` and
-:mod:`permissions` import nothing heavy. ``msgraph``, ``azure.identity`` and ``httpx`` are
-imported only by :mod:`microsoft`, :mod:`exchange`, :mod:`credentials` and :mod:`_http`, which
-:func:`mailoauth_cfg.live.run.fetch_snapshot` imports inside the function, so ``validate``
-without ``--online`` never loads them. ``googleapiclient``, ``google.auth`` and ``httplib2`` are
-imported only inside the functions of :mod:`google`, for a config with Google providers.
+Import discipline: this package, :mod:`snapshot`, :mod:`facts`, the ``needs``,
+``permissions`` and ``snapshot`` modules and :mod:`rules` import nothing heavy. ``msgraph``,
+``azure.identity``, ``kiota`` and ``httpx`` are imported only by the Microsoft fetch modules,
+which :func:`mailoauth_cfg.live.run.fetch_async` imports inside the function, so ``validate``
+without ``--online`` never loads them; ``googleapiclient``, ``google.auth`` and ``httplib2`` only
+inside the functions of the Google fetch modules.
 """
 
 from __future__ import annotations

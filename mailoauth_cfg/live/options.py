@@ -1,4 +1,5 @@
-"""Tuning of the live fetch: batching, concurrency, timeouts and the retry budget.
+"""Tuning of the live fetch: batching, concurrency, timeouts, the retry budget and the overall
+deadline (``validate --online --timeout``).
 
 Plain data (no heavy import). The defaults suit a real tenant; tests and benchmarks shrink the
 timings so that a throttled emulator answers in milliseconds.
@@ -6,6 +7,7 @@ timings so that a throttled emulator answers in milliseconds.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -29,6 +31,10 @@ class FetchOptions:
     """Exchange ``InvokeCommand`` requests in flight at once (per tenant)."""
     timeout: float = 30.0
     """Seconds allowed for one HTTP request (connect, send and read)."""
+    deadline: float = 120.0
+    """Seconds allowed for the whole live read of a run (``--timeout``; 0: no limit). Facts not
+    read by then are ``unknown`` and the run ends (exit code 3); no retry is started that would
+    end past it."""
     max_attempts: int = 4
     """Attempts per read (the first one included) on 429, 503, 504, timeouts and resets."""
     backoff: float = 1.0
@@ -38,6 +44,10 @@ class FetchOptions:
     """Longest delay computed from ``backoff``."""
     max_retry_after: float = 120.0
     """Longest ``Retry-After`` honoured; a longer one gives up at once (``unknown``)."""
+    jitter: float = 0.5
+    """Randomness of retry delays, so that requests failed together do not retry in lockstep:
+    a backoff delay is drawn in ``[(1 - jitter) x d, d]``; a ``Retry-After`` wait is lengthened
+    by up to ``jitter`` x min(Retry-After, 1 s)."""
     user_filter_threshold: int = 8
     """From this many users in a tenant, read them with ``$filter=userPrincipalName in (…)``
     (15 names per query, 20 queries per ``$batch``) instead of one read each."""
@@ -53,17 +63,25 @@ class FetchOptions:
     extra_headers: dict[str, str] = field(default_factory=dict)
     """Headers added to every Graph and Exchange request (e.g. a proxy's)."""
 
-    def retry_delay(self, attempt: int, retry_after: float | None) -> float | None:
+    def retry_delay(
+        self, attempt: int, retry_after: float | None, draw: Callable[[], float] = random.random
+    ) -> float | None:
         """Seconds to wait before attempt ``attempt + 1``; ``None`` when the budget is spent.
 
         ``attempt`` counts the attempts made so far (1 after the first). A server's
-        ``Retry-After`` is honoured as given unless it exceeds :attr:`max_retry_after`.
+        ``Retry-After`` is honoured (never shortened) unless it exceeds
+        :attr:`max_retry_after`; both kinds of delay are jittered (:attr:`jitter`) with
+        ``draw()`` in ``[0, 1)``.
         """
         if attempt >= self.max_attempts:
             return None
+        jitter = min(max(self.jitter, 0.0), 1.0)
         if retry_after is not None:
-            return retry_after if retry_after <= self.max_retry_after else None
-        return float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
+            if retry_after > self.max_retry_after:
+                return None
+            return retry_after + jitter * min(retry_after, 1.0) * draw()
+        delay = float(min(self.max_backoff, self.backoff * 2.0 ** (attempt - 1)))
+        return delay * (1.0 - jitter * draw())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> FetchOptions:

@@ -23,7 +23,7 @@ from mailoauth_cfg.loading import SourceMap
 from mailoauth_cfg.model import MailConfig, MicrosoftProvider
 
 if TYPE_CHECKING:
-    from mailoauth_cfg.live._http import Stats
+    from mailoauth_cfg.live._retry import Stats
 
 
 @dataclass
@@ -50,14 +50,16 @@ async def fetch_async(
     import time
 
     from mailoauth_cfg import __version__
-    from mailoauth_cfg.live.credentials import connection
-    from mailoauth_cfg.live.google import google_jobs
-    from mailoauth_cfg.live.microsoft import fetch_microsoft_tenant
-    from mailoauth_cfg.live.needs import microsoft_needs
+    from mailoauth_cfg.live._retry import Budget
+    from mailoauth_cfg.live.google.fetch import google_jobs
+    from mailoauth_cfg.live.microsoft.credentials import connection
+    from mailoauth_cfg.live.microsoft.fetch import fetch_microsoft_tenant
+    from mailoauth_cfg.live.microsoft.needs import microsoft_needs
 
     started = time.perf_counter()
     env = dict(os.environ if environ is None else environ)
     opts = options or FetchOptions.from_env(env)
+    budget = Budget(opts.deadline)
     needs = microsoft_needs(config)
 
     def reporter(name: str) -> Any:
@@ -75,15 +77,22 @@ async def fetch_async(
         jobs.append(
             fetch_microsoft_tenant(
                 need,
-                connection(provider, root=root, ca_bundle=ca_bundle),
+                connection(provider, root=root, ca_bundle=ca_bundle, tenant=need.tenant),
                 credential_source=credential_source,
                 environ=env,
                 options=opts,
                 progress=reporter(name),
+                budget=budget,
             )
         )
     google = google_jobs(
-        config, root=root, ca_bundle=ca_bundle, environ=env, options=opts, progress=reporter
+        config,
+        root=root,
+        ca_bundle=ca_bundle,
+        environ=env,
+        options=opts,
+        progress=reporter,
+        budget=budget,
     )
     results, google_results = await asyncio.gather(
         asyncio.gather(*jobs), asyncio.gather(*(job for _, job in google))
@@ -117,6 +126,8 @@ def fetch_snapshot(
 ) -> FetchResult:
     """Read what the config names from its live tenants; never raises for tenant problems
     (missing permissions, outages, throttling past the budget are recorded in the snapshot).
+    The whole read ends by ``options.deadline`` (``--timeout``): what is not read by then is
+    recorded as such, so the live rules report it ``unknown``.
 
     ``root`` resolves a relative provider ``ca_bundle:``; ``ca_bundle`` overrides it;
     ``credential_source`` is ``auto``, ``environment``, ``workload-identity`` or ``azure-cli``;
@@ -160,6 +171,40 @@ def check(
     from mailoauth_cfg.live.rules import run_live_rules
 
     return run_live_rules(config, marks, snapshot, as_of=as_of)
+
+
+def online_findings(
+    config: MailConfig,
+    marks: SourceMap,
+    snapshot: Snapshot,
+    *,
+    as_of: dt.date,
+    offline: list[Finding],
+) -> list[Finding]:
+    """The findings of an ``--online`` (or ``--snapshot``) run: the offline findings that still
+    stand, then the live ones.
+
+    Live facts supersede offline guesses: an offline finding of a rule that a live rule
+    ``supersedes`` (raised because a tenant fact was not declared, or an info such as "inherits
+    SMTP AUTH") gives way once that live rule has decided the same object from facts read live,
+    whether its verdict is a pass or its own finding. When the live facts could not be read, the
+    offline finding stays.
+    """
+    from mailoauth_cfg.live.rules import LIVE_RULES, check_live
+
+    result = check_live(config, marks, snapshot, as_of=as_of)
+    twins: dict[str, list[str]] = {}
+    for rule in LIVE_RULES:
+        for offline_id in rule.supersedes:
+            twins.setdefault(offline_id, []).append(rule.id)
+    standing = [
+        f
+        for f in offline
+        if not any(
+            (live_id, f.object.lower()) in result.decided for live_id in twins.get(f.rule, ())
+        )
+    ]
+    return standing + result.findings
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:

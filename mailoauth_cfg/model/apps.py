@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from mailoauth_cfg.model._base import (
+    DOMAIN_RE,
+    GUID_RE,
     Certificate,
     ClientSecret,
     Email,
@@ -14,6 +16,16 @@ from mailoauth_cfg.model._base import (
     StrictModel,
     Suppressions,
 )
+
+
+def _check_home_tenant(value: str) -> str:
+    if GUID_RE.fullmatch(value) or DOMAIN_RE.fullmatch(value):
+        return value.lower()
+    raise ValueError(
+        f"{value!r} is not a tenant: expected the directory (tenant) ID as a GUID or a verified "
+        "domain such as contoso.onmicrosoft.com (a registration lives in one tenant, not in "
+        "common/organizations)"
+    )
 
 
 class App(StrictModel):
@@ -29,6 +41,14 @@ class App(StrictModel):
     )
     """Application (client) ID: a GUID for Microsoft; ``<number>-<id>.apps.googleusercontent.com``
     for Google."""
+    home_tenant: Annotated[str, AfterValidator(_check_home_tenant)] | None = Field(
+        default=None, examples=["8f3a1c2b-4d5e-4f60-9a7b-1c2d3e4f5a6b"]
+    )
+    """Microsoft: the tenant the app registration lives in, when it is not the provider's
+    ``tenant`` (a multi-tenant app signed in through ``common``/``organizations``, or an app
+    registered in another organisation). Omitted: the provider's tenant. Live checks read the
+    registration there (the enterprise application, consent and mailboxes stay in the
+    provider's tenant)."""
     client_secret: ClientSecret | None = None
     """Reference to the client secret (``{env: NAME}`` or ``{file: PATH}``) with its expiry."""
     certificate: Certificate | None = None

@@ -12,6 +12,12 @@ an options model and a ``check(ctx, options)`` generator, wrapped in a :class:`R
                        check=check, options=Options)
 
 Rules are pure functions of the config: no I/O, no clock (``ctx.as_of`` is the date).
+
+Live rules (``mailoauth_cfg.live.rules``) are the same type: they also declare the snapshot
+facts they read (``reads=``) and the offline rules whose guesses their verdict replaces
+(``supersedes=``), and read the snapshot through ``ctx.facts``. The engine runs them only when a
+snapshot is given, and turns any result that depended on a missing or failed fact into
+``unknown`` (never ``fail``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,6 +45,16 @@ class RuleOptions(BaseModel):
 OptionsT = TypeVar("OptionsT", bound=RuleOptions)
 
 
+class FactSource(Protocol):
+    """The live facts a run checks against (implemented by ``mailoauth_cfg.live.rules._facts``;
+    kept abstract here so that offline rules import nothing of ``live``)."""
+
+    def check(self, rule: Rule[Any], ctx: Context, options: Any) -> Iterator[Finding]:
+        """Run the live ``rule`` against the facts: its findings, with a result that depended on
+        a missing or failed fact turned into ``unknown``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What rules read: the config, where each part came from, and the date of the run."""
@@ -49,9 +65,14 @@ class Context:
     plans: Plans
     _user_index: dict[str, int] = field(default_factory=dict)
     _uses_by_user: dict[str, list[tuple[TargetPlan, int]]] = field(default_factory=dict)
+    facts: Any = None
+    """Live runs only: what live rules read (the engine binds it to each rule). ``None`` for
+    an offline run, where live rules do not run."""
 
     @classmethod
-    def of(cls, config: MailConfig, marks: SourceMap, as_of: dt.date) -> Context:
+    def of(
+        cls, config: MailConfig, marks: SourceMap, as_of: dt.date, *, facts: Any = None
+    ) -> Context:
         """Build a context, its indexes and the target/app plans."""
         index = {u.email.lower(): i for i, u in enumerate(config.users)}
         plans = plan(config)
@@ -70,6 +91,7 @@ class Context:
             plans=plans,
             _user_index=index,
             _uses_by_user=uses,
+            facts=facts,
         )
 
     def uses_of_user(self, email: str) -> list[tuple[TargetPlan, int]]:
@@ -152,6 +174,19 @@ class Rule(Generic[OptionsT]):
     check: Callable[[Context, OptionsT], Iterator[Finding]]
     options: type[OptionsT]
     family: str
+    # Live rules only (both empty for an offline rule):
+    reads: tuple[str, ...] = ()
+    """Snapshot facts the rule reads (``applications``, ``mailbox_permissions``…): it runs only
+    against a snapshot, reading anything else is refused, and a result that depended on one of
+    them being missing or failed becomes ``unknown``."""
+    supersedes: tuple[str, ...] = ()
+    """Offline rules whose findings on an object give way once this rule has decided that
+    object from facts read live (``--online``: the tenant's truth replaces the offline guess)."""
+
+    @property
+    def live(self) -> bool:
+        """Whether the rule checks live facts (it declares what it reads)."""
+        return bool(self.reads)
 
     @classmethod
     def define(
@@ -163,6 +198,8 @@ class Rule(Generic[OptionsT]):
         check: Callable[[Context, OptionsT], Iterator[Finding]],
         options: type[OptionsT],
         family: str,
+        reads: tuple[str, ...] = (),
+        supersedes: tuple[str, ...] = (),
     ) -> Rule[OptionsT]:
         """Define a rule from its module docstring (first line is the summary)."""
         text = inspect.cleandoc(doc or "")
@@ -175,6 +212,8 @@ class Rule(Generic[OptionsT]):
             check=check,
             options=options,
             family=family,
+            reads=reads,
+            supersedes=supersedes,
         )
 
     def info(self) -> RuleInfo:

@@ -1,4 +1,9 @@
-"""Run rules over a config: severity overrides, options, suppressions."""
+"""Run rules over a config: severity overrides, options, suppressions.
+
+One loop for offline and live rules: a live rule (one that declares the facts it reads) runs
+only when ``facts`` (a snapshot) is given, through ``facts.check``, which turns results that
+depended on missing facts into ``unknown``; its settings are validated either way.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from mailoauth_cfg.findings import Finding, Location, Severity, Status, Suppress
 from mailoauth_cfg.loading import SourceMap
 from mailoauth_cfg.model import MailConfig, SuppressionSpec
 from mailoauth_cfg.model.building import closest, suggest
-from mailoauth_cfg.rules._base import Context, Rule
+from mailoauth_cfg.rules._base import Context, FactSource, Rule
 from mailoauth_cfg.rules.builtin import BUILTIN_RULES
 
 
@@ -23,13 +28,21 @@ def run_rules(
     *,
     as_of: dt.date,
     rules: Iterable[Rule[Any]],
+    facts: FactSource | None = None,
+    report_settings: bool = True,
 ) -> list[Finding]:
-    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions."""
-    ctx = Context.of(config, marks, as_of)
+    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions.
+
+    ``facts``: the live facts live rules check (without it they are skipped, their settings
+    still validated). ``report_settings=False`` (the live pass of an ``--online`` run, whose
+    offline pass already reported them): unknown rule IDs and invalid options are not reported
+    again, and a rule with invalid options is skipped.
+    """
+    ctx = Context.of(config, marks, as_of, facts=facts)
     catalogue = {rule.id: rule for rule in rules}
     findings: list[Finding] = []
     known_ids = set(catalogue) | set(BUILTIN_RULES)
-    for rule_id in config.rules:
+    for rule_id in config.rules if report_settings else ():
         if rule_id not in known_ids:
             match = closest(rule_id, sorted(known_ids))
             findings.append(
@@ -55,7 +68,7 @@ def run_rules(
         try:
             options = rule.options.model_validate(raw_options)
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
+            for error in exc.errors(include_url=False) if report_settings else ():
                 key = ".".join(str(p) for p in error["loc"])
                 findings.append(
                     Finding(
@@ -69,19 +82,35 @@ def run_rules(
                     )
                 )
             continue
-        for finding in rule.check(ctx, options):
+        if rule.live:
+            if facts is None:
+                continue  # a live rule runs only against live facts
+            found = facts.check(rule, ctx, options)
+        else:
+            found = rule.check(ctx, options)
+        for finding in found:
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)
-    return suppress_findings(findings, config, marks, as_of)
+    twins = {rule.id: rule.supersedes for rule in catalogue.values() if rule.supersedes}
+    return suppress_findings(findings, config, marks, as_of, twins=twins)
 
 
 def suppress_findings(
-    findings: list[Finding], config: MailConfig, marks: SourceMap, as_of: dt.date
+    findings: list[Finding],
+    config: MailConfig,
+    marks: SourceMap,
+    as_of: dt.date,
+    *,
+    twins: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Finding]:
-    """Apply the config's suppressions to ``findings`` (offline and live rules alike)."""
+    """Apply the config's suppressions to ``findings`` (offline and live rules alike).
+
+    ``twins``: live rule ID -> the offline rules it supersedes. A suppression written for the
+    offline rule also silences its live twin on the same object (the operator's reason covers
+    the fact, whether guessed offline or read live)."""
     index = _SuppressionIndex(config)
-    return [apply_suppressions(f, index, marks, as_of) for f in findings]
+    return [apply_suppressions(f, index, marks, as_of, twins or {}) for f in findings]
 
 
 class _SuppressionIndex:
@@ -108,7 +137,11 @@ class _SuppressionIndex:
 
 
 def apply_suppressions(
-    finding: Finding, index: _SuppressionIndex, marks: SourceMap, as_of: dt.date
+    finding: Finding,
+    index: _SuppressionIndex,
+    marks: SourceMap,
+    as_of: dt.date,
+    twins: dict[str, tuple[str, ...]] | None = None,
 ) -> Finding:
     """Mark ``finding`` suppressed when its object silences its rule (and has not expired).
 
@@ -119,8 +152,9 @@ def apply_suppressions(
     if not finding.object or finding.status is Status.SUPPRESSED:
         return finding
     base, specs = index.get(finding.object)
+    aliases = (twins or {}).get(finding.rule, ())
     for position, spec in enumerate(specs):
-        if spec.rule != finding.rule:
+        if spec.rule != finding.rule and spec.rule not in aliases:
             continue
         location: Location = marks.location((*base, "suppress", position))
         if spec.expires is not None and spec.expires < as_of:

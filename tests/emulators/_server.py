@@ -9,7 +9,8 @@ names the kind of request (``users``, ``batch``, ``exchange:Get-CASMailbox``…)
 * applies the first :class:`Fault` whose ``route`` pattern matches: ``status`` (e.g. 429 with
   ``Retry-After``, 503), ``latency`` (extra delay), ``timeout`` (no answer for ``seconds``, then
   the connection is closed), ``reset`` (closed at once) or ``malformed`` (200 with a truncated
-  JSON body). Batch emulators apply faults of scope ``item`` to the items inside a batch;
+  JSON body). Batch emulators apply faults of scope ``item`` to the items inside a batch, where
+  ``missing`` drops the item's answer from the batch response;
 * decides deterministically: ``times=N`` fails the first N attempts of each distinct request
   (method, path, query and body) or, with ``per="route"``, the first N requests of the route;
   ``probability=p`` hashes (seed, fault, request, attempt), so a run is the same whatever the
@@ -38,7 +39,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 
-FaultKind = Literal["status", "latency", "timeout", "reset", "malformed"]
+FaultKind = Literal["status", "latency", "timeout", "reset", "malformed", "missing"]
 
 
 class Tls:

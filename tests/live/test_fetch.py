@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from mailoauth_cfg.live.credentials import CredentialProblem, connection, make_credential
+from mailoauth_cfg.errors import LiveCredentialError
+from mailoauth_cfg.live.microsoft.credentials import connection, make_credential
 from mailoauth_cfg.live.options import NEVER, FetchOptions
 from mailoauth_cfg.live.run import fetch_snapshot
 from mailoauth_cfg.model import MicrosoftProvider
@@ -119,7 +120,8 @@ def test_graph_collections_follow_next_links(scenario: Scenario, live: Callable[
         )
     result = live()
     assert result.findings == []
-    assert len(result.fetched.snapshot.microsoft["contoso"].grants[erp_sp]) == 131
+    # 130 + the tenant-wide grant + the per-user grant of the baseline
+    assert len(result.fetched.snapshot.microsoft["contoso"].grants[erp_sp]) == 132
 
 
 # --- credentials -----------------------------------------------------------------------------
@@ -197,7 +199,7 @@ def test_connection_endpoints_and_scopes(tmp_path: Path) -> None:
 
 def test_keyword_tenant_cannot_be_read() -> None:
     conn = connection(MicrosoftProvider(type="microsoft", tenant="organizations"))
-    with pytest.raises(CredentialProblem, match="keyword"):
+    with pytest.raises(LiveCredentialError, match="keyword"):
         make_credential(conn, "auto", {})
 
 

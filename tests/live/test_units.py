@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mailoauth_cfg.cli import app
-from mailoauth_cfg.live._http import error_text, parse_retry_after
-from mailoauth_cfg.live.exchange import ExchangeClient
-from mailoauth_cfg.live.needs import app_mailbox_rights, microsoft_needs, user_protocols
+from mailoauth_cfg.live._retry import parse_retry_after
+from mailoauth_cfg.live.microsoft.errors import error_text
+from mailoauth_cfg.live.microsoft.exchange import ExchangeClient
+from mailoauth_cfg.live.microsoft.needs import app_mailbox_rights, microsoft_needs, user_protocols
 from mailoauth_cfg.live.options import FetchOptions
 from mailoauth_cfg.live.rules import LIVE_RULES, rule_infos
 from mailoauth_cfg.live.rules._user_common import mailbox_kind
@@ -130,7 +131,9 @@ def test_retry_after_forms() -> None:
 
 
 def test_retry_budget() -> None:
-    options = FetchOptions(max_attempts=3, backoff=0.5, max_backoff=0.8, max_retry_after=10)
+    options = FetchOptions(
+        max_attempts=3, backoff=0.5, max_backoff=0.8, max_retry_after=10, jitter=0.0
+    )
     assert options.retry_delay(1, None) == 0.5
     assert options.retry_delay(2, None) == 0.8
     assert options.retry_delay(3, None) is None
@@ -220,6 +223,8 @@ def test_permissions_command() -> None:
         "Application.Read.All",
         "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
         "DelegatedPermissionGrant.Read.All",
+        "Policy.Read.All",
+        "246dd0d5-5bd0-4def-940b-0421030a5b68",
         "User.Read.All",
         "MailboxSettings.Read",
         "Exchange.ManageAsApp",

@@ -1,7 +1,13 @@
-"""The live rule catalogue and its runner: pure functions of (config, snapshot).
+"""The live rule catalogue and its runner.
 
-Live rules honour the config's ``rules:`` settings (severity, ``off``, options) and
-suppressions exactly like offline rules (they reuse the offline engine's suppression logic).
+Live rules are :class:`~mailoauth_cfg.rules._base.Rule` objects like the offline ones and run in
+the same engine (:func:`mailoauth_cfg.rules.engine.run_rules`): one loop for the config's
+``rules:`` settings (severity, ``off``, options) and suppressions. What sets them apart is
+declared on the rule: the snapshot facts it reads (``reads``) and the offline rules its verdict
+replaces in an ``--online`` run (``supersedes``). The engine gives them the snapshot through
+:class:`~mailoauth_cfg.live.rules._facts.LiveFacts`, which turns a result that depended on a
+missing or failed fact into ``unknown``.
+
 ``live-check-incomplete`` is not a rule that can be turned off: a provider that could not be read
 at all is always reported, as ``unknown``.
 """
@@ -9,12 +15,11 @@ at all is always reported, as ``unknown``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
+from mailoauth_cfg.live.microsoft.needs import effective_tenant
 from mailoauth_cfg.live.rules import (
     live_google_address_not_primary,
     live_google_app_password_missing,
@@ -30,8 +35,10 @@ from mailoauth_cfg.live.rules import (
     live_google_user_no_mailbox,
     live_google_user_suspended,
     live_ms_address_not_primary,
+    live_ms_app_credentials,
     live_ms_app_registration_missing,
     live_ms_certificate_expiry,
+    live_ms_delegate_access_missing,
     live_ms_exchange_service_principal,
     live_ms_imap_pop_disabled,
     live_ms_mailbox_permission_missing,
@@ -52,14 +59,14 @@ from mailoauth_cfg.live.rules import (
     live_ms_user_missing,
     live_ms_user_unlicensed,
 )
-from mailoauth_cfg.live.rules._base import LiveRule
+from mailoauth_cfg.live.rules._facts import LiveFacts
 from mailoauth_cfg.live.snapshot import Snapshot
 from mailoauth_cfg.loading import SourceMap
 from mailoauth_cfg.model import GoogleProvider, MailConfig, MicrosoftProvider
 from mailoauth_cfg.rules._base import Context, Rule
-from mailoauth_cfg.rules.engine import suppress_findings
+from mailoauth_cfg.rules.engine import run_rules, suppress_findings
 
-LIVE_RULES: tuple[LiveRule[Any], ...] = (
+LIVE_RULES: tuple[Rule[Any], ...] = (
     live_ms_app_registration_missing.RULE,
     live_ms_service_principal_missing.RULE,
     live_ms_service_principal_disabled.RULE,
@@ -72,6 +79,7 @@ LIVE_RULES: tuple[LiveRule[Any], ...] = (
     live_ms_permission_not_consented.RULE,
     live_ms_secret_expiry.RULE,
     live_ms_certificate_expiry.RULE,
+    live_ms_app_credentials.RULE,
     live_ms_user_missing.RULE,
     live_ms_user_disabled.RULE,
     live_ms_user_unlicensed.RULE,
@@ -82,6 +90,7 @@ LIVE_RULES: tuple[LiveRule[Any], ...] = (
     live_ms_imap_pop_disabled.RULE,
     live_ms_exchange_service_principal.RULE,
     live_ms_mailbox_permission_missing.RULE,
+    live_ms_delegate_access_missing.RULE,
     live_google_user_missing.RULE,
     live_google_user_suspended.RULE,
     live_google_user_no_mailbox.RULE,
@@ -120,11 +129,6 @@ def rule_infos() -> dict[str, RuleInfo]:
     return infos
 
 
-def offline_rules() -> tuple[Rule[Any], ...]:
-    """Stand-ins that let the offline engine accept ``rules:`` settings of live rules."""
-    return tuple(rule.offline() for rule in LIVE_RULES)
-
-
 def _named(config: MailConfig, name: str) -> bool:
     return any(a.provider == name for a in config.apps.values()) or any(
         u.provider == name for u in config.users
@@ -140,13 +144,13 @@ def incomplete(ctx: Context, snapshot: Snapshot) -> list[Finding]:
         reason: str | None = None
         if isinstance(provider, MicrosoftProvider):
             section = snapshot.microsoft.get(name)
+            tenant, problem = effective_tenant(ctx.config, name)
             if section is None:
                 reason = "the snapshot has no section for this provider"
-            elif section.tenant != provider.tenant:
-                reason = (
-                    f"the snapshot is of tenant {section.tenant}, the config names "
-                    f"{provider.tenant}"
-                )
+            elif tenant is None:
+                reason = section.failed or problem
+            elif section.tenant != tenant:
+                reason = f"the snapshot is of tenant {section.tenant}, the config names {tenant}"
             else:
                 reason = section.failed
         elif isinstance(provider, GoogleProvider):
@@ -176,47 +180,52 @@ def incomplete(ctx: Context, snapshot: Snapshot) -> list[Finding]:
     return out
 
 
+@dataclass
+class LiveResult:
+    """The live findings of a config, and what the live rules decided from complete facts."""
+
+    findings: list[Finding]
+    decided: set[tuple[str, str]] = field(default_factory=set)
+    """``(live rule ID, object)`` of every subject a live rule decided from facts read live."""
+
+
+def check_live(
+    config: MailConfig,
+    marks: SourceMap,
+    snapshot: Snapshot,
+    *,
+    as_of: dt.date,
+    rules: tuple[Rule[Any], ...] = LIVE_RULES,
+) -> LiveResult:
+    """Run the live rules over ``config`` and ``snapshot`` in the one rule engine, with the
+    config's rule settings (already validated by the offline pass: not reported again) and
+    suppressions, plus one ``live-check-incomplete`` per provider that could not be read."""
+    facts = LiveFacts(snapshot)
+    ctx = Context.of(config, marks, as_of)
+    findings = suppress_findings(incomplete(ctx, snapshot), config, marks, as_of)
+    findings += run_rules(
+        config, marks, as_of=as_of, rules=rules, facts=facts, report_settings=False
+    )
+    return LiveResult(findings, facts.decided)
+
+
 def run_live_rules(
     config: MailConfig,
     marks: SourceMap,
     snapshot: Snapshot,
     *,
     as_of: dt.date,
-    rules: tuple[LiveRule[Any], ...] = LIVE_RULES,
+    rules: tuple[Rule[Any], ...] = LIVE_RULES,
 ) -> list[Finding]:
-    """Run the live rules over ``config`` and ``snapshot`` with the config's rule settings.
-
-    Invalid options are reported by the offline run (the live rules are known to it through
-    :func:`offline_rules`); such a rule is skipped here.
-    """
-    ctx = Context.of(config, marks, as_of)
-    findings = incomplete(ctx, snapshot)
-    for rule in rules:
-        setting = config.rules.get(rule.id)
-        severity = rule.severity
-        raw: dict[str, Any] = {}
-        if setting is not None:
-            if setting.severity == "off":
-                continue
-            if setting.severity is not None:
-                severity = Severity.parse(setting.severity)
-            raw = setting.options
-        try:
-            options = rule.options.model_validate(raw)
-        except ValidationError:
-            continue
-        for found in rule.check(ctx, snapshot, options):
-            if severity is not found.severity and found.severity is rule.severity:
-                found = replace(found, severity=severity)
-            findings.append(found)
-    return suppress_findings(findings, config, marks, as_of)
+    """The findings of :func:`check_live`."""
+    return check_live(config, marks, snapshot, as_of=as_of, rules=rules).findings
 
 
 __all__ = [
     "INCOMPLETE",
     "LIVE_RULES",
-    "LiveRule",
-    "offline_rules",
+    "LiveResult",
+    "check_live",
     "rule_infos",
     "run_live_rules",
 ]

@@ -1,90 +1,56 @@
-"""The shape of a live rule and the helpers live rules share.
+"""What live rules share: the subjects they walk and the findings they make.
 
-A live rule is a module like an offline rule (docstring = documentation, an options model, a
-check generator) but its check also reads the snapshot::
+A live rule is a :class:`~mailoauth_cfg.rules._base.Rule` like any other (a module; docstring =
+documentation; an options model; ``check(ctx, options)``) that also declares the snapshot
+collections it reads::
 
-    def check(ctx: Context, snapshot: Snapshot, options: Options) -> Iterator[Finding]: ...
+    RULE = Rule.define(__doc__, id="live-ms-user-missing", severity=Severity.ERROR,
+                       check=check, options=RuleOptions, family=MICROSOFT,
+                       reads=("users",), supersedes=())
 
-    RULE = LiveRule.define(__doc__, id="live-ms-user-missing", severity=Severity.ERROR,
-                           check=check, options=Options)
-
-Checks are pure: no I/O, no clock (``ctx.as_of``). A fact the snapshot does not hold gives a
-finding of status ``unknown`` with the reason (:func:`unknown`), never a silent pass.
+Its check walks subjects with :func:`microsoft_apps`, :func:`microsoft_users`,
+:func:`microsoft_providers` (and the Google ones in :mod:`._google`) and looks facts up on the
+snapshot section each yields. The engine (:mod:`._facts`) observes the lookups: a verdict that
+rests on a missing fact becomes ``unknown``, a subject that could not be read is never a silent
+pass. Checks are pure: no I/O, no clock (``ctx.as_of``).
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from mailoauth_cfg.derive import AppPlan
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
-from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot, Unknown
+from mailoauth_cfg.findings import Finding, Severity, Status
+from mailoauth_cfg.live.microsoft.needs import effective_tenant
+from mailoauth_cfg.live.microsoft.snapshot import MicrosoftTenant
+from mailoauth_cfg.live.rules._facts import Recorder, unknown_fix
+from mailoauth_cfg.live.snapshot import Snapshot
 from mailoauth_cfg.loading import PathKey
 from mailoauth_cfg.model import MicrosoftProvider, User
-from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule
 
-OptionsT = TypeVar("OptionsT", bound=RuleOptions)
-
-
-def _nothing(ctx: Context, options: Any) -> Iterator[Finding]:
-    return iter(())
+MICROSOFT = "live-microsoft"
+"""Family of the Microsoft live rules."""
 
 
-@dataclass(frozen=True, slots=True)
-class LiveRule(Generic[OptionsT]):
-    """A live rule: ID, default severity, documentation, options and check function."""
-
-    id: str
-    severity: Severity
-    summary: str
-    doc: str
-    check: Callable[[Context, Snapshot, OptionsT], Iterator[Finding]]
-    options: type[OptionsT]
-    family: str = "live-microsoft"
-
-    @classmethod
-    def define(
-        cls,
-        doc: str | None,
-        *,
-        id: str,
-        severity: Severity,
-        check: Callable[[Context, Snapshot, OptionsT], Iterator[Finding]],
-        options: type[OptionsT],
-        family: str = "live-microsoft",
-    ) -> LiveRule[OptionsT]:
-        """Define a live rule from its module docstring (first line is the summary)."""
-        text = inspect.cleandoc(doc or "")
-        summary = text.splitlines()[0] if text else id
-        return cls(id, severity, summary, text, check, options, family)
-
-    def info(self) -> RuleInfo:
-        """Metadata for reports, ``explain`` and SARIF."""
-        return RuleInfo(id=self.id, severity=self.severity, summary=self.summary, doc=self.doc)
-
-    def offline(self) -> Rule[OptionsT]:
-        """An offline stand-in that yields nothing: it lets the offline engine know the ID
-        (``rules:`` settings naming it are valid) and validate its options."""
-        return Rule(
-            id=self.id,
-            severity=self.severity,
-            summary=self.summary,
-            doc=self.doc,
-            check=_nothing,
-            options=self.options,
-            family=self.family,
-        )
+def recorder(ctx: Context) -> Recorder:
+    """The engine's recorder bound to the running live rule."""
+    facts = ctx.facts
+    if not isinstance(facts, Recorder):
+        raise TypeError("a live rule runs only through the rule engine, against a snapshot")
+    return facts
 
 
-# --- snapshot access ----------------------------------------------------------------------------
+def snapshot_of(ctx: Context) -> Snapshot:
+    """The snapshot the running live rule checks."""
+    return recorder(ctx).snapshot
 
 
-def tenant_of(
-    snapshot: Snapshot, ctx: Context, provider_name: str | None
-) -> MicrosoftTenant | None:
+# --- subjects -----------------------------------------------------------------------------------
+
+
+def tenant_of(ctx: Context, provider_name: str | None) -> MicrosoftTenant | None:
     """The snapshot section of a Microsoft provider, or ``None`` when the whole provider could
     not be read (the runner reports that once, as ``live-check-incomplete``)."""
     if provider_name is None:
@@ -92,49 +58,77 @@ def tenant_of(
     provider = ctx.provider(provider_name)
     if not isinstance(provider, MicrosoftProvider):
         return None
-    section = snapshot.microsoft.get(provider_name)
-    if section is None or section.failed is not None or section.tenant != provider.tenant:
+    section = snapshot_of(ctx).microsoft.get(provider_name)
+    tenant, _ = effective_tenant(ctx.config, provider_name)
+    if section is None or section.failed is not None or section.tenant != tenant:
         return None
     return section
 
 
-def microsoft_apps(ctx: Context, snapshot: Snapshot) -> Iterator[tuple[AppPlan, MicrosoftTenant]]:
-    """Each Microsoft app's plan with its tenant's snapshot section."""
+def microsoft_apps(ctx: Context) -> Iterator[tuple[AppPlan, MicrosoftTenant]]:
+    """Each Microsoft app's plan with its tenant's snapshot section (one subject each)."""
+    record = recorder(ctx)
     for plan in ctx.app_plans():
         if plan.provider_type != "microsoft":
             continue
-        tenant = tenant_of(snapshot, ctx, plan.app.provider)
+        tenant = tenant_of(ctx, plan.app.provider)
         if tenant is not None:
+            record.enter(plan.object, ("apps", plan.name), f"app {plan.name}")
             yield plan, tenant
+    record.leave()
 
 
-def microsoft_users(
-    ctx: Context, snapshot: Snapshot
-) -> Iterator[tuple[int, User, MicrosoftTenant]]:
-    """``(index, user, tenant)`` for each user of a Microsoft provider."""
+def microsoft_users(ctx: Context) -> Iterator[tuple[int, User, MicrosoftTenant]]:
+    """``(index, user, tenant)`` for each user of a Microsoft provider (one subject each)."""
+    record = recorder(ctx)
     for index, user in enumerate(ctx.config.users):
-        tenant = tenant_of(snapshot, ctx, user.provider)
+        tenant = tenant_of(ctx, user.provider)
         if tenant is not None:
+            record.enter(f"user:{user.email}", ("users", index), f"mailbox {user.email}")
             yield index, user, tenant
+    record.leave()
+
+
+def microsoft_providers(
+    ctx: Context,
+) -> Iterator[tuple[str, MicrosoftProvider, MicrosoftTenant]]:
+    """``(name, provider, tenant)`` for each Microsoft provider that was read (one subject
+    each)."""
+    record = recorder(ctx)
+    for name, provider in sorted(ctx.config.providers.items()):
+        if not isinstance(provider, MicrosoftProvider):
+            continue
+        tenant = tenant_of(ctx, name)
+        if tenant is not None:
+            record.enter(f"provider:{name}", ("providers", name), f"provider {name}")
+            yield name, provider, tenant
+    record.leave()
+
+
+def quietly(ctx: Context) -> Any:
+    """``with quietly(ctx):`` lookups that only shape a message or a fix (not the verdict)."""
+    return recorder(ctx).quietly()
+
+
+# --- findings -----------------------------------------------------------------------------------
 
 
 def unknown(
     ctx: Context,
-    rule: LiveRule[Any],
+    rule: Rule[Any],
     what: str,
     reason: str,
     path: PathKey,
     *,
     object: str,
 ) -> Finding:
-    """``unknown``: ``could not check <what>: <reason>``."""
+    """``unknown``: ``could not check <what>: <reason>``, with the fix the reason calls for."""
     return Finding(
         rule=rule.id,
         severity=rule.severity,
         message=f"could not check {what}: {reason}",
         location=ctx.marks.location(path),
-        fix="give the checker the permissions `mailoauth-cfg permissions` lists, then run "
-        "`validate --online` again (throttling and outages clear by themselves)",
+        fix=unknown_fix(reason),
         object=object,
         status=Status.UNKNOWN,
         help=rule.summary,
@@ -143,7 +137,7 @@ def unknown(
 
 def finding(
     ctx: Context,
-    rule: LiveRule[Any],
+    rule: Rule[Any],
     message: str,
     path: PathKey,
     *,
@@ -162,13 +156,3 @@ def finding(
         object=object,
         help=rule.summary,
     )
-
-
-def is_unknown(value: object) -> bool:
-    """Whether a lookup returned :class:`Unknown`."""
-    return isinstance(value, Unknown)
-
-
-def with_status(f: Finding, status: Status) -> Finding:
-    """``f`` with another status."""
-    return replace(f, status=status)

@@ -1,5 +1,7 @@
-"""Registered credential (secret or certificate) vs the declared one: shared by the two live
-expiry rules."""
+"""Registered credentials (secrets, certificates) vs the declared ones: shared by the two live
+expiry rules and ``live-ms-app-credentials``. A credential is named by its key ID, its
+three-character hint (secrets) or thumbprint (certificates) and its description, never a
+value."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ from typing import Any
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding
+from mailoauth_cfg.live.rules._base import finding
 from mailoauth_cfg.live.snapshot import Credential
 from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.rules._base import Context
+from mailoauth_cfg.rules._base import Context, Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,45 @@ class Declared:
 
 def _day(credential: Credential) -> dt.date | None:
     return credential.end.date() if credential.end is not None else None
+
+
+def describe(credential: Credential) -> str:
+    """``key ID 0b7c…, hint Q~x, "dolibarr"``: what tells the credential apart in the portal."""
+    parts: list[str] = []
+    if credential.key_id:
+        parts.append(f"key ID {credential.key_id}")
+    if credential.hint:
+        parts.append(f"hint {credential.hint}")
+    if credential.thumbprint:
+        parts.append(f"thumbprint {credential.thumbprint}")
+    if credential.display_name:
+        parts.append(f'"{credential.display_name}"')
+    return ", ".join(parts) or "no key ID"
+
+
+def successor(
+    chosen: Credential, registered: list[Credential], as_of: dt.date
+) -> Credential | None:
+    """The registered credential that outlives ``chosen`` and is valid by then (the next one
+    of a rotation), if any: the one ending last."""
+    end = _day(chosen)
+    if end is None:
+        return None
+    later = [
+        c
+        for c in registered
+        if c is not chosen
+        and (_day(c) or dt.date.min) > max(end, as_of)
+        and (c.start is None or c.start.date() <= max(end, as_of))
+    ]
+    return max(later, key=lambda c: _day(c) or dt.date.min, default=None)
+
+
+def declared_choice(
+    declared: Declared, registered: list[Credential], key: str
+) -> Credential | None:
+    """The registered credential the declaration means (``None``: none of them)."""
+    return pick(declared, registered, key)[0]
 
 
 def pick(
@@ -57,7 +98,7 @@ def pick(
 
 def findings(
     ctx: Context,
-    rule: LiveRule[Any],
+    rule: Rule[Any],
     plan: AppPlan,
     declared: Declared,
     registered: list[Credential],
@@ -87,7 +128,7 @@ def findings(
     end = _day(chosen)
     if end is None:
         return
-    ident = f" ({key.replace('_', ' ')} {getattr(chosen, key)})" if getattr(chosen, key) else ""
+    ident = f" ({describe(chosen)})"
     if declared.expires is not None and declared.expires != end:
         note = (
             "; no registered one ends on the declared date"
@@ -107,24 +148,41 @@ def findings(
             severity=Severity.WARNING,
         )
     days = (end - ctx.as_of).days
+    if days > lead_days:
+        return
+    # Rotation: a registered successor that outlives this one, or none (add one first).
+    after = successor(chosen, registered, ctx.as_of)
+    if after is not None:
+        rotation = (
+            f"; the registered {declared.label} {describe(after)} is valid until "
+            f"{_day(after)}: deploy it"
+        )
+        fix = (
+            f"deploy the {declared.label} {describe(after)} (valid until {_day(after)}) where "
+            f"apps.{plan.name} is used, record it in the config ({key.replace('_', ' ')} and "
+            f"expires:), then remove the old one"
+        )
+    else:
+        rotation = f"; no other {declared.label} on the registration overlaps it"
+        fix = declared.renew
     if days < 0:
         yield finding(
             ctx,
             rule,
             f"the {declared.label} of app {plan.name}{ident} expired on {end.isoformat()} "
-            f"({-days} days before {ctx.as_of.isoformat()}): {declared.missing}",
+            f"({-days} days before {ctx.as_of.isoformat()}): {declared.missing}{rotation}",
             declared.path,
-            fix=declared.renew,
+            fix=fix,
             object=plan.object,
             severity=Severity.ERROR,
         )
-    elif days <= lead_days:
+    else:
         yield finding(
             ctx,
             rule,
             f"the {declared.label} of app {plan.name}{ident} expires on {end.isoformat()}, in "
-            f"{days} days",
+            f"{days} days{rotation}",
             declared.path,
-            fix=declared.renew,
+            fix=fix,
             object=plan.object,
         )

@@ -7,11 +7,11 @@ from typing import Any
 
 from mailoauth_cfg.derive import AppPlan, TargetPlan
 from mailoauth_cfg.findings import Finding, Status
-from mailoauth_cfg.live.rules._base import LiveRule
-from mailoauth_cfg.live.snapshot import GoogleDomain, Snapshot
+from mailoauth_cfg.live.rules._base import recorder, snapshot_of
+from mailoauth_cfg.live.snapshot import GoogleDomain
 from mailoauth_cfg.loading import PathKey
 from mailoauth_cfg.model import GoogleProvider, User
-from mailoauth_cfg.rules._base import Context
+from mailoauth_cfg.rules._base import Context, Rule
 
 FAMILY = "live-google"
 
@@ -23,7 +23,7 @@ CONSENT_CONSOLE = (
 )
 
 
-def domain_of(snapshot: Snapshot, ctx: Context, provider_name: str | None) -> GoogleDomain | None:
+def domain_of(ctx: Context, provider_name: str | None) -> GoogleDomain | None:
     """The snapshot section of a Google provider, or ``None`` when the whole provider could not
     be read (the runner reports that once, as ``live-check-incomplete``)."""
     if provider_name is None:
@@ -31,7 +31,7 @@ def domain_of(snapshot: Snapshot, ctx: Context, provider_name: str | None) -> Go
     provider = ctx.provider(provider_name)
     if not isinstance(provider, GoogleProvider):
         return None
-    section = snapshot.google.get(provider_name)
+    section = snapshot_of(ctx).google.get(provider_name)
     if section is None or section.failed is not None:
         return None
     if section.domain != (provider.domain.lower() if provider.domain else None):
@@ -39,34 +39,44 @@ def domain_of(snapshot: Snapshot, ctx: Context, provider_name: str | None) -> Go
     return section
 
 
-def google_users(ctx: Context, snapshot: Snapshot) -> Iterator[tuple[int, User, GoogleDomain]]:
-    """``(index, user, domain)`` for each user of a Google provider that was read."""
+def google_users(ctx: Context) -> Iterator[tuple[int, User, GoogleDomain]]:
+    """``(index, user, domain)`` for each user of a Google provider that was read (one subject
+    each)."""
+    record = recorder(ctx)
     for index, user in enumerate(ctx.config.users):
-        domain = domain_of(snapshot, ctx, user.provider)
+        domain = domain_of(ctx, user.provider)
         if domain is not None:
+            record.enter(f"user:{user.email}", ("users", index), f"mailbox {user.email}")
             yield index, user, domain
+    record.leave()
 
 
-def google_providers(ctx: Context, snapshot: Snapshot) -> Iterator[tuple[str, GoogleDomain]]:
-    """``(name, domain)`` of each Google provider that was read."""
+def google_providers(ctx: Context) -> Iterator[tuple[str, GoogleDomain]]:
+    """``(name, domain)`` of each Google provider that was read (one subject each)."""
+    record = recorder(ctx)
     for name in sorted(ctx.config.providers):
-        domain = domain_of(snapshot, ctx, name)
+        domain = domain_of(ctx, name)
         if domain is not None:
+            record.enter(f"provider:{name}", ("providers", name), f"provider {name}")
             yield name, domain
+    record.leave()
 
 
-def google_apps(ctx: Context, snapshot: Snapshot) -> Iterator[tuple[AppPlan, GoogleDomain]]:
-    """Each Google app's plan with its provider's snapshot section."""
+def google_apps(ctx: Context) -> Iterator[tuple[AppPlan, GoogleDomain]]:
+    """Each Google app's plan with its provider's snapshot section (one subject each)."""
+    record = recorder(ctx)
     for plan in ctx.app_plans():
         if plan.provider_type != "google":
             continue
-        domain = domain_of(snapshot, ctx, plan.app.provider)
+        domain = domain_of(ctx, plan.app.provider)
         if domain is not None:
+            record.enter(plan.object, ("apps", plan.name), f"app {plan.name}")
             yield plan, domain
+    record.leave()
 
 
 def plans(ctx: Context) -> list[TargetPlan]:
-    """Every target's plan (for the :mod:`~mailoauth_cfg.live.google_needs` helpers)."""
+    """Every target's plan (for the :mod:`~mailoauth_cfg.live.google.needs` helpers)."""
     return ctx.target_plans()
 
 
@@ -87,14 +97,15 @@ def phrase(kind: str, names: list[str]) -> str:
 
 def unverifiable(
     ctx: Context,
-    rule: LiveRule[Any],
+    rule: Rule[Any],
     message: str,
     path: PathKey,
     *,
     fix: str,
     object: str,
 ) -> Finding:
-    """``unknown``: a fact no Google API exposes; ``fix`` is where to check it by hand."""
+    """``unknown``: a fact no Google API exposes (read with :meth:`GoogleDomain.unexposed`);
+    ``fix`` is where to check it by hand."""
     return Finding(
         rule=rule.id,
         severity=rule.severity,

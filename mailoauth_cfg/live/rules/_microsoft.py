@@ -8,7 +8,13 @@ from typing import Literal
 
 from mailoauth_cfg.catalog.microsoft import EXCHANGE_APP_ID, GRAPH_APP_ID, Permission
 from mailoauth_cfg.derive import AppPlan
-from mailoauth_cfg.live.snapshot import MicrosoftTenant, PermissionTable, Unknown
+from mailoauth_cfg.live.microsoft.exchange_roles import SMTP_ROLE
+from mailoauth_cfg.live.snapshot import (
+    ManagementRoleAssignment,
+    MicrosoftTenant,
+    PermissionTable,
+    Unknown,
+)
 from mailoauth_cfg.loading import PathKey
 from mailoauth_cfg.rules.microsoft._common import (
     APP_ONLY_ROLES,
@@ -139,3 +145,24 @@ def exchange_identities(tenant: MicrosoftTenant, client_id: str) -> set[str]:
     if sp is not None and not isinstance(sp, Unknown):
         ids.update(v.lower() for v in (sp.id, sp.display_name) if v)
     return ids
+
+
+def rbac_smtp(tenant: MicrosoftTenant, client_id: str) -> list[ManagementRoleAssignment] | Unknown:
+    """The app's RBAC for Applications assignments of the SMTP role (``Application
+    SMTP.SendAsApp``): Exchange then authorises sending as the mailboxes of their scope, without
+    ``SendAs`` and without the ``SMTP.SendAsApp`` Entra role."""
+    found = tenant.role_assignments_of(SMTP_ROLE)
+    if isinstance(found, Unknown) or not found:
+        return found
+    names = exchange_identities(tenant, client_id)
+    return [a for a in found if a.held_by(names)]
+
+
+def rbac_replaces(tenant: MicrosoftTenant, plan: AppPlan, required: Required) -> bool:
+    """Whether RBAC for Applications stands in for the required role: ``SMTP.SendAsApp`` of an
+    app-only app that holds an ``Application SMTP.SendAsApp`` role assignment (the Entra role
+    is then not needed, and Exchange's guidance is not to add it)."""
+    if plan.app.flow != "app-only" or required.name.lower() != "smtp.sendasapp":
+        return False
+    held = rbac_smtp(tenant, plan.app.client_id)
+    return isinstance(held, list) and bool(held)

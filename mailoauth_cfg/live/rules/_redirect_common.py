@@ -82,3 +82,32 @@ def add_fix(plan: AppPlan, platform: str, uris: Iterator[str] | list[str]) -> st
             "which replaces the list: include the URIs to keep)"
         )
     return f"{where}: {', '.join(wanted)}{command}"
+
+
+def differences(registered: str, wanted: str) -> list[str]:
+    """How ``registered`` differs from ``wanted`` when they are the same but for scheme, letter
+    case or a trailing ``/`` (empty when they differ otherwise)."""
+    scheme_a, _, rest_a = registered.strip().partition("://")
+    scheme_b, _, rest_b = wanted.strip().partition("://")
+    if rest_a.rstrip("/").lower() != rest_b.rstrip("/").lower():
+        return []
+    how: list[str] = []
+    if scheme_a.lower() != scheme_b.lower():
+        how.append("its scheme")
+    if rest_a.rstrip("/") != rest_b.rstrip("/"):
+        how.append("letter case")
+    if rest_a.endswith("/") != rest_b.endswith("/"):
+        how.append("a trailing /")
+    return how
+
+
+def near_misses(uri: str, platforms: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """Registered URIs that are almost ``uri``: ``(platform, registered, how they differ)``
+    (Entra compares redirect URIs exactly, so each near miss still fails with AADSTS50011)."""
+    out: list[tuple[str, str, str]] = []
+    for platform, uris in platforms.items():
+        for registered_uri in uris:
+            how = differences(registered_uri, uri)
+            if how:
+                out.append((platform, registered_uri, " and ".join(how)))
+    return out

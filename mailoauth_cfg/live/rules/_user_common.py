@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from mailoauth_cfg.live.snapshot import MicrosoftTenant, Unknown
+from mailoauth_cfg.live.rules._base import quietly
+from mailoauth_cfg.live.snapshot import DirectoryUser, Mailbox, MicrosoftTenant, Unknown
 from mailoauth_cfg.model import User
+from mailoauth_cfg.rules._base import Context
 
 SHARED_TYPES = {"sharedmailbox"}
 USER_TYPES = {"usermailbox"}
@@ -43,3 +45,18 @@ def exchange_connect(tenant: MicrosoftTenant) -> str:
     if cloud.key == "global":
         return "Connect-ExchangeOnline"
     return f"Connect-ExchangeOnline -ExchangeEnvironmentName {cloud.powershell_environment}"
+
+
+def primary_address(ctx: Context, tenant: MicrosoftTenant, email: str) -> str:
+    """The mailbox's primary SMTP address as the tenant knows it (Graph's ``SMTP:`` proxy
+    address, else Exchange's ``PrimarySmtpAddress``), for the fixes: a cmdlet names the mailbox
+    unambiguously even when the config holds an alias. ``email`` when neither was read. The
+    lookups only shape a fix: they never make a result unknown."""
+    with quietly(ctx):
+        user = tenant.user(email)
+        if isinstance(user, DirectoryUser) and user.primary_smtp:
+            return user.primary_smtp
+        mailbox = tenant.mailbox(email)
+        if isinstance(mailbox, Mailbox) and mailbox.primary_smtp_address:
+            return mailbox.primary_smtp_address
+    return email

@@ -9,7 +9,8 @@ the login with ``535-5.7.8 Username and Password not accepted``, since plain acc
 no longer work (less secure apps are retired).
 
 **Fix.** Sign in as the mailbox, create an app password at https://myaccount.google.com/apppasswords
-and store it where the target's ``app_password`` points; better, move the target to OAuth.
+and store it where the target's ``app_password`` points; better, move the target to OAuth when
+the application supports OAuth with Google (the fix says so only then).
 
 Source: https://support.google.com/a/answer/14114704 (exception: app passwords);
 https://developers.google.com/admin-sdk/directory/reference/rest/v1/asps/list.
@@ -20,17 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import app_password_users
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import app_password_users
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Each app-password mailbox must hold at least one app password."""
     by_provider: dict[str, dict[str, list[str]]] = {}
-    for index, user, domain in google_users(ctx, snapshot):
+    for index, user, domain in google_users(ctx):
         if user.provider not in by_provider:
             by_provider[user.provider] = app_password_users(plans(ctx), user.provider)
         targets = by_provider[user.provider].get(user.email.lower(), [])
@@ -49,6 +50,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             continue
         if found:
             continue
+        # Offer OAuth only where the application can do it with Google (some, such as Open Bee,
+        # support app passwords only).
+        oauth_capable = all(
+            (profile := ctx.plans.targets[name].google) is not None and profile.auth == "oauth2"
+            for name in targets
+        )
         yield finding(
             ctx,
             RULE,
@@ -57,16 +64,17 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             path,
             fix=f"as {user.email}, create an app password at "
             "https://myaccount.google.com/apppasswords and store it where the target's "
-            "app_password points (or move the target to OAuth)",
+            "app_password points" + (" (or move the target to OAuth)" if oauth_capable else ""),
             object=obj,
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-app-password-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("app_passwords", "users"),
 )

@@ -24,17 +24,17 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import oauth_grants
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import oauth_grants
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, apps_of_client, google_users, phrase, plans
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Match each (mailbox, client) a target needs with the mailbox's grants."""
     by_provider: dict[str, dict[str, dict[str, list[str]]]] = {}
-    for index, user, domain in google_users(ctx, snapshot):
+    for index, user, domain in google_users(ctx):
         if user.provider not in by_provider:
             by_provider[user.provider] = oauth_grants(plans(ctx), user.provider)
         needed = by_provider[user.provider].get(user.email.lower())
@@ -84,11 +84,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-consent-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("tokens", "users"),
 )

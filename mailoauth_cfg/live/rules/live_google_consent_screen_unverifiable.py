@@ -24,8 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import oauth_grants, project_of
-from mailoauth_cfg.live.rules._base import LiveRule
+from mailoauth_cfg.live.google.needs import oauth_grants, project_of
 from mailoauth_cfg.live.rules._google import (
     CONSENT_CONSOLE,
     FAMILY,
@@ -33,20 +32,20 @@ from mailoauth_cfg.live.rules._google import (
     plans,
     unverifiable,
 )
-from mailoauth_cfg.live.snapshot import Snapshot
 from mailoauth_cfg.model import GoogleProvider
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """One ``unknown`` per Google provider with delegated OAuth targets."""
-    for name, _ in google_providers(ctx, snapshot):
+    for name, domain in google_providers(ctx):
         provider = ctx.provider(name)
         if not isinstance(provider, GoogleProvider):
             continue
         clients = sorted({c for grants in oauth_grants(plans(ctx), name).values() for c in grants})
         if not clients:
             continue
+        domain.unexposed("consent_screen", name)
         numbers = sorted({p for p in (project_of(c) for c in clients) if p})
         if not numbers and provider.project_number:
             numbers = [provider.project_number]
@@ -73,11 +72,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-consent-screen-unverifiable",
     severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("consent_screen",),
 )

@@ -24,19 +24,18 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_permissions import DWD_CONSOLE
-from mailoauth_cfg.live.rules._base import LiveRule
+from mailoauth_cfg.live.google.permissions import DWD_CONSOLE
 from mailoauth_cfg.live.rules._google import FAMILY, google_apps, unverifiable
-from mailoauth_cfg.live.snapshot import Snapshot
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """One ``unknown`` per Google service-account app."""
-    for plan, _ in google_apps(ctx, snapshot):
+    for plan, domain in google_apps(ctx):
         app = plan.app
         if app.flow != "app-only":
             continue
+        domain.unexposed("delegation", app.client_id)
         yield unverifiable(
             ctx,
             RULE,
@@ -49,11 +48,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-delegation-unverifiable",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("delegation",),
 )

@@ -21,16 +21,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import GMAIL_SERVICE, projects
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import GMAIL_SERVICE, projects
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_providers, phrase
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check the Gmail API's state in each OAuth client's project."""
-    for provider, domain in google_providers(ctx, snapshot):
+    for provider, domain in google_providers(ctx):
         for project, apps in sorted(projects(ctx.config, provider).items()):
             state = domain.service_state(project, GMAIL_SERVICE)
             path = ("apps", apps[0], "client_id")
@@ -61,11 +61,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-gmail-api-disabled",
     severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("services",),
 )

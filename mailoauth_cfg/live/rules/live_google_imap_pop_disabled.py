@@ -20,18 +20,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import read_protocols
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import read_protocols
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users
-from mailoauth_cfg.live.snapshot import ImapSettings, PopSettings, Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import ImapSettings, PopSettings, Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 ADMIN = "Admin console › Apps › Google Workspace › Gmail › End User Access › POP and IMAP access"
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check the read protocols of each mailbox that needs them."""
-    for index, user, domain in google_users(ctx, snapshot):
+    for index, user, domain in google_users(ctx):
         protocols = read_protocols(ctx.config, user.email)
         if not protocols:
             continue
@@ -83,11 +83,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-imap-pop-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("imap", "pop", "users"),
 )

@@ -23,17 +23,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import project_of
-from mailoauth_cfg.live.rules._base import LiveRule
+from mailoauth_cfg.live.google.needs import project_of
 from mailoauth_cfg.live.rules._google import CREDENTIALS_CONSOLE, FAMILY, google_apps, unverifiable
-from mailoauth_cfg.live.snapshot import Snapshot
 from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """One ``unknown`` per delegated Google app with redirect URIs to register."""
-    for plan, _ in google_apps(ctx, snapshot):
+    for plan, domain in google_apps(ctx):
         app = plan.app
         if app.flow != "delegated":
             continue
@@ -45,6 +43,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             uris = list(plan.expected_redirects)
         if not uris:
             continue
+        domain.unexposed("oauth_clients", app.client_id)
         project = project_of(app.client_id)
         where = f" of project {project}" if project else ""
         yield unverifiable(
@@ -60,11 +59,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-redirect-uris-unverifiable",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("oauth_clients",),
 )

@@ -21,16 +21,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import senders
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import senders
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_providers, plans
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Look each (mailbox, sender) up among the mailbox's send-as identities."""
-    for provider, domain in google_providers(ctx, snapshot):
+    for provider, domain in google_providers(ctx):
         for (mailbox, sender), targets in sorted(senders(plans(ctx), provider).items()):
             if ctx.user(mailbox) is None:
                 continue  # an undeclared mailbox: the offline rules report it
@@ -77,11 +77,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                     )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-send-as-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("send_as", "users"),
 )

@@ -23,17 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.google_needs import app_password_users
-from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
+from mailoauth_cfg.live.google.needs import app_password_users
+from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check 2SV of app-password mailboxes and every declared ``two_step_verification``."""
     by_provider: dict[str, dict[str, list[str]]] = {}
-    for index, user, domain in google_users(ctx, snapshot):
+    for index, user, domain in google_users(ctx):
         if user.provider not in by_provider:
             by_provider[user.provider] = app_password_users(plans(ctx), user.provider)
         targets = by_provider[user.provider].get(user.email.lower(), [])
@@ -82,11 +82,13 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-google-two-step-verification",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family=FAMILY,
+    reads=("users",),
+    supersedes=("google-app-password-requires-2sv",),
 )

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Look each Microsoft app up by client ID."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         path = ("apps", plan.name, "client_id")
         found = tenant.application(plan.app.client_id)
         if isinstance(found, Unknown):
@@ -50,10 +50,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-app-registration-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications",),
 )

@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._credential_common import Declared, findings
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
 class Options(RuleOptions):
@@ -37,9 +37,9 @@ class Options(RuleOptions):
     lead_days: int = Field(default=30, ge=0, le=365)
 
 
-def check(ctx: Context, snapshot: Snapshot, options: Options) -> Iterator[Finding]:
+def check(ctx: Context, options: Options) -> Iterator[Finding]:
     """Compare the declared certificate with the registration's key credentials."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         cert = plan.app.certificate
         if cert is None:
             continue
@@ -72,10 +72,13 @@ def check(ctx: Context, snapshot: Snapshot, options: Options) -> Iterator[Findin
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-certificate-expiry",
     severity=Severity.WARNING,
     check=check,
     options=Options,
+    family=MICROSOFT,
+    reads=("applications",),
+    supersedes=("ms-certificate-expiry",),
 )

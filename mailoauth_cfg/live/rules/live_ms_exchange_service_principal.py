@@ -18,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import Application, ServicePrincipal, Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Application, ServicePrincipal, Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check the Exchange registration of app-only apps."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         app = plan.app
         if app.flow != "app-only" and app.exchange_service_principal is not True:
             continue
@@ -78,10 +78,13 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-exchange-service-principal",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications", "exchange_service_principals", "service_principals"),
+    supersedes=("ms-exchange-service-principal-missing",),
 )

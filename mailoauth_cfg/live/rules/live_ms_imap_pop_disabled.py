@@ -17,23 +17,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.needs import user_protocols
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
-from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.microsoft.needs import user_protocols
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 SWITCHES = {"imap": ("ImapEnabled", "imap_enabled"), "pop": ("PopEnabled", "pop_enabled")}
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check the read protocols of each mailbox that needs them."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         protocols = sorted(user_protocols(ctx.config, user.email) & set(SWITCHES))
         if not protocols:
             continue
         path = ("users", index, "email")
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):
             yield unknown(
@@ -66,16 +67,18 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                     f"{protocol.upper()} is disabled for {user.email} ({switch} $false), but a "
                     f"target reads it over {protocol.upper()}: the login is refused",
                     path,
-                    fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+                    fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
                     f"-{switch} $true",
                     object=obj,
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-imap-pop-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("cas_mailboxes", "mailboxes", "users"),
 )

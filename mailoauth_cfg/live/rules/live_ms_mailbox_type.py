@@ -20,15 +20,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
-from mailoauth_cfg.live.rules._user_common import mailbox_kind
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._user_common import mailbox_kind, primary_address
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def shared_fix(ctx: Context, email: str, mailbox: str) -> str:
+    """The fix for a mailbox declared ``user`` that is shared, offering a delegate only where
+    every target using it can sign in for a shared mailbox (or reaches it app-only)."""
+    uses = ctx.uses_of_user(email)
+    delegate_ok = all(
+        plan.kind.shared_mailbox_supported or (plan.app is not None and plan.app.flow == "app-only")
+        for plan, _ in uses
+    )
+    if delegate_ok:
+        return "set mailbox: shared and sign_in_as: <a member with FullAccess>"
+    names = ", ".join(sorted(plan.name for plan, _ in uses))
+    return (
+        f"the application of {names} cannot sign in for a shared mailbox: convert {mailbox} to "
+        f"a user mailbox (Set-Mailbox -Identity {mailbox} -Type Regular, then license it), or "
+        "reach it through an app-only app or a target that supports shared mailboxes"
+    )
+
+
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare declared and actual mailbox types."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         path = ("users", index, "mailbox")
         obj = f"user:{user.email}"
         kind = mailbox_kind(tenant, user.email)
@@ -40,8 +58,11 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         if kind is None or kind == user.mailbox:
             continue
         actual = {"shared": "a shared mailbox", "user": "a user mailbox"}.get(kind, kind)
-        if user.mailbox == "user":
-            fix = "set mailbox: shared and sign_in_as: <a member with FullAccess>"
+        mailbox = primary_address(ctx, tenant, user.email)
+        if user.mailbox == "user" and kind == "shared":
+            fix = shared_fix(ctx, user.email, mailbox)
+        elif user.mailbox == "user":
+            fix = f"use a user mailbox, or set mailbox: to what {mailbox} is"
         else:
             fix = "set mailbox: user (it signs in itself and needs a licence)"
         yield finding(
@@ -54,10 +75,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-mailbox-type",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("mailbox_settings", "mailboxes", "users"),
 )

@@ -23,16 +23,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.rules._microsoft import required_permissions, resolve
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._microsoft import rbac_replaces, required_permissions, resolve
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import add_permission_path, az_permission_add
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check that every required permission is in ``requiredResourceAccess``."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         required = required_permissions(plan)
         if not required:
             continue
@@ -62,7 +62,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         for need in required:
             resolved = resolve(tenant, need)
             pool = requested if need.kind == "Scope" else roles
-            if resolved.pairs & pool:
+            if resolved.pairs & pool or rbac_replaces(tenant, plan, need):
                 continue
             who = (
                 f", needed by target{'s' if len(need.needed_by) > 1 else ''} "
@@ -94,10 +94,18 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-permission-not-requested",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=(
+        "applications",
+        "exchange_service_principals",
+        "resources",
+        "role_assignments",
+        "service_principals",
+    ),
 )

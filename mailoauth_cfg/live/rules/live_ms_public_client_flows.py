@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import effective_bootstrap, microsoft_targets, portal
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check ``isFallbackPublicClient`` where device code is used or the flag is declared."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         device = sorted(
             t.name for t in microsoft_targets(plan) if effective_bootstrap(t) == "device-code"
         )
@@ -85,10 +85,13 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-public-client-flows",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications",),
+    supersedes=("ms-public-client-flows-disabled",),
 )

@@ -19,16 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._redirect_common import PLATFORM_NAMES, contains, lookup, registered
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import portal
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Report registered redirect URIs missing from a written ``redirect_uris`` list."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         declared = plan.app.redirect_uris
         if declared is None:
             continue
@@ -62,10 +62,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-redirect-uri-extra",
     severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications",),
 )

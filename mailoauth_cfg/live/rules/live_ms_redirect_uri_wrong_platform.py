@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
 from mailoauth_cfg.live.rules._redirect_common import (
     PLATFORM_NAMES,
     add_fix,
@@ -29,13 +29,13 @@ from mailoauth_cfg.live.rules._redirect_common import (
     platform_of,
     registered,
 )
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Report expected redirect URIs registered only under another platform."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         app = lookup(plan, tenant)
         wanted = expected(plan)
         if not wanted:
@@ -76,10 +76,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-redirect-uri-wrong-platform",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications",),
 )

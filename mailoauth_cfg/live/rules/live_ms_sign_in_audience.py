@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_apps, unknown
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps, unknown
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import portal
 
 AUDIENCES = {
@@ -33,9 +33,9 @@ AUDIENCES = {
 }
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare a written ``audience`` with ``signInAudience``."""
-    for plan, tenant in microsoft_apps(ctx, snapshot):
+    for plan, tenant in microsoft_apps(ctx):
         path = ("apps", plan.name, "audience")
         if path not in ctx.marks.values:
             continue
@@ -69,10 +69,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-sign-in-audience",
     severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("applications",),
 )

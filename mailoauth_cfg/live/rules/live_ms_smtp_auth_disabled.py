@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.needs import user_protocols
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
-from mailoauth_cfg.live.rules._user_common import exchange_connect
-from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.microsoft.needs import user_protocols
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
+from mailoauth_cfg.live.snapshot import MicrosoftTenant, Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
 def ps(value: bool | None) -> str:
@@ -60,13 +60,14 @@ def effective(tenant: MicrosoftTenant, email: str) -> tuple[bool, str] | Unknown
     )
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compute the effective SMTP AUTH switch of each sending mailbox."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         if "smtp" not in user_protocols(ctx.config, user.email):
             continue
         path = ("users", index, "smtp_auth")
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         result = effective(tenant, user.email)
         if isinstance(result, Unknown):
             yield unknown(
@@ -89,7 +90,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             f"SMTP AUTH is disabled for {user.email}: {why} → disabled; XOAUTH2 submission "
             "fails with 535 5.7.139",
             path,
-            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
             "-SmtpClientAuthenticationDisabled $false (or, organisation-wide, "
             "Set-TransportConfig -SmtpClientAuthenticationDisabled $false); then set "
             "smtp_auth: enabled",
@@ -97,10 +98,13 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-smtp-auth-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
+    supersedes=("user-smtp-auth-inherits-disabled", "user-smtp-auth-disabled"),
 )

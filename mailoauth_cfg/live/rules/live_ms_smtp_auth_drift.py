@@ -19,30 +19,26 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import (
-    LiveRule,
+    MICROSOFT,
     finding,
+    microsoft_providers,
     microsoft_users,
-    tenant_of,
     unknown,
 )
-from mailoauth_cfg.live.rules._user_common import exchange_connect
+from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
 from mailoauth_cfg.live.rules.live_ms_smtp_auth_disabled import ps
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
+from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.model import MicrosoftProvider
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 MAILBOX_VALUES = {"inherit": None, "enabled": False, "disabled": True}
 NAMES = {None: "inherit", False: "enabled", True: "disabled"}
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare written SMTP AUTH values with the tenant's."""
-    for name, provider in sorted(ctx.config.providers.items()):
-        if not isinstance(provider, MicrosoftProvider) or provider.smtp_auth is None:
-            continue
-        tenant = tenant_of(snapshot, ctx, name)
-        if tenant is None:
+    for name, provider, tenant in microsoft_providers(ctx):
+        if provider.smtp_auth is None:
             continue
         path = ("providers", name, "smtp_auth")
         obj = f"provider:{name}"
@@ -66,11 +62,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 f"-SmtpClientAuthenticationDisabled {ps(wanted)} (or set smtp_auth: {actual})",
                 object=obj,
             )
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         user_path: PathKey = ("users", index, "smtp_auth")
         if user_path not in ctx.marks.values:
             continue
         obj = f"user:{user.email}"
+        mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):
             yield unknown(
@@ -94,17 +91,19 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             f"{user.email} declares smtp_auth: {user.smtp_auth} but the mailbox has "
             f"SmtpClientAuthenticationDisabled {ps(actual_value)} ({NAMES[actual_value]})",
             user_path,
-            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {user.email} "
+            fix=f"{exchange_connect(tenant)}; Set-CASMailbox -Identity {mailbox} "
             f"-SmtpClientAuthenticationDisabled {ps(wanted_value)} (or set smtp_auth: "
             f"{NAMES[actual_value]})",
             object=obj,
         )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-smtp-auth-drift",
     severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
 )

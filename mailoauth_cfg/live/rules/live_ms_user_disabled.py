@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import declared_shared
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Report disabled accounts that must sign in."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         if declared_shared(user):
             if not user.sign_in_as:
                 continue
@@ -49,10 +49,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-user-disabled",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("users",),
 )

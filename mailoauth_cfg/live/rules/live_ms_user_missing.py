@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
-from mailoauth_cfg.live.snapshot import Snapshot, Unknown
-from mailoauth_cfg.rules._base import Context, RuleOptions
+from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
+from mailoauth_cfg.live.snapshot import Unknown
+from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
-def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Finding]:
+def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Look every mailbox and sign-in account up."""
-    for index, user, tenant in microsoft_users(ctx, snapshot):
+    for index, user, tenant in microsoft_users(ctx):
         checks = [(user.email, ("users", index, "email"), "mailbox")]
         if user.sign_in_as:
             checks.append((user.sign_in_as, ("users", index, "sign_in_as"), "sign-in account"))
@@ -46,10 +46,12 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
                 )
 
 
-RULE = LiveRule.define(
+RULE = Rule.define(
     __doc__,
     id="live-ms-user-missing",
     severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
+    family=MICROSOFT,
+    reads=("users",),
 )

@@ -415,6 +415,8 @@ class GoogleEmulator:
             if fault is not None and fault.kind == "malformed":
                 answers.append((part.content_id, 200, json_type, b'{"primaryEmail": "trunc'))
                 continue
+            if fault is not None and fault.kind == "missing":
+                continue  # the part is left out of the batch response
             headers = {**request.headers, **part.headers}
             response = self.call(part.method, path, query, headers)
             answers.append(

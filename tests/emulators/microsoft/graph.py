@@ -3,7 +3,10 @@
 Routes (``{k}``: an object ID or a user principal name; names are matched case-insensitively):
 
 * ``GET /v1.0/applications(appId='…')`` and ``GET /v1.0/servicePrincipals(appId='…')``
-* ``GET /v1.0/servicePrincipals/{id}/appRoleAssignments``
+* ``GET /v1.0/servicePrincipals/{id}/appRoleAssignments`` and
+  ``…/delegatedPermissionClassifications`` (a service principal's
+  ``delegatedPermissionClassifications`` list in the scenario)
+* ``GET /v1.0/policies/authorizationPolicy`` (the scenario's ``authorizationPolicy``)
 * ``GET /v1.0/oauth2PermissionGrants?$filter=clientId eq '…' [and consentType eq '…']``
 * ``GET /v1.0/users/{k}``, ``GET /v1.0/users/{k}/mailboxSettings``
 * ``GET /v1.0/users?$filter=userPrincipalName in ('…',…)`` or
@@ -44,6 +47,8 @@ USER_DEFAULT = (
 )
 WITH_APP_ID = re.compile(r"^/(applications|servicePrincipals)\(appId='((?:[^']|'')*)'\)$")
 ASSIGNMENTS = re.compile(r"^/servicePrincipals/([^/]+)/appRoleAssignments$")
+CLASSIFICATIONS = re.compile(r"^/servicePrincipals/([^/]+)/delegatedPermissionClassifications$")
+AUTHORIZATION_POLICY = "/policies/authorizationPolicy"
 SETTINGS = re.compile(r"^/users/([^/]+)/mailboxSettings$")
 USER = re.compile(r"^/users/([^/]+)$")
 QUOTED = re.compile(r"'((?:[^']|'')*)'")
@@ -131,6 +136,10 @@ class Graph:
             return m.group(1)
         if ASSIGNMENTS.match(path):
             return "appRoleAssignments"
+        if CLASSIFICATIONS.match(path):
+            return "delegatedPermissionClassifications"
+        if path == AUTHORIZATION_POLICY:
+            return "authorizationPolicy"
         if path == "/oauth2PermissionGrants":
             return "oauth2PermissionGrants"
         if SETTINGS.match(path):
@@ -153,11 +162,12 @@ class Graph:
             return self.batch(request)
         if request.method != "GET":
             return _error(405, "Request_BadRequest", "Method not allowed")
-        return self.get(path, request.query)
+        return self.get(path, request.query, self.identity.tenant_of(request))
 
     # -- reads ----------------------------------------------------------------------------------
-    def get(self, path: str, query: dict[str, str]) -> Response:
-        """One GET (also the items of a batch)."""
+    def get(self, path: str, query: dict[str, str], tenant: str = "") -> Response:
+        """One GET (also the items of a batch) in ``tenant`` (the token's; another tenant holds
+        app registrations only)."""
         route = self.route_of(path, query)
         if route in self.scenario.denied:
             return _error(
@@ -166,8 +176,11 @@ class Graph:
                 "Insufficient privileges to complete the operation.",
             )
         graph = self.scenario.graph
+        foreign = tenant and tenant != self.scenario.tenant
         if m := WITH_APP_ID.match(path):
-            collection = graph[m.group(1)]
+            if foreign and m.group(1) != "applications":
+                return not_found(m.group(2))
+            collection = self.scenario.home_tenants[tenant] if foreign else graph[m.group(1)]
             app_id = _unquote(m.group(2)).lower()
             found = next((o for o in collection if o["appId"].lower() == app_id), None)
             if found is None:
@@ -179,6 +192,21 @@ class Graph:
                 return not_found(sp_id)
             items = [a for a in graph["appRoleAssignments"] if a["principalId"].lower() == sp_id]
             return self.page(path, query, items)
+        if m := CLASSIFICATIONS.match(path):
+            sp_id = m.group(1).lower()
+            sp = next((s for s in graph["servicePrincipals"] if s["id"].lower() == sp_id), None)
+            if sp is None:
+                return not_found(sp_id)
+            return self.page(path, query, list(sp.get("delegatedPermissionClassifications") or []))
+        if path == AUTHORIZATION_POLICY:
+            context = f"{self.base}/v1.0/$metadata#policies/authorizationPolicy/$entity"
+            policy = {
+                "@odata.context": context,
+                "id": "authorizationPolicy",
+                "displayName": "Authorization Policy",
+                **self.scenario.authorization_policy,
+            }
+            return Response(200, select(policy, query))
         if path == "/oauth2PermissionGrants":
             try:
                 clauses = parse_filter(query.get("$filter", "")) if query.get("$filter") else []
@@ -279,11 +307,14 @@ class Graph:
             return _error(400, "BadRequest", "Batch request ids must be unique.")
         responses = []
         for item in items:
-            responses.append({"id": str(item.get("id")), **self.item(item)})
+            answer = self.item(item, self.identity.tenant_of(request))
+            if answer.get("status") is None:
+                continue  # an item fault of kind `missing`: left out of the response
+            responses.append({"id": str(item.get("id")), **answer})
         responses.reverse()
         return Response(200, {"responses": responses})
 
-    def item(self, item: dict[str, Any]) -> dict[str, Any]:
+    def item(self, item: dict[str, Any], tenant: str = "") -> dict[str, Any]:
         """One batch item's answer (``status``, ``headers``, ``body``)."""
         method = str(item.get("method", "")).upper()
         url = str(item.get("url", ""))
@@ -308,13 +339,15 @@ class Graph:
                 "headers": {"Content-Type": "application/json", **fault.headers()},
                 "body": fault.body(),
             }
+        if fault is not None and fault.kind == "missing":
+            return {}
         if fault is not None and fault.kind == "malformed":
             return {
                 "status": 200,
                 "headers": {"Content-Type": "text/html"},
                 "body": "PGh0bWw+UHJveHkgZXJyb3I8L2h0bWw+",
             }
-        response = self.get(path, query)
+        response = self.get(path, query, tenant)
         return {
             "status": response.status,
             "headers": {"Content-Type": "application/json"},

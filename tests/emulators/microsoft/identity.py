@@ -32,6 +32,7 @@ class Token:
     client_id: str
     audience: str
     expires: float
+    tenant: str = ""
 
 
 def _error(status: int, error: str, code: str, text: str) -> Response:
@@ -87,7 +88,10 @@ class Identity:
     def token(self, tenant: str, request: Request) -> Response:
         """The client-credentials grant."""
         form = dict(urllib.parse.parse_qsl(request.body.decode("utf-8", "replace")))
-        if tenant.lower() != self.scenario.tenant:
+        if (
+            tenant.lower() != self.scenario.tenant
+            and tenant.lower() not in self.scenario.home_tenants
+        ):
             return _error(400, "invalid_request", "AADSTS90002", f"Tenant '{tenant}' not found.")
         if form.get("grant_type") != "client_credentials":
             return _error(400, "unsupported_grant_type", "AADSTS70003", "unsupported grant")
@@ -118,7 +122,7 @@ class Identity:
         audience = scope.removesuffix("/.default").lower()
         access = secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens[access] = Token(client_id, audience, time.time() + 3600)
+            self._tokens[access] = Token(client_id, audience, time.time() + 3600, tenant.lower())
             self.issued += 1
         return Response(
             200,
@@ -129,6 +133,12 @@ class Identity:
                 "access_token": access,
             },
         )
+
+    def tenant_of(self, request: Request) -> str:
+        """The tenant the request's bearer token was issued in."""
+        header = request.headers.get("authorization", "")
+        token = self._tokens.get(header[7:]) if header.startswith("Bearer ") else None
+        return token.tenant if token is not None and token.tenant else self.scenario.tenant
 
     def check(self, request: Request, audience: str) -> Response | None:
         """``None`` when the bearer token is valid for ``audience``, else the 401 answer."""

@@ -8,6 +8,11 @@ clients:                     # identities allowed to get app-only tokens (the ch
   - {client_id: 9a1c…, secret: s3cret}          # client secret
   - {client_id: 9a1c…, assertion: true}         # certificate or federated (JWT) assertion
 denied: [mailboxSettings]    # routes answered 403 (missing permission)
+home_tenants:                # other tenants holding app registrations (multi-tenant apps)
+  8f3a…: [{appId: …, …}]
+authorization_policy:        # GET /policies/authorizationPolicy (user consent)
+  defaultUserRolePermissions:
+    permissionGrantPoliciesAssigned: [ManagePermissionGrantsForSelf.microsoft-user-default-low]
 graph:                       # Graph v1.0 objects as Graph returns them
   applications: [...]
   servicePrincipals: [...]   # Graph and Exchange Online resource SPs are added if absent
@@ -21,6 +26,8 @@ exchange:                    # InvokeCommand cmdlet outputs
   servicePrincipals: [...]
   mailboxPermissions: [...]  # Identity = the mailbox (address or name)
   recipientPermissions: [...]
+  managementRoleAssignments: [...]  # RBAC for Applications: Role, RoleAssignee, CustomResourceScope
+  managementScopes: [...]    # Name, RecipientRestrictionFilter
 faults: [{route: users, kind: status, status: 429, retry_after: 0.05, times: 1}]
 ```
 """
@@ -35,6 +42,19 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESOURCES = json.loads((HERE / "data" / "resources.json").read_text(encoding="utf-8"))
+USER_CONSENT_LOW = {
+    "allowInvitesFrom": "everyone",
+    "defaultUserRolePermissions": {
+        "allowedToCreateApps": True,
+        "allowedToCreateSecurityGroups": True,
+        "allowedToReadOtherUsers": True,
+        "permissionGrantPoliciesAssigned": [
+            "ManagePermissionGrantsForSelf.microsoft-user-default-low"
+        ],
+    },
+}
+"""Microsoft's recommended user-consent setting: apps from verified publishers or this
+organisation, permissions classified low impact only."""
 
 
 @dataclass
@@ -46,6 +66,10 @@ class Scenario:
     graph: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     exchange: dict[str, Any] = field(default_factory=dict)
     denied: list[str] = field(default_factory=list)
+    authorization_policy: dict[str, Any] = field(default_factory=lambda: dict(USER_CONSENT_LOW))
+    home_tenants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Other tenants the checker may read: tenant ID -> the app registrations that live there
+    (a multi-tenant app registered in another organisation)."""
     faults: list[dict[str, Any]] = field(default_factory=list)
     latency: float = 0.0
     seed: int = 0
@@ -53,6 +77,7 @@ class Scenario:
 
     def __post_init__(self) -> None:
         self.tenant = self.tenant.lower()
+        self.home_tenants = {k.lower(): v for k, v in self.home_tenants.items()}
         for key in (
             "applications",
             "servicePrincipals",
@@ -67,6 +92,8 @@ class Scenario:
             "servicePrincipals",
             "mailboxPermissions",
             "recipientPermissions",
+            "managementRoleAssignments",
+            "managementScopes",
         ):
             self.exchange.setdefault(key, [])
         have = {sp.get("appId") for sp in self.graph["servicePrincipals"]}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mailoauth_cfg.findings import Status
-from mailoauth_cfg.live.google_permissions import GMAIL_SETTINGS_SCOPE
+from mailoauth_cfg.live.google.permissions import GMAIL_SETTINGS_SCOPE
 from tests.emulators.google import GoogleEmulator, GoogleScenario
 from tests.live.conftest import Live
 from tests.live.google_checks.conftest import ADMIN, quiet

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from mailoauth_cfg.live.google import BATCH_LIMIT
+from mailoauth_cfg.live.google.batch import BATCH_LIMIT
 from mailoauth_cfg.live.options import FetchOptions
 from mailoauth_cfg.live.rules import run_live_rules
 from mailoauth_cfg.live.run import FetchResult, fetch_snapshot

@@ -258,3 +258,13 @@ def test_a_suppression_attests_an_unverifiable_fact(
     assert finding.status is Status.SUPPRESSED
     assert finding.suppression is not None
     assert finding.suppression.reason == "checked 2026-05-30"
+
+
+def test_no_oauth_fix_for_an_app_password_only_application(
+    google_scenario: GoogleScenario, google_live: Callable[..., Live]
+) -> None:
+    # Open Bee works with Google through app passwords only: moving it to OAuth is no fix.
+    _user(google_scenario, "scans@acme.example").update(asps=[])
+    [found] = google_live(quiet).of("live-google-app-password-missing")
+    assert "app_password points" in found.fix
+    assert "OAuth" not in found.fix

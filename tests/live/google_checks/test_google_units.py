@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from mailoauth_cfg.cli import app
 from mailoauth_cfg.findings import Status
-from mailoauth_cfg.live.google import error_text, google_connection
-from mailoauth_cfg.live.google_needs import google_needs, project_of
+from mailoauth_cfg.live.google.credentials import google_connection
+from mailoauth_cfg.live.google.errors import error_text
+from mailoauth_cfg.live.google.needs import google_needs, project_of
 from mailoauth_cfg.live.rules import LIVE_RULES, run_live_rules
 from mailoauth_cfg.live.snapshot import GoogleDomain, GoogleUser, Snapshot
 from mailoauth_cfg.model import GoogleProvider

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mailoauth_cfg.catalog.microsoft import get_cloud, is_tenant_keyword
+from mailoauth_cfg.errors import LiveCredentialError
 from mailoauth_cfg.live.options import FetchOptions
 from mailoauth_cfg.model import MicrosoftProvider
 
@@ -33,10 +34,6 @@ CREDENTIAL_SOURCES: tuple[str, ...] = ("auto", "environment", "workload-identity
 EXCHANGE_SYSTEM_MAILBOX = "SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}"
 """``X-AnchorMailbox`` for app-only Exchange admin API calls
 (KelvinTegelaar/CIPP-API:Modules/CIPPCore/Public/GraphHelper/New-ExoRequest.ps1)."""
-
-
-class CredentialProblem(Exception):
-    """The credential cannot be built (missing variables, keyword tenant, unreadable file)."""
 
 
 def _root(value: str) -> str:
@@ -69,15 +66,21 @@ class Connection:
 
 
 def connection(
-    provider: MicrosoftProvider, *, root: Path | None = None, ca_bundle: str | None = None
+    provider: MicrosoftProvider,
+    *,
+    root: Path | None = None,
+    ca_bundle: str | None = None,
+    tenant: str | None = None,
 ) -> Connection:
     """Endpoints of ``provider``: its cloud's, with ``endpoints.login/graph/exchange`` applied.
 
     Token scopes always name the cloud's real resources (``https://graph.microsoft.com/.default``)
     because an override moves the transport (proxy, emulator), not the audience. ``ca_bundle``
     (``--ca-bundle``) wins over the provider's ``ca_bundle:``, which is relative to ``root``
-    (the config's directory).
+    (the config's directory). ``tenant`` is the directory to read when it is not the
+    provider's ``tenant:`` (a keyword such as ``common``, or an app's home tenant).
     """
+    tenant = tenant or provider.tenant
     cloud = get_cloud(provider.cloud)
     over = provider.endpoints
     login = over.login if over is not None and over.login else None
@@ -88,13 +91,13 @@ def connection(
         path = Path(provider.ca_bundle)
         bundle = str(path if path.is_absolute() or root is None else root / path)
     return Connection(
-        tenant=provider.tenant,
+        tenant=tenant,
         cloud=cloud.key,
         authority=_root(login) if login else cloud.login_host,
         custom_authority=login is not None,
         graph_base=f"{graph.removesuffix('/v1.0')}/v1.0",
         graph_scope=cloud.graph_default_scope,
-        exchange_base=f"{exchange}/adminapi/beta/{provider.tenant}",
+        exchange_base=f"{exchange}/adminapi/beta/{tenant}",
         exchange_scope=cloud.exchange_app_only_scope,
         ca_bundle=bundle,
     )
@@ -103,7 +106,7 @@ def connection(
 def pick_source(source: str, environ: Mapping[str, str]) -> CredentialSource:
     """Resolve ``auto`` to the first configured source."""
     if source not in CREDENTIAL_SOURCES:
-        raise CredentialProblem(
+        raise LiveCredentialError(
             f"unknown credential source {source!r}; expected one of {', '.join(CREDENTIAL_SOURCES)}"
         )
     if source != "auto":
@@ -127,15 +130,15 @@ def make_credential(
     requests use the retry budget of ``options``.
 
     Raises:
-        CredentialProblem: the source is not configured, the tenant is a keyword, or
+        LiveCredentialError: the source is not configured, the tenant is a keyword, or
             azure-identity refuses the material (an unreadable certificate, a wrong key type).
     """
     try:
         return _build(conn, source, environ, options)
-    except CredentialProblem:
+    except LiveCredentialError:
         raise
     except (ValueError, TypeError, OSError) as exc:
-        raise CredentialProblem(f"{type(exc).__name__}: {exc}") from None
+        raise LiveCredentialError(f"{type(exc).__name__}: {exc}") from None
 
 
 def _build(
@@ -145,9 +148,10 @@ def _build(
     options: FetchOptions | None,
 ) -> Any:
     if is_tenant_keyword(conn.tenant):
-        raise CredentialProblem(
+        raise LiveCredentialError(
             f"tenant {conn.tenant!r} is a keyword: live checks need the tenant ID (GUID) or a "
-            "verified domain of the tenant to read"
+            "verified domain of the tenant to read (for a multi-tenant app signed in through "
+            "it, set apps.<name>.home_tenant)"
         )
     chosen = pick_source(source, environ)
     from azure.identity import aio
@@ -166,14 +170,14 @@ def _build(
         secret = environ.get("AZURE_CLIENT_SECRET")
         cert = environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
         if not client_id or not (secret or cert):
-            raise CredentialProblem(
+            raise LiveCredentialError(
                 "--credential environment needs AZURE_CLIENT_ID and AZURE_CLIENT_SECRET or "
                 "AZURE_CLIENT_CERTIFICATE_PATH"
             )
         if secret:
             return aio.ClientSecretCredential(conn.tenant, client_id, secret, **common)
         if cert is None or not Path(cert).is_file():
-            raise CredentialProblem(f"AZURE_CLIENT_CERTIFICATE_PATH {cert!r} is not a file")
+            raise LiveCredentialError(f"AZURE_CLIENT_CERTIFICATE_PATH {cert!r} is not a file")
         return aio.CertificateCredential(
             conn.tenant,
             client_id,
@@ -184,7 +188,7 @@ def _build(
     if chosen == "workload-identity":
         token_file = environ.get("AZURE_FEDERATED_TOKEN_FILE")
         if not client_id or not token_file:
-            raise CredentialProblem(
+            raise LiveCredentialError(
                 "--credential workload-identity needs AZURE_CLIENT_ID and "
                 "AZURE_FEDERATED_TOKEN_FILE"
             )

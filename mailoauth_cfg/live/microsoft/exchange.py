@@ -24,12 +24,32 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from mailoauth_cfg.live import snapshot as snap
-from mailoauth_cfg.live._http import Transport, Unavailable, error_text
-from mailoauth_cfg.live.needs import MicrosoftNeeds
+from mailoauth_cfg.live._http import Transport
+from mailoauth_cfg.live.microsoft.cmdlets import check_call
+from mailoauth_cfg.live.microsoft.errors import (
+    LiveReadError,
+    ObjectNotFound,
+    error_text,
+    is_not_found,
+    is_parameter_binding,
+    with_hint,
+)
+from mailoauth_cfg.live.microsoft.exchange_roles import SMTP_ROLE
+from mailoauth_cfg.live.microsoft.needs import MicrosoftNeeds
+from mailoauth_cfg.live.microsoft.parse import (
+    as_bool,
+    as_list,
+    smtp_addresses,
+    to_authorization,
+    to_cas,
+    to_mailbox,
+    to_role_assignment,
+    to_scope,
+)
 from mailoauth_cfg.live.options import FetchOptions
-from mailoauth_cfg.live.permissions import hint
 
 MAX_PAGES = 1000
+
 CAS_SELECT = [
     "Identity",
     "PrimarySmtpAddress",
@@ -48,10 +68,6 @@ MAILBOX_SELECT = [
 ]
 
 
-class NotFound(Exception):
-    """The cmdlet reported that the object does not exist."""
-
-
 @dataclass
 class ExchangeFacts:
     """The Exchange facts gathered so far."""
@@ -64,14 +80,26 @@ class ExchangeFacts:
     )
     mailbox_permissions: dict[str, list[snap.MailboxPermission]] = field(default_factory=dict)
     recipient_permissions: dict[str, list[snap.RecipientPermission]] = field(default_factory=dict)
+    role_assignments: dict[str, list[snap.ManagementRoleAssignment]] = field(default_factory=dict)
+    management_scopes: dict[str, snap.ManagementScope | None] = field(default_factory=dict)
+    authorizations: dict[str, list[snap.ServicePrincipalAuthorization]] = field(
+        default_factory=dict
+    )
     unavailable: dict[str, str] = field(default_factory=dict)
 
-
-def _not_found(status: int, body: Any) -> bool:
-    if status == 404:
-        return True
-    text = json.dumps(body) if body is not None else ""
-    return "ManagementObjectNotFoundException" in text or "couldn't be found" in text
+    @property
+    def has_facts(self) -> bool:
+        """Whether anything was read."""
+        return self.transport_config is not None or any(
+            (
+                self.role_assignments,
+                self.cas_mailboxes,
+                self.mailboxes,
+                self.exchange_service_principals,
+                self.mailbox_permissions,
+                self.recipient_permissions,
+            )
+        )
 
 
 class ExchangeClient:
@@ -105,7 +133,10 @@ class ExchangeClient:
         *,
         select: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every object the cmdlet returns (all pages). ``NotFound`` or ``Unavailable``."""
+        """Every object the cmdlet returns (all pages). ``ObjectNotFound`` or ``LiveReadError``
+        (:class:`~mailoauth_cfg.errors.UnknownCmdletParameter`, before anything is sent, for a
+        parameter the cmdlet does not have)."""
+        check_call(cmdlet, parameters or {})
         payload = json.dumps(
             {"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters or {}}}
         ).encode()
@@ -135,88 +166,43 @@ class ExchangeClient:
 
             reply = await self.transport.send(build, kind="exchange", what=cmdlet)
             if reply.status >= 400:
-                if _not_found(reply.status, reply.body):
-                    raise NotFound(cmdlet)
-                reason = f"{cmdlet}: {error_text(reply.status, reply.body)}"
-                if reply.status in (401, 403):
-                    reason += f"; {hint('exchange')}"
-                raise Unavailable(reason)
+                if is_not_found(reply.status, reply.body):
+                    raise ObjectNotFound(cmdlet)
+                if is_parameter_binding(reply.body):
+                    raise LiveReadError(
+                        f"{cmdlet}: {error_text(reply.status, reply.body)} (Exchange refused a "
+                        "parameter of the call: a checker defect, not a tenant or permission "
+                        "problem)"
+                    )
+                raise LiveReadError(
+                    with_hint(f"{cmdlet}: {error_text(reply.status, reply.body)}", "exchange")
+                )
             body = reply.body
             values = body.get("value") if isinstance(body, dict) else None
             if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
-                raise Unavailable(f"{cmdlet}: malformed response (no `value` list of objects)")
+                raise LiveReadError(f"{cmdlet}: malformed response (no `value` list of objects)")
             out.extend(values)
             link = body.get("@odata.nextLink")
             if not link:
                 return out
             url = self._same_host(str(link))
-        raise Unavailable(f"{cmdlet}: more than {MAX_PAGES} pages")
-
-
-def _bool(value: Any) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "$true", "1"):
-        return True
-    if text in ("false", "$false", "0"):
-        return False
-    return None
-
-
-def _list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [part.strip() for part in str(value).split(",") if part.strip()]
-
-
-def _addresses(obj: dict[str, Any]) -> set[str]:
-    found = {
-        a.split(":", 1)[1].lower()
-        for a in _list(obj.get("EmailAddresses"))
-        if a.lower().startswith("smtp:")
-    }
-    primary = obj.get("PrimarySmtpAddress")
-    if primary:
-        found.add(str(primary).lower())
-    return found
-
-
-def to_cas(obj: dict[str, Any]) -> snap.CasMailbox:
-    """Snapshot of a ``Get-CASMailbox`` object."""
-    return snap.CasMailbox(
-        identity=obj.get("Identity"),
-        primary_smtp_address=obj.get("PrimarySmtpAddress"),
-        smtp_client_authentication_disabled=_bool(obj.get("SmtpClientAuthenticationDisabled")),
-        imap_enabled=_bool(obj.get("ImapEnabled")),
-        pop_enabled=_bool(obj.get("PopEnabled")),
-    )
-
-
-def to_mailbox(obj: dict[str, Any]) -> snap.Mailbox:
-    """Snapshot of a ``Get-Mailbox`` object."""
-    return snap.Mailbox(
-        identity=obj.get("Identity"),
-        primary_smtp_address=obj.get("PrimarySmtpAddress"),
-        recipient_type_details=obj.get("RecipientTypeDetails"),
-        external_directory_object_id=(
-            str(obj.get("ExternalDirectoryObjectId") or "").lower() or None
-        ),
-    )
+        raise LiveReadError(f"{cmdlet}: more than {MAX_PAGES} pages")
 
 
 async def fetch_exchange(
-    client: ExchangeClient, needs: MicrosoftNeeds, options: FetchOptions
+    client: ExchangeClient,
+    needs: MicrosoftNeeds,
+    options: FetchOptions,
+    facts: ExchangeFacts | None = None,
 ) -> ExchangeFacts:
-    """Read every Exchange fact ``needs`` names; failures are recorded, never raised."""
-    facts = ExchangeFacts()
+    """Read every Exchange fact ``needs`` names into ``facts`` (filled as reads complete);
+    failures are recorded, never raised."""
+    facts = ExchangeFacts() if facts is None else facts
 
     async def guarded(key: str, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
-        except Unavailable as exc:
+        except LiveReadError as exc:
             facts.unavailable[key] = exc.reason
 
     async def transport_config() -> None:
@@ -224,9 +210,9 @@ async def fetch_exchange(
             "Get-TransportConfig", select=["SmtpClientAuthenticationDisabled"]
         )
         if not found:
-            raise Unavailable("Get-TransportConfig returned nothing")
+            raise LiveReadError("Get-TransportConfig returned nothing")
         facts.transport_config = snap.TransportConfig(
-            smtp_client_authentication_disabled=_bool(
+            smtp_client_authentication_disabled=as_bool(
                 found[0].get("SmtpClientAuthenticationDisabled")
             )
         )
@@ -234,7 +220,7 @@ async def fetch_exchange(
     async def one(cmdlet: str, email: str) -> dict[str, Any] | None:
         try:
             found = await client.invoke(cmdlet, {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             return None
         return found[0] if found else None
 
@@ -251,7 +237,7 @@ async def fetch_exchange(
         for listed in await client.invoke(
             "Get-CASMailbox", {"ResultSize": "Unlimited"}, select=CAS_SELECT
         ):
-            for address in _addresses(listed):
+            for address in smtp_addresses(listed):
                 index.setdefault(address, listed)
         for email in needs.mailboxes:
             obj = index.get(email)
@@ -262,14 +248,16 @@ async def fetch_exchange(
         for listed in await client.invoke(
             "Get-Mailbox", {"ResultSize": "Unlimited"}, select=MAILBOX_SELECT
         ):
-            for address in _addresses(listed):
+            for address in smtp_addresses(listed):
                 index.setdefault(address, listed)
         for email in needs.mailboxes:
             obj = index.get(email)
             facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
 
     async def service_principals() -> None:
-        found = await client.invoke("Get-ServicePrincipal", {"ResultSize": "Unlimited"})
+        # Get-ServicePrincipal takes -Identity and -Organization only: without them it lists
+        # every service principal (paged), which costs one call whatever the number of apps.
+        found = await client.invoke("Get-ServicePrincipal")
         by_app = {str(o.get("AppId") or "").lower(): o for o in found}
         for app in needs.app_only:
             obj = by_app.get(app.client_id)
@@ -284,17 +272,67 @@ async def fetch_exchange(
                 )
             )
 
+    async def rbac(app_service_principals: asyncio.Task[None]) -> None:
+        """RBAC for Applications: who holds the SMTP role, then, for each app-only app holding
+        it, whether it reaches each mailbox the app sends as (Exchange evaluates the scope)."""
+        key = SMTP_ROLE.lower()
+        try:
+            found = await client.invoke("Get-ManagementRoleAssignment", {"Role": SMTP_ROLE})
+        except ObjectNotFound:
+            found = []
+        assignments = [to_role_assignment(o) for o in found]
+        facts.role_assignments[key] = assignments
+        if not assignments:
+            return
+        await app_service_principals
+        checks: list[Coroutine[Any, Any, None]] = []
+        scopes: set[str] = set()
+        for app in needs.app_only:
+            senders = [email for email, rights in app.mailbox_rights if "SendAs" in rights]
+            exo = facts.exchange_service_principals.get(app.client_id)
+            names = {app.client_id}
+            if exo is not None:
+                names |= {v.lower() for v in (exo.object_id, exo.identity, exo.display_name) if v}
+            known = app.client_id in facts.exchange_service_principals
+            held = [a for a in assignments if not known or a.held_by(names)]
+            if not held or not senders:
+                continue
+            scopes |= {a.custom_resource_scope for a in held if a.custom_resource_scope}
+            for email in senders:
+                checks.append(
+                    guarded(
+                        f"authorizations:{app.client_id}/{email}",
+                        authorization(app.client_id, email),
+                    )
+                )
+        for name in sorted(scopes):
+            checks.append(guarded(f"management_scopes:{name.lower()}", scope(name)))
+        await asyncio.gather(*checks)
+
+    async def authorization(app_id: str, email: str) -> None:
+        rows = await client.invoke(
+            "Test-ServicePrincipalAuthorization", {"Identity": app_id, "Resource": email}
+        )
+        facts.authorizations[f"{app_id}/{email}"] = [to_authorization(o) for o in rows]
+
+    async def scope(name: str) -> None:
+        try:
+            found = await client.invoke("Get-ManagementScope", {"Identity": name})
+        except ObjectNotFound:
+            found = []
+        facts.management_scopes[name.lower()] = to_scope(found[0]) if found else None
+
     async def mailbox_permissions(email: str) -> None:
         try:
             found = await client.invoke("Get-MailboxPermission", {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             found = []
         facts.mailbox_permissions[email] = [
             snap.MailboxPermission(
                 user=str(o.get("User") or ""),
-                access_rights=_list(o.get("AccessRights")),
-                deny=bool(_bool(o.get("Deny"))),
-                is_inherited=bool(_bool(o.get("IsInherited"))),
+                access_rights=as_list(o.get("AccessRights")),
+                deny=bool(as_bool(o.get("Deny"))),
+                is_inherited=bool(as_bool(o.get("IsInherited"))),
             )
             for o in found
         ]
@@ -302,18 +340,18 @@ async def fetch_exchange(
     async def recipient_permissions(email: str) -> None:
         try:
             found = await client.invoke("Get-RecipientPermission", {"Identity": email})
-        except NotFound:
+        except ObjectNotFound:
             found = []
         facts.recipient_permissions[email] = [
             snap.RecipientPermission(
                 trustee=str(o.get("Trustee") or ""),
-                access_rights=_list(o.get("AccessRights")),
+                access_rights=as_list(o.get("AccessRights")),
                 access_control_type=str(o.get("AccessControlType") or "Allow"),
             )
             for o in found
         ]
 
-    work: list[Coroutine[Any, Any, None]] = []
+    work: list[Awaitable[None]] = []
     if needs.mailboxes:
         work.append(guarded("transport_config", transport_config()))
         if len(needs.mailboxes) >= options.exchange_listing_threshold:
@@ -324,18 +362,16 @@ async def fetch_exchange(
                 work.append(guarded(f"cas_mailboxes:{email}", cas_of(email)))
                 work.append(guarded(f"mailboxes:{email}", mailbox_of(email)))
     if needs.app_only:
-        work.append(guarded("exchange_service_principals", service_principals()))
-        full: set[str] = set()
-        send_as: set[str] = set()
-        for app in needs.app_only:
-            for email, rights in app.mailbox_rights:
-                if "FullAccess" in rights:
-                    full.add(email)
-                if "SendAs" in rights:
-                    send_as.add(email)
-        for email in sorted(full):
-            work.append(guarded(f"mailbox_permissions:{email}", mailbox_permissions(email)))
-        for email in sorted(send_as):
-            work.append(guarded(f"recipient_permissions:{email}", recipient_permissions(email)))
+        principals = asyncio.ensure_future(
+            guarded("exchange_service_principals", service_principals())
+        )
+        work.append(principals)
+        if any("SendAs" in rights for a in needs.app_only for _, rights in a.mailbox_rights):
+            work.append(guarded(f"role_assignments:{SMTP_ROLE.lower()}", rbac(principals)))
+    full, send_as = needs.permission_reads()
+    for email in full:
+        work.append(guarded(f"mailbox_permissions:{email}", mailbox_permissions(email)))
+    for email in send_as:
+        work.append(guarded(f"recipient_permissions:{email}", recipient_permissions(email)))
     await asyncio.gather(*work)
     return facts

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mailoauth_cfg.derive import TargetPlan, plan
-from mailoauth_cfg.live.needs import user_protocols
+from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.model import GoogleProvider, MailConfig
 
 GMAIL_SERVICE = "gmail.googleapis.com"

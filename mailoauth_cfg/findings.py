@@ -9,6 +9,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 
+from mailoauth_cfg.locations import Location
+
+__all__ = [
+    "Finding",
+    "Location",
+    "Report",
+    "RuleInfo",
+    "Severity",
+    "Status",
+    "Summary",
+    "Suppression",
+]
+
 
 class Severity(enum.IntEnum):
     """How bad a finding is; ordered so that ``max()`` gives the worst."""
@@ -38,24 +51,6 @@ class Status(enum.Enum):
     FAIL = "fail"
     UNKNOWN = "unknown"
     SUPPRESSED = "suppressed"
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A place in a config file. Lines and columns are 1-based; 0 means unknown."""
-
-    file: str
-    line: int = 0
-    column: int = 0
-    path: str = ""
-    """Key path inside the document, e.g. ``apps.erp-mail.permissions[1]``."""
-
-    def __str__(self) -> str:
-        if self.line and self.column:
-            return f"{self.file}:{self.line}:{self.column}"
-        if self.line:
-            return f"{self.file}:{self.line}"
-        return self.file
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,8 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path, is_secret_path
+from mailoauth_cfg.loading import LoadResult, is_secret_path
+from mailoauth_cfg.locations import PathKey, SourceMap, format_path
 from mailoauth_cfg.model.config import MailConfig
 
 

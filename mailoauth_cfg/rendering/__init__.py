@@ -19,7 +19,7 @@ from jinja2 import TemplateError, TemplateNotFound
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey, SourceMap
+from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import Secret, make_environment, tracking
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative

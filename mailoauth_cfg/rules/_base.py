@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
 from mailoauth_cfg.findings import Finding, RuleInfo, Severity
-from mailoauth_cfg.loading import PathKey, SourceMap
+from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import App, MailConfig, Provider, Target, User
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, Severity, Status, Suppression
-from mailoauth_cfg.loading import SourceMap
+from mailoauth_cfg.locations import SourceMap
 from mailoauth_cfg.model import MailConfig, SuppressionSpec
 from mailoauth_cfg.model.building import closest, suggest
 from mailoauth_cfg.rules._base import Context, Rule

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CREDENTIALS,

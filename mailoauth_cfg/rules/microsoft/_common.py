@@ -17,7 +17,7 @@ from mailoauth_cfg.catalog.microsoft import (
 )
 from mailoauth_cfg.catalog.targets import BootstrapKind
 from mailoauth_cfg.derive import AppPlan, TargetPlan
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.model import (
     App,
     EmailOauth2ProxyTarget,

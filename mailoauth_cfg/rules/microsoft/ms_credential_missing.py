@@ -33,7 +33,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
     CERTIFICATE_CAPABLE_TARGETS,

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from mailoauth_cfg.catalog.microsoft import scope_audience, split_scope
 from mailoauth_cfg.derive import TargetPlan, major_version
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.model import DolibarrTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (

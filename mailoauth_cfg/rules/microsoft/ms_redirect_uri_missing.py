@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.general._redirects import describe_near_miss, near_miss, same_redirect
 from mailoauth_cfg.rules.microsoft._common import (

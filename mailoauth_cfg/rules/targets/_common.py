@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from mailoauth_cfg.catalog.microsoft import permission
 from mailoauth_cfg.catalog.targets import Constraint, TargetKind
 from mailoauth_cfg.derive import TargetPlan, version_tuple
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import SMTP_HVE_HOST
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.model import MicrosoftProvider, PostfixTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import (

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.targets import GoogleProfile
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import human_list, target_path
 

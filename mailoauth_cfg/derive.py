@@ -17,6 +17,7 @@ from mailoauth_cfg.catalog.targets import (
     TargetKind,
     dolibarr_provider,
 )
+from mailoauth_cfg.findings import ObjectRef
 from mailoauth_cfg.model import (
     App,
     DolibarrTarget,
@@ -164,9 +165,9 @@ class TargetPlan:
         return ms.required_permissions(list(self.protocols))
 
     @property
-    def object(self) -> str:
-        """Logical object name for findings."""
-        return f"target:{self.name}"
+    def object(self) -> ObjectRef:
+        """The target, as findings refer to it."""
+        return ObjectRef.target(self.name)
 
 
 @dataclass(frozen=True)
@@ -203,9 +204,9 @@ class AppPlan:
         return {perm: tuple(names) for perm, names in out.items()}
 
     @property
-    def object(self) -> str:
-        """Logical object name for findings."""
-        return f"app:{self.name}"
+    def object(self) -> ObjectRef:
+        """The app, as findings refer to it."""
+        return ObjectRef.app(self.name)
 
 
 @dataclass(frozen=True)

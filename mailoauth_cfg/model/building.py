@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from mailoauth_cfg.findings import Finding, Location, Severity
+from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Severity
 from mailoauth_cfg.loading import LoadResult, is_secret_path
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path
 from mailoauth_cfg.model.config import MailConfig
@@ -259,12 +259,19 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
     )
 
 
-def _object_of(path: PathKey) -> str:
-    if len(path) >= 2 and path[0] in ("providers", "apps", "targets"):
-        return f"{str(path[0]).rstrip('s')}:{path[1]}"
-    if len(path) >= 2 and path[0] == "users":
-        return f"user:#{path[1]}"
-    return ""
+_SECTION_KINDS: dict[str | int, ObjectKind] = {
+    "providers": "provider",
+    "apps": "app",
+    "targets": "target",
+}
+
+
+def _object_of(path: PathKey) -> ObjectRef | None:
+    if len(path) >= 2 and path[0] in _SECTION_KINDS:
+        return ObjectRef(_SECTION_KINDS[path[0]], str(path[1]))
+    if len(path) >= 2 and path[0] == "users" and isinstance(path[1], int):
+        return ObjectRef.user_entry(path[1])
+    return None
 
 
 def build_config(loaded: LoadResult) -> BuildResult:
@@ -294,7 +301,7 @@ def build_config(loaded: LoadResult) -> BuildResult:
 
 
 def _dangling(
-    kind: str, name: str, choices: Iterable[str], location: Location, object_: str
+    kind: str, name: str, choices: Iterable[str], location: Location, object_: ObjectRef
 ) -> Finding:
     pool = sorted(choices)
     match = closest(name, pool)
@@ -320,7 +327,7 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     app.provider,
                     providers,
                     marks.location(("apps", name, "provider")),
-                    f"app:{name}",
+                    ObjectRef.app(name),
                 )
             )
     emails: dict[str, int] = {}
@@ -336,7 +343,7 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     message=f"mailbox {user.email} is declared twice (first at {first})",
                     location=marks.location(("users", index, "email")),
                     fix="keep one entry for the mailbox",
-                    object=f"user:{user.email}",
+                    object=ObjectRef.user(user.email),
                     related=(first,),
                 )
             )
@@ -351,12 +358,12 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     user.provider,
                     providers,
                     marks.location(("users", index, "provider")),
-                    f"user:{user.email}",
+                    ObjectRef.user(user.email),
                 )
             )
     declared = [u.email for u in config.users]
     for name, target in config.targets.items():
-        obj = f"target:{name}"
+        obj = ObjectRef.target(name)
         if target.app is not None and target.app not in config.apps:
             out.append(
                 _dangling(

@@ -18,7 +18,7 @@ from jinja2 import TemplateError, TemplateNotFound
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import Secret, make_environment, tracking
@@ -37,7 +37,7 @@ class RenderContext:
     environ: Mapping[str, str]
     findings: list[Finding] = field(default_factory=list)
 
-    def secret(self, ref: SecretRef | None, path: PathKey, object_: str) -> Secret | None:
+    def secret(self, ref: SecretRef | None, path: PathKey, object_: ObjectRef) -> Secret | None:
         """Resolve a secret reference, or record a located finding and return ``None``."""
         if ref is None:
             return None
@@ -75,7 +75,7 @@ class RenderContext:
             return None
         return Secret(value, f"file:{ref.file}")
 
-    def _unresolved(self, message: str, path: PathKey, object_: str, fix: str) -> None:
+    def _unresolved(self, message: str, path: PathKey, object_: ObjectRef, fix: str) -> None:
         self.findings.append(
             Finding(
                 rule="secret-unresolved",
@@ -94,7 +94,7 @@ class RenderContext:
         return self.secret(
             tplan.app.client_secret,
             ("apps", tplan.app_name, "client_secret"),
-            f"app:{tplan.app_name}",
+            ObjectRef.app(tplan.app_name),
         )
 
     def base_context(self, tplan: TargetPlan) -> dict[str, Any]:

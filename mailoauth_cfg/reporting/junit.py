@@ -48,7 +48,7 @@ def _suite(root: ET.Element, file: str, findings: list[Finding]) -> None:
     seen: dict[str, int] = {}
     for finding in findings:
         base_name = " ".join(
-            part for part in (finding.rule, finding.location.path or finding.object) if part
+            part for part in (finding.rule, finding.location.path or finding.object_name) if part
         )
         seen[base_name] = seen.get(base_name, 0) + 1
         name = base_name if seen[base_name] == 1 else f"{base_name} [{seen[base_name]}]"

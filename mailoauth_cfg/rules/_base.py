@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import App, MailConfig, Provider, Target, User
 
@@ -125,7 +125,7 @@ class Context:
         path: PathKey,
         *,
         fix: str,
-        object: str,
+        object: ObjectRef,
         at_key: bool = False,
         severity: Severity | None = None,
     ) -> Finding:

@@ -9,7 +9,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mailoauth_cfg.findings import Finding, Location, Severity, Status, Suppression
+from mailoauth_cfg.findings import (
+    Finding,
+    Location,
+    ObjectKind,
+    ObjectRef,
+    Severity,
+    Status,
+    Suppression,
+)
 from mailoauth_cfg.locations import SourceMap
 from mailoauth_cfg.model import MailConfig, SuppressionSpec
 from mailoauth_cfg.model.building import closest, suggest
@@ -85,26 +93,26 @@ def suppress_findings(
 
 
 class _SuppressionIndex:
-    """Suppressions by logical object (``app:x``, ``user:a@b``...), built once per run."""
+    """Suppressions by object (:attr:`ObjectRef.key`), built once per run."""
 
     def __init__(self, config: MailConfig) -> None:
-        self._by_object: dict[str, tuple[tuple[Any, ...], list[SuppressionSpec]]] = {}
-        for kind, section in (
+        self._by_object: dict[tuple[str, str], tuple[tuple[Any, ...], list[SuppressionSpec]]] = {}
+        sections: tuple[tuple[ObjectKind, dict[str, Any]], ...] = (
             ("app", config.apps),
             ("target", config.targets),
             ("provider", config.providers),
-        ):
+        )
+        for kind, section in sections:
             for name, obj in section.items():
                 if obj.suppress:
-                    self._by_object[f"{kind}:{name}"] = ((f"{kind}s", name), obj.suppress)
+                    ref = ObjectRef(kind, name)
+                    self._by_object[ref.key] = ((f"{kind}s", name), obj.suppress)
         for index, user in enumerate(config.users):
             if user.suppress:
-                self._by_object[f"user:{user.email.lower()}"] = (("users", index), user.suppress)
+                self._by_object[ObjectRef.user(user.email).key] = (("users", index), user.suppress)
 
-    def get(self, obj: str) -> tuple[tuple[Any, ...], list[SuppressionSpec]]:
-        kind, _, name = obj.partition(":")
-        key = f"user:{name.lower()}" if kind == "user" else obj
-        return self._by_object.get(key, ((), []))
+    def get(self, obj: ObjectRef) -> tuple[tuple[Any, ...], list[SuppressionSpec]]:
+        return self._by_object.get(obj.key, ((), []))
 
 
 def apply_suppressions(

@@ -129,6 +129,31 @@ targets:
     assert " warning ms-platform-mismatch: " in failed["msg"]
 
 
+@pytest.mark.parametrize(
+    ("case", "fail_on", "code"),
+    [("setup", "error", 0), ("broken", "error", 1), ("broken", "info", 1), ("empty", "error", 4)],
+)
+def test_validate_exit_code_is_the_cli_exit_code(
+    run: Runner, modules: Modules, setup: Setup, tmp_path: Path, case: str, fail_on: str, code: int
+) -> None:
+    """The module applies the library's exit-code policy: its exit_code is the CLI's."""
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("version: 1\n", encoding="utf-8")
+    config = {"setup": setup.config, "broken": BROKEN_EXAMPLE, "empty": empty}[case]
+    args = {"path": str(config), "as_of": AS_OF, "fail_on": fail_on}
+    result = run.ok(modules.validate, args) if code == 0 else run.fail(modules.validate, args)
+    cli = subprocess.run(
+        [sys.executable, "-m", "mailoauth_cfg", "validate", str(config), "--as-of", AS_OF]
+        + ["--fail-on", fail_on, "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert result["exit_code"] == cli.returncode == code
+
+
 def test_validate_check_mode_is_the_same(run: Runner, modules: Modules, setup: Setup) -> None:
     """Validation changes nothing: check mode returns the same result."""
     args = {"path": str(setup.config), "as_of": AS_OF}

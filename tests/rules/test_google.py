@@ -78,13 +78,13 @@ targets:
 def test_lsa_severity_follows_the_dates(
     tmp_path: Path, as_of: dt.date, helpdesk: Severity, cron: Severity
 ) -> None:
-    found = {f.object: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired", as_of)}
+    found = {f.object_name: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired", as_of)}
     assert found["target:helpdesk"].severity is helpdesk
     assert found["target:cron"].severity is cron
 
 
 def test_lsa_messages_carry_the_dates(tmp_path: Path) -> None:
-    found = {f.object: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired")}
+    found = {f.object_name: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired")}
     workspace = found["target:helpdesk"].message
     assert "2025-03-14" in workspace
     assert "2024-09-30" in workspace
@@ -274,7 +274,7 @@ def test_two_step_verification_is_reported_once_per_user(tmp_path: Path) -> None
           app_password: {env: B}, users: [scans@gmail.com]}
     """
     (finding,) = run(tmp_path, text, "google-app-password-requires-2sv")
-    assert finding.object == "user:scans@gmail.com"
+    assert finding.object_name == "user:scans@gmail.com"
     assert "targets a, b" in finding.message
     assert "two_step_verification: true" in finding.fix
 

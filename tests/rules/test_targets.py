@@ -208,7 +208,7 @@ def test_url_not_https_is_a_warning_without_redirect(tmp_path: Path) -> None:
         users: [b@contoso.com]
     """
     found = run(tmp_path, targets, "target-url-not-https")
-    assert [(f.object, f.severity) for f in found] == [("target:erp", Severity.WARNING)]
+    assert [(f.object_name, f.severity) for f in found] == [("target:erp", Severity.WARNING)]
     assert found[0].fix == "serve erp.contoso.com over TLS and set `url: https://erp.contoso.com`"
 
 
@@ -253,7 +253,7 @@ def test_output_collision_needs_different_apps_and_names_both(tmp_path: Path) ->
         users: [a@contoso.com]
     """
     found = run(tmp_path, targets, "target-output-collision")
-    assert [f.object for f in found] == ["target:relay-c"]
+    assert [f.object_name for f in found] == ["target:relay-c"]
     assert "relay-a (app public) and relay-c (app public2)" in found[0].message
     assert found[0].fix == (
         "set `token_dir: /etc/tokens/relay-c` on target relay-c, or use app public for both"
@@ -305,7 +305,7 @@ def test_reserved_label_is_an_error_only_with_google(tmp_path: Path) -> None:
         label: Login
     """
     found = run(tmp_path, targets, "dolibarr-label-reserved")
-    assert {(f.object, f.severity) for f in found} == {
+    assert {(f.object_name, f.severity) for f in found} == {
         ("target:erp", Severity.WARNING),
         ("target:erp-g", Severity.ERROR),
     }
@@ -341,7 +341,7 @@ def test_microsoft3_on_23_is_silent_and_explicit_old_class_is_info(tmp_path: Pat
         users: [b@contoso.com]
     """
     found = run(tmp_path, targets, "dolibarr-microsoft3-version")
-    assert [(f.object, f.severity, f.fix) for f in found] == [
+    assert [(f.object_name, f.severity, f.fix) for f in found] == [
         ("target:erp2", Severity.INFO, "set `oauth_provider: MICROSOFT3`")
     ]
 
@@ -398,7 +398,7 @@ def test_refresh_window_follows_the_provider_endpoint(tmp_path: Path) -> None:
         token_dir: /etc/tokens/own
     """
     found = run(tmp_path, targets, "sasl-xoauth2-refresh-window", head=head)
-    assert [(f.object, f.location.path, f.fix) for f in found] == [
+    assert [(f.object_name, f.location.path, f.fix) for f in found] == [
         (
             "target:relay",
             "providers.contoso.endpoints.smtp",
@@ -488,7 +488,7 @@ def test_proxy_ports_across_specific_addresses_do_not_collide(tmp_path: Path) ->
     """
     found = run(tmp_path, targets, "email-oauth2-proxy-port-collision")
     # proxy-b binds another address than proxy-a; proxy-c (all interfaces) clashes with proxy-a.
-    assert [(f.object, f.severity) for f in found] == [("target:proxy-c", Severity.WARNING)]
+    assert [(f.object_name, f.severity) for f in found] == [("target:proxy-c", Severity.WARNING)]
     assert found[0].fix == "set `smtp_port: 2587` on target proxy-c"
 
 

@@ -234,7 +234,7 @@ def test_password_targets_are_not_checked_for_provider(tmp_path: Path) -> None:
       modern: {type: msmtp, app: erp-mail, users: [x@fabrikam.com]}
     """
     (finding,) = run(tmp_path, text, "user-provider-mismatch")
-    assert finding.object == "target:modern"
+    assert finding.object_name == "target:modern"
     assert "AADSTS50020" in finding.message
 
 
@@ -265,7 +265,7 @@ users:
 """
     )
     found = run(tmp_path, text, "user-unused")
-    assert [f.object for f in found] == ["user:s@contoso.com"]
+    assert [f.object_name for f in found] == ["user:s@contoso.com"]
 
 
 def test_alias_of_another_mailbox_is_a_warning_without_strict_targets(tmp_path: Path) -> None:
@@ -279,7 +279,7 @@ users:
     )
     (finding,) = run(tmp_path, text, "user-primary-address-required")
     assert finding.severity is Severity.WARNING
-    assert finding.object == "user:b@contoso.com"
+    assert finding.object_name == "user:b@contoso.com"
     assert "Get-Mailbox -Identity b@contoso.com | Format-List PrimarySmtpAddress" in finding.fix
 
 

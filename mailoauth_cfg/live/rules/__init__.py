@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity, Status
 from mailoauth_cfg.live.rules import (
     live_google_address_not_primary,
     live_google_app_password_missing,
@@ -168,7 +168,7 @@ def incomplete(ctx: Context, snapshot: Snapshot) -> list[Finding]:
                 location=ctx.marks.location(("providers", name), at_key=True),
                 fix="see `mailoauth-cfg permissions` for the credentials and permissions the "
                 "checker needs, then run `validate --online` again",
-                object=f"provider:{name}",
+                object=ObjectRef.provider(name),
                 status=Status.UNKNOWN,
                 help=INCOMPLETE.summary,
             )

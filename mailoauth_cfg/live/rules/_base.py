@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from mailoauth_cfg.derive import AppPlan
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity, Status
 from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot, Unknown
 from mailoauth_cfg.loading import PathKey
 from mailoauth_cfg.model import MicrosoftProvider, User
@@ -125,7 +125,7 @@ def unknown(
     reason: str,
     path: PathKey,
     *,
-    object: str,
+    object: ObjectRef,
 ) -> Finding:
     """``unknown``: ``could not check <what>: <reason>``."""
     return Finding(
@@ -148,7 +148,7 @@ def finding(
     path: PathKey,
     *,
     fix: str,
-    object: str,
+    object: ObjectRef,
     severity: Severity | None = None,
     at_key: bool = False,
 ) -> Finding:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailoauth_cfg.derive import AppPlan, TargetPlan
-from mailoauth_cfg.findings import Finding, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, Status
 from mailoauth_cfg.live.rules._base import LiveRule
 from mailoauth_cfg.live.snapshot import GoogleDomain, Snapshot
 from mailoauth_cfg.loading import PathKey
@@ -92,7 +92,7 @@ def unverifiable(
     path: PathKey,
     *,
     fix: str,
-    object: str,
+    object: ObjectRef,
 ) -> Finding:
     """``unknown``: a fact no Google API exposes; ``fix`` is where to check it by hand."""
     return Finding(

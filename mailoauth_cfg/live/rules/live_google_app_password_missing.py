@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google_needs import app_password_users
 from mailoauth_cfg.live.rules._base import LiveRule, finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
@@ -36,7 +36,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         targets = by_provider[user.provider].get(user.email.lower(), [])
         if not targets:
             continue
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         path = ("users", index, "email")
         account = domain.user(user.email)
         if account is None:

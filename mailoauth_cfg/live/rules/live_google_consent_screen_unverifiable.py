@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google_needs import oauth_grants, project_of
 from mailoauth_cfg.live.rules._base import LiveRule
 from mailoauth_cfg.live.rules._google import (
@@ -69,7 +69,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
             f"provider {name}: check it by hand; {expect}",
             ("providers", name, "consent_screen") if declared else ("providers", name),
             fix=f"{CONSENT_CONSOLE}{where if numbers else ''}",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
         )
 
 

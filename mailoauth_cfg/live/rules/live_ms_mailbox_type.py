@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import mailbox_kind
 from mailoauth_cfg.live.snapshot import Snapshot, Unknown
@@ -30,7 +30,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
     """Compare declared and actual mailbox types."""
     for index, user, tenant in microsoft_users(ctx, snapshot):
         path = ("users", index, "mailbox")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         kind = mailbox_kind(tenant, user.email)
         if isinstance(kind, Unknown):
             yield unknown(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.needs import user_protocols
 from mailoauth_cfg.live.rules._base import LiveRule, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect
@@ -66,7 +66,7 @@ def check(ctx: Context, snapshot: Snapshot, options: RuleOptions) -> Iterator[Fi
         if "smtp" not in user_protocols(ctx.config, user.email):
             continue
         path = ("users", index, "smtp_auth")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         result = effective(tenant, user.email)
         if isinstance(result, Unknown):
             yield unknown(

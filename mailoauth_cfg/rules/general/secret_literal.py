@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import OpenbeeTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -31,7 +31,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"the client secret of app {name} is written in the config",
                 ("apps", name, "client_secret", "value"),
                 fix="replace `value:` with `env: NAME` or `file: PATH` and rotate the secret",
-                object=f"app:{name}",
+                object=ObjectRef.app(name),
                 at_key=True,
             )
         key = app.certificate.key if app.certificate is not None else None
@@ -41,7 +41,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"the certificate private key of app {name} is written in the config",
                 ("apps", name, "certificate", "key", "value"),
                 fix="reference the key with `file: PATH` and issue a new certificate",
-                object=f"app:{name}",
+                object=ObjectRef.app(name),
                 at_key=True,
             )
     for name, target in sorted(ctx.config.targets.items()):
@@ -52,7 +52,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"the app password of target {name} is written in the config",
                 ("targets", name, "app_password", "value"),
                 fix="replace `value:` with `env: NAME` and revoke the app password",
-                object=f"target:{name}",
+                object=ObjectRef.target(name),
                 at_key=True,
             )
 

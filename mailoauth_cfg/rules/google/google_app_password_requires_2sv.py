@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import GoogleProvider, User
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import listing, targets_phrase
@@ -81,7 +81,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             fix=f"turn on 2-Step Verification for {user.email} (myaccount.google.com › Security "
             "› 2-Step Verification), create the app password at "
             "https://myaccount.google.com/apppasswords and set `two_step_verification: true`",
-            object=f"user:{user.email}",
+            object=ObjectRef.user(user.email),
         )
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import TESTING_REFRESH_TOKEN_DAYS
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CONSENT_SCREEN,
@@ -70,7 +70,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name, "consent_screen", "status"),
             fix=f"{CONSENT_SCREEN} › Publish app, set `status: production`{alternative}, then "
             f"redo the consent for {affected} (tokens issued in Testing keep their 7-day life)",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
             severity=Severity.ERROR if unattended else Severity.WARNING,
         )
 

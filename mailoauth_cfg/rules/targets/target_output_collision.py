@@ -26,7 +26,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import PostfixTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import target_path
@@ -65,7 +65,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 target_path(name, "users", index),
                 fix=f"set `token_dir: {token_dir.rstrip('/')}/{name}` on target {name}, "
                 f"or use app {other_app} for both",
-                object=f"target:{name}",
+                object=ObjectRef.target(name),
             )
             yield replace(
                 finding,

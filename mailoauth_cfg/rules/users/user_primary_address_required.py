@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import User
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targets_phrase
@@ -62,7 +62,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     f"{user.email} lists its own address among its aliases{need}",
                     path,
                     fix=f"remove {alias} from the aliases of {user.email}",
-                    object=f"user:{user.email}",
+                    object=ObjectRef.user(user.email),
                     severity=severity,
                 )
                 continue
@@ -74,7 +74,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=f"check the primary address ({_lookup(ctx, user, alias)}); if {alias} is "
                 f"an alias, use {owner.email} in the targets and remove the users entry "
                 f"{alias}, otherwise remove it from the aliases of {owner.email}",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
                 severity=severity,
             )
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.targets import TARGET_KINDS
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import provider_type
 
@@ -51,7 +51,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 ("users", index, "mailbox"),
                 fix="remove `mailbox: shared` (a Google user account signs in for itself), or "
                 "use a user account with delegated access",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
             )
     for plan in ctx.target_plans():
         if plan.kind.shared_mailbox_supported:

@@ -145,9 +145,9 @@ def test_validate_exit_code_is_the_cli_exit_code(
     config = {"setup": setup.config, "broken": BROKEN_EXAMPLE, "empty": empty}[case]
     args = {"path": str(config), "as_of": AS_OF, "fail_on": fail_on}
     result = run.ok(modules.validate, args) if code == 0 else run.fail(modules.validate, args)
+    argv = [sys.executable, "-m", "mailoauth_cfg", "validate", str(config), "--as-of", AS_OF]
     cli = subprocess.run(
-        [sys.executable, "-m", "mailoauth_cfg", "validate", str(config), "--as-of", AS_OF]
-        + ["--fail-on", fail_on, "--format", "json"],
+        [*argv, "--fail-on", fail_on, "--format", "json"],
         capture_output=True,
         check=False,
     )

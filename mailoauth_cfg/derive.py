@@ -9,65 +9,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from mailoauth_cfg.catalog.targets import (
-    TARGET_KINDS,
-    DolibarrProvider,
+from mailoauth_cfg import targets as registry
+from mailoauth_cfg.findings import ObjectRef
+from mailoauth_cfg.model import App, MailConfig, Provider, Target
+from mailoauth_cfg.targets import TargetPlugin
+from mailoauth_cfg.targets._facts import (
+    BootstrapKind,
     GoogleProfile,
     MicrosoftProfile,
-    TargetKind,
-    dolibarr_provider,
+    TargetFacts,
 )
-from mailoauth_cfg.findings import ObjectRef
-from mailoauth_cfg.model import (
-    App,
-    DolibarrTarget,
-    EmailOauth2ProxyTarget,
-    MailConfig,
-    MultismtpTarget,
-    OpenbeeTarget,
-    Provider,
-    Target,
-)
-
-
-def major_version(version: str | None) -> int | None:
-    """The leading number of a version string (``"23.0.1"`` → 23), if any."""
-    if version is None:
-        return None
-    head = ""
-    for char in str(version):
-        if not char.isdigit():
-            break
-        head += char
-    return int(head) if head else None
-
-
-def version_tuple(version: str | None) -> tuple[int, ...]:
-    """``"1.8.13"`` → ``(1, 8, 13)``; non-numeric parts end the tuple."""
-    parts: list[int] = []
-    for piece in str(version or "").split("."):
-        digits = ""
-        for char in piece:
-            if not char.isdigit():
-                break
-            digits += char
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
 
 
 @dataclass(frozen=True)
 class TargetPlan:
-    """A target with everything resolved: its kind, app, provider and expectations."""
+    """A target with everything resolved: its plugin, app, provider and expectations."""
 
     name: str
     target: Target
-    kind: TargetKind
+    plugin: TargetPlugin
     app_name: str | None
     app: App | None
     provider_name: str | None
     provider: Provider | None
+
+    @property
+    def key(self) -> str:
+        """The target's kind (its ``type:``)."""
+        return self.plugin.key
+
+    @property
+    def facts(self) -> TargetFacts:
+        """What the plugin knows of the kind."""
+        return self.plugin.facts
 
     @property
     def provider_type(self) -> str | None:
@@ -76,8 +50,8 @@ class TargetPlan:
 
     @property
     def profile(self) -> MicrosoftProfile | GoogleProfile | None:
-        """The catalog profile of this target for its provider."""
-        return None if self.provider_type is None else self.kind.profile(self.provider_type)
+        """The kind's profile for the target's provider."""
+        return self.facts.profile(self.provider_type)
 
     @property
     def microsoft(self) -> MicrosoftProfile | None:
@@ -92,53 +66,14 @@ class TargetPlan:
         return profile if isinstance(profile, GoogleProfile) else None
 
     @cached_property
-    def dolibarr(self) -> DolibarrProvider | None:
-        """The Dolibarr OAuth provider class used (explicit or the version's default)."""
-        target = self.target
-        if not isinstance(target, DolibarrTarget | MultismtpTarget):
-            return None
-        explicit = getattr(target, "oauth_provider", None)
-        if explicit:
-            return dolibarr_provider(explicit)
-        if self.provider_type == "google":
-            return dolibarr_provider("GOOGLE")
-        if self.provider_type == "microsoft":
-            major = major_version(str(target.version))
-            return dolibarr_provider("MICROSOFT3" if major is None or major >= 23 else "MICROSOFT")
-        return None
+    def bootstrap(self) -> BootstrapKind | None:
+        """How the target obtains its token, its own flow settings applied."""
+        return self.plugin.bootstrap(self)
 
     @cached_property
     def redirect(self) -> tuple[str | None, str]:
         """(expected redirect URI or ``None``, why/how it is computed)."""
-        profile = self.profile
-        if profile is None:
-            return None, "no provider profile"
-        pattern = profile.redirect
-        target = self.target
-        if isinstance(target, OpenbeeTarget):
-            if target.redirect_path is None:
-                return None, pattern.reason
-            path = (
-                target.redirect_path
-                if target.redirect_path.startswith("/")
-                else ("/" + target.redirect_path)
-            )
-            return target.url.rstrip("/") + path, "portal URL + redirect_path"
-        if isinstance(target, EmailOauth2ProxyTarget):
-            return target.redirect_uri, "the proxy's redirect_uri setting"
-        base = getattr(target, "url", None)
-        params: dict[str, str] = {}
-        if self.dolibarr is not None:
-            if self.dolibarr.redirect_path is None:
-                return None, f"{self.dolibarr.key} uses client credentials (no redirect)"
-            params["callback"] = self.dolibarr.callback
-        if getattr(target, "index_php", False):
-            base = str(base).rstrip("/") + "/index.php"
-        try:
-            uri = pattern.render(base, **params)
-        except ValueError:
-            return None, pattern.reason
-        return uri, pattern.reason
+        return self.plugin.redirect(self)
 
     @property
     def redirect_uri(self) -> str | None:
@@ -231,7 +166,7 @@ def plan(config: MailConfig) -> Plans:
         targets[name] = TargetPlan(
             name=name,
             target=target,
-            kind=TARGET_KINDS[target.type],
+            plugin=registry.plugin(target.type),
             app_name=target.app,
             app=app,
             provider_name=provider_name,

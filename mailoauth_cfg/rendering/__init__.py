@@ -23,6 +23,7 @@ from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import Secret, make_environment, tracking
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
+from mailoauth_cfg.secrets import Unresolved, read_secret
 
 
 @dataclass
@@ -41,39 +42,11 @@ class RenderContext:
         """Resolve a secret reference, or record a located finding and return ``None``."""
         if ref is None:
             return None
-        if ref.value is not None:
-            return Secret(ref.value.get_secret_value(), "the config")
-        if ref.env is not None:
-            value = self.environ.get(ref.env)
-            if value is None or value == "":
-                self._unresolved(
-                    f"environment variable {ref.env} is not set (or empty)",
-                    (*path, "env"),
-                    object_,
-                    f"export {ref.env}=... before rendering (from your secret store)",
-                )
-                return None
-            return Secret(value, f"env:{ref.env}")
-        file = Path(ref.file or "")
-        if not file.is_absolute():
-            file = self.root / file
-        try:
-            value = file.read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self._unresolved(
-                f"secret file {ref.file} cannot be read: {reason}",
-                (*path, "file"),
-                object_,
-                "create the file (mode 0600) or correct the path",
-            )
+        found = read_secret(ref, self.root, self.environ)
+        if isinstance(found, Unresolved):
+            self._unresolved(found.reason, (*path, found.key), object_, found.fix)
             return None
-        if not value:
-            self._unresolved(
-                f"secret file {ref.file} is empty", (*path, "file"), object_, "write the secret"
-            )
-            return None
-        return Secret(value, f"file:{ref.file}")
+        return Secret(found, ref.describe() if ref.value is None else "the config")
 
     def _unresolved(self, message: str, path: PathKey, object_: ObjectRef, fix: str) -> None:
         self.findings.append(
@@ -104,7 +77,7 @@ class RenderContext:
             "name": tplan.name,
             "target": tplan.target,
             "plan": tplan,
-            "kind": tplan.kind,
+            "kind": tplan.facts,
             "app": tplan.app,
             "app_name": tplan.app_name,
             "provider": tplan.provider,
@@ -161,7 +134,7 @@ def render(
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
     """
-    from mailoauth_cfg.rendering import provider_side, runbooks, targets
+    from mailoauth_cfg.rendering import provider_side, runbooks
 
     env = make_environment(template_dirs)
     ctx = RenderContext(
@@ -180,7 +153,7 @@ def render(
     apps_used: set[str] = set()
     for name in selected:
         tplan = ctx.plans.targets[name]
-        outputs = targets.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
+        outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
         files.extend(_render_outputs(env, outputs, f"{name}/", name))
         if tplan.app_name:
             apps_used.add(tplan.app_name)

@@ -1,9 +1,11 @@
-"""The offline rule catalogue: one module per rule, listed explicitly by family."""
+"""The offline rule catalogue: one module per rule, listed explicitly by family; the rules of
+each target kind come from its plugin (the target registry)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import RuleInfo
 from mailoauth_cfg.rules import general, google, microsoft, targets, users
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
@@ -15,6 +17,7 @@ ALL_RULES: tuple[Rule[Any], ...] = (
     *google.RULES,
     *users.RULES,
     *targets.RULES,
+    *registry.all_rules(),
 )
 
 

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
 from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
-from mailoauth_cfg.model import App, MailConfig, Provider, Target, User
+from mailoauth_cfg.model import App, MailConfig, Provider, Target, TargetModel, User
 
 
 class RuleOptions(BaseModel):
@@ -37,6 +37,7 @@ class RuleOptions(BaseModel):
 
 
 OptionsT = TypeVar("OptionsT", bound=RuleOptions)
+TargetT = TypeVar("TargetT", bound=TargetModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,10 @@ class Context:
     def target_plans(self) -> list[TargetPlan]:
         """Every target's plan, sorted by name."""
         return list(self.plans.targets.values())
+
+    def targets_of(self, model: type[TargetT]) -> list[tuple[TargetPlan, TargetT]]:
+        """``(plan, target)`` of every target whose model is ``model`` (a kind's own rules)."""
+        return [(p, p.target) for p in self.plans.targets.values() if isinstance(p.target, model)]
 
     def app_plans(self) -> list[AppPlan]:
         """Every app's plan, sorted by name."""

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mailoauth_cfg.catalog.targets import TARGET_KINDS
+from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import Finding, Severity, Status
 from mailoauth_cfg.rules import ALL_RULES
 from mailoauth_cfg.rules.users import RULES
-from mailoauth_cfg.rules.users.user_token_shared import SINGLE_TOKEN_KINDS
 from mailoauth_cfg.validation import validate_file
 
 AS_OF = dt.date(2026, 11, 22)
@@ -53,12 +52,11 @@ def test_users_family_is_registered_and_prefixed() -> None:
     assert all(rule.id.startswith("user-") and rule.family == "users" for rule in RULES)
 
 
-def test_single_token_kinds_exist_and_are_not_per_user_kinds() -> None:
-    assert set(SINGLE_TOKEN_KINDS) <= set(TARGET_KINDS)
-    assert "dolibarr-multismtp" not in SINGLE_TOKEN_KINDS
-    # kinds whose sender must be the token owner can only hold one token
-    strict = {k for k, kind in TARGET_KINDS.items() if kind.sender_must_equal_token_owner}
-    assert strict <= set(SINGLE_TOKEN_KINDS)
+def test_kinds_whose_sender_must_own_the_token_hold_one_token() -> None:
+    strict = {p.key for p in registry.plugins() if p.facts.sender_must_equal_token_owner}
+    single = {p.key for p in registry.plugins() if p.facts.single_token is not None}
+    assert strict
+    assert strict <= single
 
 
 # --- SMTP AUTH --------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, ObjectRef, Severity
-from mailoauth_cfg.model import OpenbeeTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
@@ -45,13 +44,15 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 at_key=True,
             )
     for name, target in sorted(ctx.config.targets.items()):
-        password = target.app_password if isinstance(target, OpenbeeTarget) else None
-        if password is not None and password.value is not None:
+        for field_name, secret_ref in target.secret_refs():
+            if secret_ref.value is None:
+                continue
+            what = field_name.replace("_", " ")
             yield ctx.finding(
                 RULE,
-                f"the app password of target {name} is written in the config",
-                ("targets", name, "app_password", "value"),
-                fix="replace `value:` with `env: NAME` and revoke the app password",
+                f"the {what} of target {name} is written in the config",
+                ("targets", name, field_name, "value"),
+                fix=f"replace `value:` with `env: NAME` and revoke the {what}",
                 object=ObjectRef.target(name),
                 at_key=True,
             )

@@ -30,7 +30,6 @@ from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CONSENT_SCREEN,
-    INTERACTIVE_KINDS,
     google_providers,
     listing,
     oauth_plans_of_provider,
@@ -50,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ]
         if not plans:
             continue
-        unattended = [p.name for p in plans if p.kind.key not in INTERACTIVE_KINDS]
+        unattended = [p.name for p in plans if not p.facts.interactive_renewal]
         affected = listing(p.name for p in plans)
         consequence = (
             f"{listing(unattended)} will stop sending"

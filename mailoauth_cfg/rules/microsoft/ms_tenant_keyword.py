@@ -54,7 +54,7 @@ def reasons(ctx: Context, provider: str, tenant: str) -> list[str]:
         if target.provider_name != provider or profile is None:
             continue
         if not profile.tenant_common_ok:
-            found.append(f"target {target.name} ({target.kind.key}) needs the tenant ID")
+            found.append(f"target {target.name} ({target.key}) needs the tenant ID")
         elif effective_bootstrap(target) == "client-credentials":
             found.append(f"target {target.name} uses client credentials, which need the tenant ID")
     return sorted(dict.fromkeys(found))

@@ -49,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             )
         yield ctx.finding(
             RULE,
-            f"target {plan.name} ({plan.kind.display_name}) uses OAuth but names no app",
+            f"target {plan.name} ({plan.facts.display_name}) uses OAuth but names no app",
             target_path(plan.name),
             fix=fix,
             object=plan.object,

@@ -31,7 +31,7 @@ from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targ
 
 def _strict(ctx: Context, user: User) -> list[str]:
     """Targets of ``user`` whose kind requires the primary address."""
-    return [p.name for p, _ in plans_of_user(ctx, user.email) if p.kind.primary_address_required]
+    return [p.name for p, _ in plans_of_user(ctx, user.email) if p.facts.primary_address_required]
 
 
 def _lookup(ctx: Context, user: User, address: str) -> str:

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.catalog.targets import TARGET_KINDS
+from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import provider_type
 
 
 def _supporting_kinds() -> str:
-    return ", ".join(k for k, kind in sorted(TARGET_KINDS.items()) if kind.shared_mailbox_supported)
+    return ", ".join(sorted(p.key for p in registry.plugins() if p.facts.shared_mailbox_supported))
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
@@ -54,7 +54,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 object=ObjectRef.user(user.email),
             )
     for plan in ctx.target_plans():
-        if plan.kind.shared_mailbox_supported:
+        if plan.facts.shared_mailbox_supported:
             continue
         if plan.app is not None and plan.app.flow == "app-only":
             continue
@@ -67,7 +67,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             yield ctx.finding(
                 RULE,
                 f"{member.email} is a shared mailbox, which target {plan.name} "
-                f"({plan.kind.display_name}) cannot use: it authenticates the account that "
+                f"({plan.facts.display_name}) cannot use: it authenticates the account that "
                 "signed in, not a shared address",
                 ("targets", plan.name, "users", position),
                 fix=f"use a licensed user mailbox (`Set-Mailbox -Identity {member.email} -Type "

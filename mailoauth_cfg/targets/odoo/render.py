@@ -13,6 +13,7 @@ from typing import Any
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.sheets import secret_reference
+from mailoauth_cfg.targets.odoo.facts import GMAIL, OUTLOOK, SMTP_ENCRYPTION
 from mailoauth_cfg.targets.odoo.model import OdooTarget
 
 
@@ -29,7 +30,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     ep = endpoints(plan.provider)
     secret = ctx.app_secret(plan)
     microsoft = plan.provider_type == "microsoft"
-    service = "outlook" if microsoft else "gmail"
+    service = (OUTLOOK if microsoft else GMAIL).value
     prefix = "microsoft_outlook" if microsoft else "google_gmail"
     params: list[tuple[str, Any]] = [(f"{prefix}_client_id", plan.app.client_id)]
     if secret is not None:
@@ -47,6 +48,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         imap_host=ep.imap_host,
         imap_port=ep.imap_port,
         incoming="imap" in target.protocols,
+        smtp_encryption=SMTP_ENCRYPTION.value,
         outgoing="smtp" in target.protocols,
         secret=secret,
         secret_ref=secret_reference(plan),

@@ -11,6 +11,8 @@ from pathlib import PurePosixPath
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
+from mailoauth_cfg.targets.postfix_sasl_xoauth2 import host_token_dir
+from mailoauth_cfg.targets.postfix_sasl_xoauth2.facts import MECHANISM_FILTER
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.model import PostfixTarget
 
 
@@ -33,11 +35,8 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         token_files=[
             {"email": u.email, "path": str(token_dir / u.email)} for u in context["users"]
         ],
-        host_token_dir=(
-            str(PurePosixPath(target.chroot_dir) / token_dir.relative_to("/"))
-            if target.chroot and token_dir.is_absolute()
-            else str(token_dir)
-        ),
+        host_token_dir=host_token_dir(target),
+        mechanism_filter=MECHANISM_FILTER.value,
         secret=ctx.app_secret(plan),
         token_endpoint=ep.token_url,
         refresh_window=target.refresh_window,

@@ -18,6 +18,10 @@ from mailoauth_cfg.targets._facts import (
     mail_permissions,
 )
 
+LOOPBACK_PORT = 3017
+"""The port the CRM listens on, on each user's PC, for the consent's redirect (FTC030)."""
+LOOPBACK_URI = f"http://localhost:{LOOPBACK_PORT}/"
+
 VERSIONS = VersionFacts(
     product="WaveSoft",
     format=DOTTED,
@@ -38,7 +42,7 @@ FACTS = TargetFacts(
         protocols=("imap",),
         platform="web",
         redirect=RedirectPattern(
-            template="http://localhost:3017/",
+            template=LOOPBACK_URI,
             reason="Fixed loopback redirect on each user's PC (platform Web, http allowed).",
             source=src.WAVESOFT_FTC030,
         ),
@@ -90,7 +94,7 @@ FACTS = TargetFacts(
     notes=(
         "FTC030 covers receiving mail (IMAP); its permission list also names POP and SMTP.Send.",
         "The consent runs on each user's PC; the Windows firewall may need an exception for "
-        "the CRM's loopback port 3017.",
+        f"the CRM's loopback port {LOOPBACK_PORT}.",
         "Google: client type 'Application de bureau'; enable the Gmail API.",
     ),
 )

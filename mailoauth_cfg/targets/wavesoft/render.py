@@ -63,6 +63,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         secret=secret,
         secret_ref=secret_reference(plan),
         where=plan.facts.ui_path,
+        **plan.plugin.runbook_context(plan),
     )
     return [
         Output("settings.md", "wavesoft/settings.md.j2", context),

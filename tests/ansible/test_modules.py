@@ -249,6 +249,28 @@ def render_args(setup: Setup, dest: Path, **extra: Any) -> dict[str, Any]:
     }
 
 
+def test_render_reports_how_each_target_is_installed(
+    run: Runner, modules: Modules, setup: Setup, tmp_path: Path
+) -> None:
+    """Each target carries the role's task file for its kind and where its tokens live."""
+    result = run.ok(modules.render, render_args(setup, tmp_path / "out"))
+    targets = result["targets"]
+    assert {n: t["install_tasks"] for n, t in targets.items()} == {
+        "erp": None,
+        "relay": "postfix",
+        "cron-mail": "msmtp",
+    }
+    assert targets["relay"]["token_store"] == {
+        "directory": "/var/spool/postfix/etc/tokens",
+        "format": "sasl-xoauth2",
+    }
+    assert targets["cron-mail"]["token_store"]["format"] == "native"
+    assert targets["erp"]["token_store"] is None
+    role = REPO / "ansible" / "roles" / "mailoauth_deploy" / "tasks"
+    for name in ("postfix", "msmtp"):
+        assert (role / f"{name}.yml").is_file()
+
+
 def test_render_writes_then_reports_no_change(
     run: Runner, modules: Modules, setup: Setup, tmp_path: Path
 ) -> None:

@@ -286,13 +286,27 @@ def manifest_entry(rendered, dest):
 
 
 def target_settings(config, names):
-    """Non-secret settings of the rendered targets, by name (what deployment roles need)."""
+    """Non-secret settings of the rendered targets, by name (what deployment roles need).
+
+    Besides the config's keys, each entry carries two facts of its kind: ``install_tasks``, the
+    task file of the ``mailoauth_deploy`` role that installs it on a host (``None`` when the
+    role cannot), and ``token_store``, where its token files live on the host (``None`` when
+    the application keeps them).
+    """
+    from mailoauth_cfg import targets as registry
     from mailoauth_cfg.model import SecretRef
 
     out = {}
     for name in names:
         target = config.targets[name]
-        settings = {}
+        plugin = registry.plugin(target.type)
+        store = plugin.token_store(target)
+        settings = {
+            "install_tasks": plugin.facts.ansible_tasks,
+            "token_store": None
+            if store is None
+            else dict(directory=store.directory, format=store.format),
+        }
         for field in type(target).model_fields:
             if field == "suppress":
                 continue

@@ -80,6 +80,9 @@ class TargetPlugin(Protocol):
     def scope_checkboxes(self, plan: TargetPlan) -> ScopeCheckboxes | None:
         """The scope checkboxes the operator ticks, for kinds configured that way."""
 
+    def reference(self) -> list[str]:
+        """Markdown lines about the kind's own facts, for docs/targets.md."""
+
 
 def module_name(key: str) -> str:
     """The package of a kind: its key with ``-`` written ``_``."""

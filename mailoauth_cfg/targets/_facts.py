@@ -149,8 +149,6 @@ class MicrosoftProfile:
     """False when the target needs a real tenant ID (single-tenant app, client credentials)."""
     tenant_setting: str = ""
     """Where the tenant goes in the target's configuration."""
-    public_client_flows: bool = False
-    """Whether "Allow public client flows" must be Yes (device code)."""
     certificate_capable: bool = False
     """The target can authenticate its app with a certificate instead of a client secret."""
     confidential_loopback: bool = False

@@ -132,5 +132,9 @@ class Plugin:
         del plan
         return None
 
+    def reference(self) -> list[str]:
+        """Markdown lines about the kind's own facts, for docs/targets.md."""
+        return []
+
     def __repr__(self) -> str:
         return f"<target plugin {self.package}>"

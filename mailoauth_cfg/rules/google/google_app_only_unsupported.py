@@ -16,7 +16,7 @@ service accounts.
 **Fix.** Use a delegated OAuth client (``flow: delegated``; a Web application or Desktop app
 client as the target needs) and let the mailbox owner consent.
 
-Source: catalog ``targets.TARGET_KINDS`` (Google bootstrap of each kind);
+Source: each kind's facts (Google bootstrap of each kind);
 https://developers.google.com/identity/protocols/oauth2/service-account (domain-wide delegation:
 service accounts sign a JWT).
 """

@@ -20,8 +20,8 @@ target that supports OAuth.
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
 (2-step verification on the account, and for Workspace the admin must allow it);
 https://support.google.com/a/answer/14114704 (app passwords are the exception to the end of
-password access); catalog
-``targets.TARGET_KINDS['openbee'].google``.
+password access); the Open Bee
+facts (``google.auth``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Credentials › <client> › Authorized redirect URIs (changes can take a few mi
 or correct the target's URL if the registered one is right.
 
 Source: https://developers.google.com/identity/protocols/oauth2/web-server
-(redirect_uri_mismatch); catalog ``targets.TARGET_KINDS`` (redirect URI per target).
+(redirect_uri_mismatch); each kind's facts (redirect URI per target).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ YYYY-MM-DD}``; for app-only use with a certificate-capable client, upload a cert
 declare ``certificate:``.
 
 Source: https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS7000218);
-catalog ``targets.TARGET_KINDS`` (client secret fields); simonrob/email-oauth2-proxy:
+each kind's facts (client secret fields); simonrob/email-oauth2-proxy:
 emailproxy.config (``jwt_certificate_path``).
 """
 

@@ -30,7 +30,7 @@ give each kind its own app registration.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url;
 https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS700025,
-AADSTS7000218); catalog ``targets.TARGET_KINDS`` (platform per target).
+AADSTS7000218); each kind's facts (platform per target).
 """
 
 from __future__ import annotations

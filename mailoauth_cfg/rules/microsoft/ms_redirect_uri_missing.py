@@ -16,7 +16,7 @@ redirect URI registered at all with ``AADSTS500113``.
 Authentication › <platform> › Add URI (or correct the near-miss entry the finding points at).
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url (case-sensitive;
-trailing ``/`` added to a URI without path); catalog ``targets.TARGET_KINDS`` (redirect URI per
+trailing ``/`` added to a URI without path); each kind's facts (redirect URI per
 target).
 """
 

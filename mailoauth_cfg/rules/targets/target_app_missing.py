@@ -10,7 +10,7 @@ put in its settings.
 **Fix.** Add ``app: <name>`` naming an app of the mailbox's provider (declare it under
 ``apps:`` first if needed), or set ``auth:`` to what the target really uses.
 
-Source: mailoauth_cfg/catalog/targets.py (``bootstrap`` per profile) and the
+Source: each kind's facts (``bootstrap`` per profile) and the
 application sources cited there.
 """
 

@@ -11,7 +11,7 @@ granted for nothing and the mail flow the config promises never happens.
 **Fix.** Remove the protocol from ``protocols:`` (or set the list explicitly when the default
 ``[smtp]`` does not apply), or use another target type for that mail flow.
 
-Source: mailoauth_cfg/catalog/targets.py (``MicrosoftProfile.protocols``,
+Source: each kind's facts (``MicrosoftProfile.protocols``,
 ``GoogleProfile.protocols``) and the application sources cited there.
 """
 

@@ -12,7 +12,7 @@ no consent screen and no token.
 Google: ``auth: app-password`` and ``app_password: {env: NAME}``), or serve the mailbox from a
 supported provider.
 
-Source: mailoauth_cfg/catalog/targets.py (``TargetKind.microsoft``/``google``,
+Source: each kind's facts (``TargetFacts.microsoft``/``google``,
 ``GoogleProfile.auth``);
 https://help.openbee.com/ (Office 365 and G Suite SMTP configuration).
 """

@@ -2,7 +2,7 @@
 
 **What.** The address of a declared mailbox also appears in ``aliases`` of another mailbox, or
 in its own ``aliases``. Error when a target that lists the mailbox requires the primary
-address (catalog ``TargetKind.primary_address_required``: Open Bee), warning otherwise.
+address (``TargetFacts.primary_address_required``: Open Bee), warning otherwise.
 
 **Why.** An address is either a mailbox's primary address or a secondary (proxy) address of
 exactly one mailbox. If it is an alias of another mailbox, the account that signs in is that
@@ -16,7 +16,7 @@ addresses". If it is listed among its own aliases the declaration contradicts it
 in ``users:`` and in the targets, and remove the address from the wrong ``aliases`` list.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (mailbox constraints:
-primary address only); catalog ``targets.TARGET_KINDS`` (primary_address_required).
+primary address only); each kind's facts (primary_address_required).
 """
 
 from __future__ import annotations

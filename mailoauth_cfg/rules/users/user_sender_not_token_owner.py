@@ -4,7 +4,7 @@
 Open Bee's sender) names an address that is not one of its mailboxes:
 
 * error for kinds whose sender must equal the token owner (catalog
-  ``TargetKind.sender_must_equal_token_owner``: Open Bee, Odoo), including a sender that is an
+  ``TargetFacts.sender_must_equal_token_owner``: Open Bee, Odoo), including a sender that is an
   alias of the mailbox;
 * warning for other kinds, which can send as another address only with a send-as right.
 

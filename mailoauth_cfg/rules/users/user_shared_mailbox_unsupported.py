@@ -1,7 +1,7 @@
 """A shared mailbox is used by a target that cannot send or read as one, or on Google.
 
 **What.** A user with ``mailbox: shared`` is listed by a target whose kind does not support
-shared mailboxes (catalog ``TargetKind.shared_mailbox_supported``; among the current kinds
+shared mailboxes (``TargetFacts.shared_mailbox_supported``; among the current kinds
 only email-oauth2-proxy does), unless the target's app is ``flow: app-only`` (client
 credentials reach a shared mailbox through the service principal's mailbox permissions). Also
 reported: ``mailbox: shared`` on a Google user, since Gmail has no shared mailboxes.
@@ -19,7 +19,7 @@ with ``flow: app-only`` and grant the service principal ``FullAccess``/``SendAs`
 mailbox, or convert it to a licensed user mailbox (``Set-Mailbox -Identity <mailbox> -Type
 Regular``). On Google, use a user account (or delegate access to one).
 
-Source: catalog ``targets.TARGET_KINDS`` (shared_mailbox_supported);
+Source: each kind's facts (shared_mailbox_supported);
 https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (no shared mailboxes);
 simonrob/email-oauth2-proxy:README.md (shared mailboxes);
 https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth

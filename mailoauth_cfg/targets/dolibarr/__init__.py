@@ -8,7 +8,12 @@ from mailoauth_cfg.catalog.microsoft import scope_audience
 from mailoauth_cfg.targets._plugin import Plugin, ScopeCheckboxes
 from mailoauth_cfg.targets.dolibarr.facts import FACTS
 from mailoauth_cfg.targets.dolibarr.model import DolibarrTarget
-from mailoauth_cfg.targets.dolibarr.providers import DolibarrProvider, class_of, has_microsoft3
+from mailoauth_cfg.targets.dolibarr.providers import (
+    PROVIDER_CLASSES,
+    DolibarrProvider,
+    class_of,
+    has_microsoft3,
+)
 
 if TYPE_CHECKING:
     from mailoauth_cfg.derive import TargetPlan
@@ -79,6 +84,20 @@ class DolibarrPlugin(Plugin):
             fix=fix,
             keys=("oauth_provider", "version"),
         )
+
+    def reference(self) -> list[str]:
+        """The OAuth provider classes a Dolibarr entry can use."""
+        lines = [
+            "| provider class | shown as | callback | flow | tenant field | since | note | source |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for p in PROVIDER_CLASSES.values():
+            lines.append(
+                f"| `{p.key}` | {p.display_name} | `{p.callback_file}` | {p.flow} | "
+                f"{'yes' if p.tenant_field else 'no'} | {p.min_version or ''} | {p.note} | "
+                f"{p.source} |"
+            )
+        return lines
 
 
 PLUGIN = DolibarrPlugin(__name__, model=DolibarrTarget, facts=FACTS)

@@ -23,7 +23,6 @@ from mailoauth_cfg.targets._facts import (
     frozen_map,
     mail_permissions,
 )
-from mailoauth_cfg.targets.dolibarr.providers import PROVIDER_CLASSES
 
 LABEL = Setting(
     "label",
@@ -91,8 +90,6 @@ GOOGLE_REDIRECT = _redirect("google")
 VERSIONS = VersionFacts(product="Dolibarr", format=DOTTED)
 """Dolibarr's own versions; MICROSOFT3's minimum is a fact of its provider class."""
 
-_APP = PROVIDER_CLASSES["MICROSOFTAPP"]
-
 FACTS = TargetFacts(
     display_name="Dolibarr ERP/CRM (core OAuth module)",
     microsoft=MicrosoftProfile(
@@ -102,11 +99,9 @@ FACTS = TargetFacts(
         bootstrap="in-app-consent",
         flow_settings=flows(
             in_app_consent="`oauth_provider: MICROSOFT3` (Dolibarr 23+)",
-            client_credentials="`oauth_provider: MICROSOFTAPP`"
-            + (
-                ""
-                if _APP.merged
-                else " (its code comes from an unmerged Dolibarr pull request: check your version)"
+            client_credentials=(
+                "`oauth_provider: MICROSOFTAPP` (its code comes from an unmerged Dolibarr pull "
+                "request: check your version)"
             ),
         ),
         permissions=mail_permissions("smtp", "imap"),

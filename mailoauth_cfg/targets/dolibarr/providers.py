@@ -28,8 +28,6 @@ class DolibarrProvider:
     offered_scopes: tuple[str, ...]
     flow: Literal["authorization-code", "client-credentials"]
     tenant_field: bool
-    merged: bool
-    """False when the code is known only from an open pull request."""
     source: str
     min_version: str | None = None
     note: str = ""
@@ -88,7 +86,6 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 ),
                 flow="authorization-code",
                 tenant_field=False,
-                merged=True,
                 source=src.DOLIBARR_OAUTH_LIB,
                 note="Use gmail_full (maps to https://mail.google.com/).",
             ),
@@ -108,7 +105,6 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 ),
                 flow="authorization-code",
                 tenant_field=True,
-                merged=True,
                 source=src.DOLIBARR_OAUTH_LIB,
                 note=(
                     "Offers User.Read (Graph) next to Outlook scopes: ticking both fails "
@@ -130,7 +126,6 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 ),
                 flow="authorization-code",
                 tenant_field=False,
-                merged=True,
                 source=src.DOLIBARR_OAUTH_LIB,
                 note="Offers User.Read (Graph) next to an Outlook scope: do not tick both.",
             ),
@@ -146,7 +141,6 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 ),
                 flow="authorization-code",
                 tenant_field=True,
-                merged=True,
                 source=f"{src.DOLIBARR_MICROSOFT3}; {src.DOLIBARR_PR_MICROSOFT3}",
                 min_version="23",
                 note=(
@@ -162,11 +156,11 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 offered_scopes=("https://outlook.office365.com/.default",),
                 flow="client-credentials",
                 tenant_field=True,
-                merged=False,
                 source=f"{src.DOLIBARR_MICROSOFTAPP}; {src.DOLIBARR_PR_MICROSOFTAPP}",
                 note=(
                     "Client credentials (no browser redirect); needs a real tenant ID and "
-                    "Exchange application permissions. PR #39122 was open when read."
+                    "Exchange application permissions. Its code comes from Dolibarr PR #39122, "
+                    "open when read: check that your version has it."
                 ),
             ),
         )

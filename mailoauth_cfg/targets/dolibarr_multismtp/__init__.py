@@ -6,4 +6,13 @@ from mailoauth_cfg.targets.dolibarr import DolibarrPlugin
 from mailoauth_cfg.targets.dolibarr_multismtp.facts import FACTS
 from mailoauth_cfg.targets.dolibarr_multismtp.model import MultismtpTarget
 
-PLUGIN = DolibarrPlugin(__name__, model=MultismtpTarget, facts=FACTS)
+
+class MultismtpPlugin(DolibarrPlugin):
+    """MultiSMTP stores its tokens through the core module's provider classes."""
+
+    def reference(self) -> list[str]:
+        """The provider classes are listed under ``dolibarr``."""
+        return ["Provider classes: those of the core OAuth module (see `dolibarr`)."]
+
+
+PLUGIN = MultismtpPlugin(__name__, model=MultismtpTarget, facts=FACTS)

@@ -53,7 +53,6 @@ FACTS = TargetFacts(
         flow_settings=flows(device_code="`flow: device-code`", cli_loopback="`flow: loopback`"),
         permissions=MappingProxyType({"smtp": ("SMTP.Send", "offline_access", "openid")}),
         tenant_setting="sasl-xoauth2-tool --tenant and token_endpoint",
-        public_client_flows=True,
         source=src.SASL_XOAUTH2_README,
     ),
     google=GoogleProfile(

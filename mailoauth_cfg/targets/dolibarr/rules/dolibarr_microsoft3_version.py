@@ -18,8 +18,8 @@ scopes of the protocols used.
 
 Source: https://github.com/Dolibarr/dolibarr/pull/37329;
 Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/Microsoft3.php;
-Dolibarr/dolibarr:htdocs/core/lib/oauth.lib.php; mailoauth_cfg/catalog/targets.py constraint
-``dolibarr-microsoft3-min-version``.
+Dolibarr/dolibarr:htdocs/core/lib/oauth.lib.php; the MICROSOFT3 provider
+class's ``min_version`` (mailoauth_cfg/targets/dolibarr/providers.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ with "no token".
 **Fix.** Shorten the label to the length given in the message.
 
 Source: Dolibarr/dolibarr:htdocs/install/mysql/tables/llx_oauth_token.sql (``service
-varchar(36)``); mailoauth_cfg/catalog/targets.py constraint ``dolibarr-service-name-length``.
+varchar(36)``); ``SERVICE_NAME_MAX_LENGTH`` of the
+Dolibarr facts.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ host (a proxy, an emulator) makes Nextcloud skip the OAuth integration.
 use another target type (e.g. ``email-oauth2-proxy``) in front of Nextcloud.
 
 Source: nextcloud/mail:lib/Integration/MicrosoftIntegration.php (``isMicrosoftOauthAccount``,
-``finishConnect``); mailoauth_cfg/catalog/targets.py constraint ``nextcloud-imap-host``.
+``finishConnect``); ``MICROSOFT_IMAP_HOST`` of the Nextcloud
+Mail facts.
 """
 
 from __future__ import annotations

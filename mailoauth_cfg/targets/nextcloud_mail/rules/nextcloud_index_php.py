@@ -13,7 +13,7 @@ registered on the app must match it character for character.
 instance has no pretty URLs (links show ``/index.php/apps/...``).
 
 Source: nextcloud/mail:lib/Integration/MicrosoftIntegration.php (``getRedirectUrl``);
-mailoauth_cfg/catalog/targets.py (Nextcloud redirect variant ``index-php``).
+the Nextcloud Mail facts (redirect variant ``index-php``).
 """
 
 from __future__ import annotations

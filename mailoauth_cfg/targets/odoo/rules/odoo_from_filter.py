@@ -11,7 +11,7 @@ though the mailbox could send as its alias.
 for the addresses that must go out; nothing to change if the aliases only receive mail.
 
 Source: odoo/odoo:addons/microsoft_outlook (``from_filter`` set to ``smtp_user``);
-mailoauth_cfg/catalog/targets.py constraint ``odoo-from-filter``.
+the Odoo facts' notes.
 """
 
 from __future__ import annotations

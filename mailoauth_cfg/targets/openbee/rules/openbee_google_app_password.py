@@ -15,7 +15,7 @@ mailbox), store it in a secret store and reference it: ``app_password: {env: NAM
 ``auth: app-password``; enrol the account in 2-Step Verification first.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
-mailoauth_cfg/catalog/targets.py (Open Bee ``GoogleProfile.auth = app-password``).
+the Open Bee facts (``GoogleProfile.auth = app-password``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Microsoft Graph › Delegated permissions: add the missing ones, then "Grant adm
 <tenant>", and list them in ``permissions``.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
-mailoauth_cfg/catalog/targets.py (Open Bee ``documented_permissions``).
+the Open Bee facts (``documented_permissions``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ app already declares ``redirect_uris``, the message proposes the path of the one
 host.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
-mailoauth_cfg/catalog/targets.py (Open Bee ``RedirectPattern.user_supplied``).
+the Open Bee facts (``RedirectPattern.user_supplied``).
 """
 
 from __future__ import annotations

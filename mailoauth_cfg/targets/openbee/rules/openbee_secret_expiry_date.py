@@ -16,7 +16,7 @@ Certificates & secrets into ``client_secret: {env: NAME, expires: YYYY-MM-DD}``;
 choose a 24-month lifetime.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
-mailoauth_cfg/catalog/targets.py constraint ``openbee-secret-expiry-field``.
+the Open Bee facts' notes.
 """
 
 from __future__ import annotations

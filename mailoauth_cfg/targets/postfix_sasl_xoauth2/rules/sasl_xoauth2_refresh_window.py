@@ -13,7 +13,7 @@ until the next refresh.
 file).
 
 Source: tarickb/sasl-xoauth2:docs/sasl-xoauth2.conf.5.md (``refresh_window``);
-mailoauth_cfg/catalog/targets.py constraint ``sasl-xoauth2-refresh-window-hve``.
+``HVE_REFRESH_WINDOW`` of the sasl-xoauth2 facts.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ minimum come from the technical sheet rather than from observed requests, hence 
 Microsoft Graph › Delegated: add the missing ones, grant admin consent, and list them in
 ``permissions``.
 
-Source: WaveSoft fiche technique FTC030 (V23.02.05); mailoauth_cfg/catalog/targets.py
-(WaveSoft ``documented_permissions``).
+Source: WaveSoft fiche technique FTC030 (V23.02.05); the WaveSoft facts
+(``documented_permissions``).
 """
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ class DolibarrPlugin(Plugin):
     def reference(self) -> list[str]:
         """The OAuth provider classes a Dolibarr entry can use."""
         lines = [
-            "| provider class | shown as | callback | flow | tenant field | since | note | source |",
+            "| provider class | shown as | callback | flow | tenant field | since | note "
+            "| source |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for p in PROVIDER_CLASSES.values():

@@ -1,6 +1,6 @@
 """Build a :class:`MailConfig` from loaded values, turning every problem into a located finding.
 
-Pydantic's errors name a ``loc`` such as ``("targets", "erp", "dolibarr", "url")``; this module
+Pydantic's errors name a ``loc`` such as ``("targets", "erp", "<type>", "url")``; this module
 maps that back to the YAML node (``targets.erp.url`` at ``file:line:col``), rewrites the message
 for a human (what was found, what is expected, "did you mean"), and adds a concrete fix.
 Cross-references (an app's provider, a target's app and users) are resolved here too.

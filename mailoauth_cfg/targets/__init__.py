@@ -89,7 +89,7 @@ def module_name(key: str) -> str:
     return key.replace("-", "_")
 
 
-def keys() -> tuple[str, ...]:
+def kind_keys() -> tuple[str, ...]:
     """Every kind's key, without importing any kind (keys contain no ``_``)."""
     return tuple(name.replace("_", "-") for name in PLUGIN_MODULES)
 
@@ -106,7 +106,7 @@ def plugin(key: str) -> TargetPlugin:
 
 def plugins() -> tuple[TargetPlugin, ...]:
     """Every plugin, in registry order."""
-    return tuple(plugin(key) for key in keys())
+    return tuple(plugin(key) for key in kind_keys())
 
 
 def models() -> tuple[type[TargetModel], ...]:
@@ -123,7 +123,7 @@ __all__ = [
     "PLUGIN_MODULES",
     "TargetPlugin",
     "all_rules",
-    "keys",
+    "kind_keys",
     "models",
     "module_name",
     "plugin",

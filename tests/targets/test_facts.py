@@ -39,7 +39,7 @@ def _id(value: Any) -> str:
 
 
 def test_registry_keys_follow_the_module_names() -> None:
-    assert [p.key for p in PLUGINS] == list(registry.keys())
+    assert [p.key for p in PLUGINS] == list(registry.kind_keys())
     for p in PLUGINS:
         assert KEBAB.match(p.key)
         assert registry.module_name(p.key) in registry.PLUGIN_MODULES

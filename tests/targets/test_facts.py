@@ -146,30 +146,36 @@ def _facts(key: str) -> Any:
     return registry.plugin(key).facts
 
 
-def test_traits() -> None:
-    traits = {
-        p.key: (
-            p.facts.web_application,
-            p.facts.single_token is not None,
-            p.facts.interactive_renewal,
-            p.facts.token_sink,
-            p.facts.ansible_tasks,
-        )
-        for p in PLUGINS
-    }
-    assert traits == {
-        "dolibarr": (True, True, False, "app-database", None),
-        "dolibarr-multismtp": (True, False, False, "app-database", None),
-        "digdash": (True, True, False, "app-database", None),
-        "wavesoft": (False, False, True, "app-database", None),
-        "openbee": (True, True, False, "app-database", None),
-        "postfix-sasl-xoauth2": (False, False, False, "file", "postfix"),
-        "msmtp": (False, False, False, "file", "msmtp"),
-        "email-oauth2-proxy": (False, False, False, "file", None),
-        "glpi": (True, True, False, "app-database", None),
-        "odoo": (True, True, False, "app-database", None),
-        "nextcloud-mail": (True, False, True, "app-database", None),
-    }
+TRAITS = {
+    "dolibarr": (True, True, False, "app-database", None),
+    "dolibarr-multismtp": (True, False, False, "app-database", None),
+    "digdash": (True, True, False, "app-database", None),
+    "wavesoft": (False, False, True, "app-database", None),
+    "openbee": (True, True, False, "app-database", None),
+    "postfix-sasl-xoauth2": (False, False, False, "file", "postfix"),
+    "msmtp": (False, False, False, "file", "msmtp"),
+    "email-oauth2-proxy": (False, False, False, "file", None),
+    "glpi": (True, True, False, "app-database", None),
+    "odoo": (True, True, False, "app-database", None),
+    "nextcloud-mail": (True, False, True, "app-database", None),
+}
+"""(web application, one token, renewed by its users, token sink, Ansible tasks) per kind."""
+
+
+@pytest.mark.parametrize(("key", "expected"), TRAITS.items())
+def test_traits(key: str, expected: tuple[Any, ...]) -> None:
+    facts = registry.plugin(key).facts
+    traits = (
+        facts.web_application,
+        facts.single_token is not None,
+        facts.interactive_renewal,
+        facts.token_sink,
+        facts.ansible_tasks,
+    )
+    assert traits == expected
+
+
+def test_trait_lists() -> None:
     assert [p.key for p in PLUGINS if p.facts.shared_mailbox_supported] == ["email-oauth2-proxy"]
     certificate = [
         p.key for p in PLUGINS if p.facts.microsoft and p.facts.microsoft.certificate_capable

@@ -11,7 +11,10 @@ an options model and a ``check(ctx, options)`` generator, wrapped in a :class:`R
     RULE = Rule.define(__doc__, id="ms-secret-expiry", severity=Severity.WARNING,
                        check=check, options=Options)
 
-Rules are pure functions of the config: no I/O, no clock (``ctx.as_of`` is the date).
+Rules are pure functions of the config: no I/O, no clock (``ctx.as_of`` is the date). A rule
+that checks a live tenant reads ``ctx.snapshot`` and declares the snapshot facts it reads
+(``reads``); offline runs have no snapshot. One engine loop (:mod:`~mailoauth_cfg.rules.engine`)
+applies settings, severities, options and suppressions to every rule.
 """
 
 from __future__ import annotations
@@ -42,17 +45,22 @@ TargetT = TypeVar("TargetT", bound=TargetModel)
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What rules read: the config, where each part came from, and the date of the run."""
+    """What rules read: the config, where each part came from, the date of the run and, for
+    live checks, the snapshot of the tenants."""
 
     config: MailConfig
     marks: SourceMap
     as_of: dt.date
     plans: Plans
+    snapshot: object | None = None
+    """What the live checks read from the tenants (``None`` offline)."""
     _user_index: dict[str, int] = field(default_factory=dict)
     _uses_by_user: dict[str, list[tuple[TargetPlan, int]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, config: MailConfig, marks: SourceMap, as_of: dt.date) -> Context:
+    def of(
+        cls, config: MailConfig, marks: SourceMap, as_of: dt.date, snapshot: object | None = None
+    ) -> Context:
         """Build a context, its indexes and the target/app plans."""
         index = {u.email.lower(): i for i, u in enumerate(config.users)}
         plans = plan(config)
@@ -69,6 +77,7 @@ class Context:
             marks=marks,
             as_of=as_of,
             plans=plans,
+            snapshot=snapshot,
             _user_index=index,
             _uses_by_user=uses,
         )
@@ -157,6 +166,14 @@ class Rule(Generic[OptionsT]):
     check: Callable[[Context, OptionsT], Iterator[Finding]]
     options: type[OptionsT]
     family: str
+    reads: tuple[str, ...] = ()
+    """The snapshot facts a live check reads (empty for an offline rule): a fact that is
+    missing or failed makes its result ``unknown``, never ``fail``."""
+
+    @property
+    def live(self) -> bool:
+        """Whether the rule checks the live tenants (it reads snapshot facts)."""
+        return bool(self.reads)
 
     @classmethod
     def define(
@@ -168,6 +185,7 @@ class Rule(Generic[OptionsT]):
         check: Callable[[Context, OptionsT], Iterator[Finding]],
         options: type[OptionsT],
         family: str,
+        reads: tuple[str, ...] = (),
     ) -> Rule[OptionsT]:
         """Define a rule from its module docstring (first line is the summary)."""
         text = inspect.cleandoc(doc or "")
@@ -180,6 +198,7 @@ class Rule(Generic[OptionsT]):
             check=check,
             options=options,
             family=family,
+            reads=reads,
         )
 
     def info(self) -> RuleInfo:

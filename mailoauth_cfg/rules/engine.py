@@ -1,4 +1,8 @@
-"""Run rules over a config: severity overrides, options, suppressions."""
+"""Run rules over a config: severity overrides, options, suppressions: one loop for every rule.
+
+Offline and live rules share :func:`run_checks` (settings, severity, options) and
+:func:`suppress_findings`; a live run passes its snapshot through the context.
+"""
 
 from __future__ import annotations
 
@@ -31,12 +35,22 @@ def run_rules(
     *,
     as_of: dt.date,
     rules: Iterable[Rule[Any]],
+    snapshot: object | None = None,
 ) -> list[Finding]:
-    """Run ``rules`` over ``config`` and apply the config's rule settings and suppressions."""
-    ctx = Context.of(config, marks, as_of)
+    """Run ``rules`` over ``config`` (and ``snapshot``, for live rules) with the config's rule
+    settings and suppressions."""
     catalogue = {rule.id: rule for rule in rules}
+    ctx = Context.of(config, marks, as_of, snapshot=snapshot)
+    findings = unknown_rule_settings(config, marks, set(catalogue) | set(BUILTIN_RULES))
+    findings.extend(run_checks(ctx, [catalogue[rule_id] for rule_id in sorted(catalogue)]))
+    return suppress_findings(findings, config, marks, as_of)
+
+
+def unknown_rule_settings(
+    config: MailConfig, marks: SourceMap, known_ids: set[str]
+) -> list[Finding]:
+    """A located finding for each ``rules:`` entry that names no known rule."""
     findings: list[Finding] = []
-    known_ids = set(catalogue) | set(BUILTIN_RULES)
     for rule_id in config.rules:
         if rule_id not in known_ids:
             match = closest(rule_id, sorted(known_ids))
@@ -49,9 +63,18 @@ def run_rules(
                     fix=f"use {match!r}" if match else "see `mailoauth-cfg rules` for rule IDs",
                 )
             )
-    for rule_id in sorted(catalogue):
-        rule = catalogue[rule_id]
-        setting = config.rules.get(rule_id)
+    return findings
+
+
+def run_checks(ctx: Context, rules: Iterable[Rule[Any]]) -> list[Finding]:
+    """The one loop over rules: each rule's setting (``off``, severity, options), then its check.
+
+    Invalid options are reported as located ``rule-settings-invalid`` findings and the rule is
+    skipped. Suppressions are applied afterwards (:func:`suppress_findings`).
+    """
+    findings: list[Finding] = []
+    for rule in rules:
+        setting = ctx.config.rules.get(rule.id)
         severity = rule.severity
         raw_options: dict[str, Any] = {}
         if setting is not None:
@@ -69,11 +92,11 @@ def run_rules(
                     Finding(
                         rule="rule-settings-invalid",
                         severity=Severity.ERROR,
-                        message=f"option {key!r} of rule {rule_id}: {error['msg']}",
-                        location=marks.location(
-                            ("rules", rule_id, "options", *error["loc"]), at_key=True
+                        message=f"option {key!r} of rule {rule.id}: {error['msg']}",
+                        location=ctx.marks.location(
+                            ("rules", rule.id, "options", *error["loc"]), at_key=True
                         ),
-                        fix=f"see `mailoauth-cfg explain {rule_id}` for its options",
+                        fix=f"see `mailoauth-cfg explain {rule.id}` for its options",
                     )
                 )
             continue
@@ -81,7 +104,7 @@ def run_rules(
             if severity is not finding.severity and finding.severity is rule.severity:
                 finding = replace(finding, severity=severity)
             findings.append(finding)
-    return suppress_findings(findings, config, marks, as_of)
+    return findings
 
 
 def suppress_findings(

@@ -105,3 +105,56 @@ def test_suppression_needs_a_reason(tmp_path: Path) -> None:
     findings = validate_file(_write(tmp_path, suppress=suppress), as_of=AS_OF).findings
     assert [f.rule for f in findings] == ["schema-missing-key"]
     assert findings[0].location.line == 10
+
+
+def test_a_rule_reading_a_snapshot_goes_through_the_same_loop(tmp_path: Path) -> None:
+    """A live rule (declaring the snapshot facts it reads) gets the snapshot through the
+    context, and the one loop applies its severity override and the object's suppression."""
+    from collections.abc import Iterator
+
+    from mailoauth_cfg.findings import Finding
+    from mailoauth_cfg.loading import load_config
+    from mailoauth_cfg.model.building import build_config
+    from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+    from mailoauth_cfg.rules.engine import run_rules
+
+    def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
+        assert isinstance(ctx.snapshot, dict)
+        for name in ctx.snapshot["missing_apps"]:
+            app = ctx.app_plans()[0]
+            assert app.name == name
+            yield ctx.finding(
+                RULE,
+                f"app {name} is not in the tenant",
+                ("apps", name),
+                fix="register it",
+                object=app.object,
+                at_key=True,
+            )
+
+    RULE = Rule.define(
+        "An app is missing from the tenant.",
+        id="test-live-app-missing",
+        severity=Severity.ERROR,
+        check=check,
+        options=RuleOptions,
+        family="live-test",
+        reads=("microsoft.applications",),
+    )
+    assert RULE.live
+    suppress = "    suppress: [{rule: test-live-app-missing, reason: registered by hand}]"
+    rules = "rules:\n  test-live-app-missing: {severity: warning}"
+    path = _write(tmp_path, rules=rules)
+    loaded = load_config(path)
+    config = build_config(loaded).config
+    assert config is not None
+    snapshot = {"missing_apps": ["erp"]}
+    (found,) = run_rules(config, loaded.marks, as_of=AS_OF, rules=[RULE], snapshot=snapshot)
+    assert found.severity is Severity.WARNING
+    assert found.status is Status.FAIL
+    path = _write(tmp_path, suppress=suppress, rules=rules)
+    loaded = load_config(path)
+    config = build_config(loaded).config
+    assert config is not None
+    (found,) = run_rules(config, loaded.marks, as_of=AS_OF, rules=[RULE], snapshot=snapshot)
+    assert found.status is Status.SUPPRESSED

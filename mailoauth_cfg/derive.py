@@ -11,7 +11,7 @@ from functools import cached_property
 
 from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import ObjectRef
-from mailoauth_cfg.model import App, MailConfig, Provider, Target
+from mailoauth_cfg.model import App, MailConfig, MicrosoftProvider, Provider, Target
 from mailoauth_cfg.targets import TargetPlugin
 from mailoauth_cfg.targets._facts import (
     BootstrapKind,
@@ -199,8 +199,6 @@ class Endpoints:
     devicecode_url: str | None
     tenant: str | None
     """Microsoft tenant as configured (GUID, domain or keyword); ``None`` for Google."""
-    scope_prefix: str
-    """Prefix of delegated Outlook scopes (Microsoft) or empty (Google)."""
 
 
 def _split_host(value: str, default_port: int) -> tuple[str, int]:
@@ -251,7 +249,6 @@ def endpoints(provider: Provider) -> Endpoints:
             token_url=f"{base}/token",
             devicecode_url=f"{base}/devicecode",
             tenant=provider.tenant,
-            scope_prefix=cloud.outlook_scope_host,
         )
     from mailoauth_cfg.catalog import google as gg
 
@@ -282,25 +279,34 @@ def endpoints(provider: Provider) -> Endpoints:
         token_url=token,
         devicecode_url=None,
         tenant=None,
-        scope_prefix="",
     )
 
 
 def token_scopes(plan: TargetPlan) -> tuple[str, ...]:
-    """Scopes the target requests in its token request (Outlook scopes never mixed with Graph)."""
-    if plan.provider is None:
+    """Scopes the target requests in its token request (Outlook scopes never mixed with Graph).
+
+    Google: the kind's scopes. Microsoft: the OIDC scopes first, then each permission the
+    target's protocols need as its scope string in the provider's cloud
+    (:meth:`~mailoauth_cfg.catalog.microsoft.Permission.scope_for`, the one home of per-cloud
+    scope strings); client credentials use the cloud's Exchange ``.default``.
+    """
+    from mailoauth_cfg.catalog import microsoft as ms
+
+    provider = plan.provider
+    if provider is None:
         return ()
-    if plan.provider.type == "google":
-        from mailoauth_cfg.catalog.google import MAIL_SCOPE
-
-        return (MAIL_SCOPE,)
-    prefix = endpoints(plan.provider).scope_prefix
+    if plan.google is not None:
+        return plan.google.scopes
+    if not isinstance(provider, MicrosoftProvider):
+        return ()
+    cloud = ms.get_cloud(provider.cloud)
     if plan.app is not None and plan.app.flow == "app-only":
-        from mailoauth_cfg.catalog import microsoft as ms
-
-        return (ms.get_cloud(plan.provider.cloud).exchange_app_only_scope,)
+        return (cloud.exchange_app_only_scope,)
     oidc_order = ("openid", "profile", "email", "offline_access")
     names = set(plan.required_permissions) | {"offline_access"}
     oidc = [n for n in oidc_order if n in names]
-    outlook = sorted(f"{prefix}/{n}" for n in names if n not in oidc_order)
-    return (*oidc, *outlook)
+    scopes: list[str] = []
+    for name in names - set(oidc_order):
+        found = ms.permission(name, "delegated")
+        scopes.append(found.scope_for(cloud) if found is not None else name)
+    return (*oidc, *sorted(scopes))

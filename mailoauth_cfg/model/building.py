@@ -391,17 +391,16 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                 )
                 continue
             out.append(_dangling("user", email, declared, location, obj))
-        user_ids = getattr(target, "user_ids", None)
-        if isinstance(user_ids, dict):
-            members = {e.lower() for e in target.users}
-            for email in user_ids:
+        members = {e.lower() for e in target.users}
+        for key in target.MAILBOX_KEYED:
+            for email in getattr(target, key):
                 if email.lower() not in members:
                     out.append(
                         _dangling(
                             "target user",
                             email,
                             target.users,
-                            marks.location(("targets", name, "user_ids", email), at_key=True),
+                            marks.location(("targets", name, key, email), at_key=True),
                             obj,
                         )
                     )

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
 from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
-from mailoauth_cfg.model import App, MailConfig, Provider, Target, TargetModel, User
+from mailoauth_cfg.model import App, MailConfig, Provider, TargetModel, User
 
 
 class RuleOptions(BaseModel):
@@ -115,21 +115,6 @@ class Context:
     def provider(self, name: str | None) -> Provider | None:
         """The provider with this name, if declared."""
         return None if name is None else self.config.providers.get(name)
-
-    def provider_of_app(self, app: App) -> Provider | None:
-        """The provider an app is registered in."""
-        return self.config.providers.get(app.provider)
-
-    def targets_of_app(self, name: str) -> list[tuple[str, Target]]:
-        """Targets that use the app ``name``, sorted by target name."""
-        return sorted(
-            ((n, t) for n, t in self.config.targets.items() if t.app == name),
-            key=lambda item: item[0],
-        )
-
-    def targets_of_user(self, email: str) -> list[tuple[str, Target]]:
-        """Targets that send or read as the mailbox ``email``."""
-        return [(p.name, p.target) for p, _ in self._uses_by_user.get(email.lower(), ())]
 
     # -- findings ----------------------------------------------------------------------------
     def finding(

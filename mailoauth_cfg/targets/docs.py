@@ -32,10 +32,6 @@ def _code(text: str) -> str:
     return f"`{text}`" if text else ""
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
 def _redirect(pattern: RedirectPattern) -> str:
     shown = _code(pattern.template) if pattern.template else "none"
     if pattern.user_supplied:

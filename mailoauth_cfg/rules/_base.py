@@ -154,6 +154,9 @@ class Rule(Generic[OptionsT]):
     reads: tuple[str, ...] = ()
     """The snapshot facts a live check reads (empty for an offline rule): a fact that is
     missing or failed makes its result ``unknown``, never ``fail``."""
+    replaces: tuple[str, ...] = ()
+    """Former IDs of checks this rule took over: settings and suppressions naming them are
+    reported with the new ID."""
 
     @property
     def live(self) -> bool:
@@ -171,6 +174,7 @@ class Rule(Generic[OptionsT]):
         options: type[OptionsT],
         family: str,
         reads: tuple[str, ...] = (),
+        replaces: tuple[str, ...] = (),
     ) -> Rule[OptionsT]:
         """Define a rule from its module docstring (first line is the summary)."""
         text = inspect.cleandoc(doc or "")
@@ -184,6 +188,7 @@ class Rule(Generic[OptionsT]):
             options=options,
             family=family,
             reads=reads,
+            replaces=replaces,
         )
 
     def info(self) -> RuleInfo:

@@ -40,18 +40,41 @@ def run_rules(
     """Run ``rules`` over ``config`` (and ``snapshot``, for live rules) with the config's rule
     settings and suppressions."""
     catalogue = {rule.id: rule for rule in rules}
+    renamed = {old: rule.id for rule in catalogue.values() for old in rule.replaces}
     ctx = Context.of(config, marks, as_of, snapshot=snapshot)
-    findings = unknown_rule_settings(config, marks, set(catalogue) | set(BUILTIN_RULES))
+    findings = unknown_rule_settings(config, marks, set(catalogue) | set(BUILTIN_RULES), renamed)
     findings.extend(run_checks(ctx, [catalogue[rule_id] for rule_id in sorted(catalogue)]))
     return suppress_findings(findings, config, marks, as_of)
 
 
 def unknown_rule_settings(
-    config: MailConfig, marks: SourceMap, known_ids: set[str]
+    config: MailConfig,
+    marks: SourceMap,
+    known_ids: set[str],
+    renamed: dict[str, str] | None = None,
 ) -> list[Finding]:
-    """A located finding for each ``rules:`` entry that names no known rule."""
+    """A located finding for each ``rules:`` entry that names no known rule, and for each
+    setting or suppression naming a rule by a former ID (``renamed``: old ID → new ID)."""
     findings: list[Finding] = []
+    renamed = renamed or {}
+    for path, rule_id in _rule_references(config):
+        new = renamed.get(rule_id)
+        if new is None or new == rule_id:
+            continue
+        findings.append(
+            Finding(
+                rule="rule-settings-invalid",
+                severity=Severity.ERROR,
+                message=f"rule {rule_id!r} is now part of {new!r}, which checks every target "
+                "kind the same way",
+                location=marks.location(path, at_key=path[0] == "rules"),
+                fix=f"write {new!r} instead of {rule_id!r} (check that the setting suits every "
+                "target it now covers)",
+            )
+        )
     for rule_id in config.rules:
+        if rule_id in renamed:
+            continue
         if rule_id not in known_ids:
             match = closest(rule_id, sorted(known_ids))
             findings.append(
@@ -64,6 +87,24 @@ def unknown_rule_settings(
                 )
             )
     return findings
+
+
+def _rule_references(config: MailConfig) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, rule ID) of every ``rules:`` entry and every suppression."""
+    found: list[tuple[tuple[Any, ...], str]] = [(("rules", r), r) for r in config.rules]
+    sections: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("apps", config.apps),
+        ("targets", config.targets),
+        ("providers", config.providers),
+    )
+    for section, objects in sections:
+        for name, obj in objects.items():
+            for i, spec in enumerate(obj.suppress):
+                found.append(((section, name, "suppress", i, "rule"), spec.rule))
+    for index, user in enumerate(config.users):
+        for i, spec in enumerate(user.suppress):
+            found.append((("users", index, "suppress", i, "rule"), spec.rule))
+    return found
 
 
 def run_checks(ctx: Context, rules: Iterable[Rule[Any]]) -> list[Finding]:

@@ -158,3 +158,18 @@ def test_a_rule_reading_a_snapshot_goes_through_the_same_loop(tmp_path: Path) ->
     assert config is not None
     (found,) = run_rules(config, loaded.marks, as_of=AS_OF, rules=[RULE], snapshot=snapshot)
     assert found.status is Status.SUPPRESSED
+
+
+def test_a_former_rule_id_is_reported_with_its_new_id(tmp_path: Path) -> None:
+    """Settings and suppressions naming a merged rule say which rule took it over."""
+    suppress = "    suppress: [{rule: glpi-version, reason: old GLPI is replaced next month}]"
+    rules = "rules:\n  msmtp-version: {severity: warning}"
+    found = _only(_write(tmp_path, suppress=suppress, rules=rules), "rule-settings-invalid")
+    assert sorted(f.message for f in found) == [
+        "rule 'glpi-version' is now part of 'target-version', which checks every target kind "
+        "the same way",
+        "rule 'msmtp-version' is now part of 'target-version', which checks every target kind "
+        "the same way",
+    ]
+    assert {f.location.line for f in found} == {9, 11}
+    assert all("'target-version'" in f.fix for f in found)

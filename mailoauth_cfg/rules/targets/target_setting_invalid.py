@@ -66,4 +66,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    replaces=("dolibarr-label-invalid",),
 )

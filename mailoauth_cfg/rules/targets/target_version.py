@@ -114,4 +114,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    replaces=("glpi-version", "odoo-version", "msmtp-version", "multismtp-imap-version"),
 )

@@ -138,3 +138,11 @@ class Plugin:
 
     def __repr__(self) -> str:
         return f"<target plugin {self.package}>"
+
+
+if TYPE_CHECKING:
+    from mailoauth_cfg.targets import TargetPlugin
+
+    def _conforms(plugin: Plugin) -> TargetPlugin:
+        """mypy checks here that :class:`Plugin` implements the registry's protocol."""
+        return plugin

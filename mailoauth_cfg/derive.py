@@ -9,64 +9,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from mailoauth_cfg.catalog.targets import (
-    TARGET_KINDS,
-    DolibarrProvider,
+from mailoauth_cfg import targets as registry
+from mailoauth_cfg.findings import ObjectRef
+from mailoauth_cfg.model import App, MailConfig, MicrosoftProvider, Provider, Target
+from mailoauth_cfg.targets import TargetPlugin
+from mailoauth_cfg.targets._facts import (
+    BootstrapKind,
     GoogleProfile,
     MicrosoftProfile,
-    TargetKind,
-    dolibarr_provider,
+    TargetFacts,
 )
-from mailoauth_cfg.model import (
-    App,
-    DolibarrTarget,
-    EmailOauth2ProxyTarget,
-    MailConfig,
-    MultismtpTarget,
-    OpenbeeTarget,
-    Provider,
-    Target,
-)
-
-
-def major_version(version: str | None) -> int | None:
-    """The leading number of a version string (``"23.0.1"`` → 23), if any."""
-    if version is None:
-        return None
-    head = ""
-    for char in str(version):
-        if not char.isdigit():
-            break
-        head += char
-    return int(head) if head else None
-
-
-def version_tuple(version: str | None) -> tuple[int, ...]:
-    """``"1.8.13"`` → ``(1, 8, 13)``; non-numeric parts end the tuple."""
-    parts: list[int] = []
-    for piece in str(version or "").split("."):
-        digits = ""
-        for char in piece:
-            if not char.isdigit():
-                break
-            digits += char
-        if not digits:
-            break
-        parts.append(int(digits))
-    return tuple(parts)
 
 
 @dataclass(frozen=True)
 class TargetPlan:
-    """A target with everything resolved: its kind, app, provider and expectations."""
+    """A target with everything resolved: its plugin, app, provider and expectations."""
 
     name: str
     target: Target
-    kind: TargetKind
+    plugin: TargetPlugin
     app_name: str | None
     app: App | None
     provider_name: str | None
     provider: Provider | None
+
+    @property
+    def key(self) -> str:
+        """The target's kind (its ``type:``)."""
+        return self.plugin.key
+
+    @property
+    def facts(self) -> TargetFacts:
+        """What the plugin knows of the kind."""
+        return self.plugin.facts
 
     @property
     def provider_type(self) -> str | None:
@@ -75,8 +50,8 @@ class TargetPlan:
 
     @property
     def profile(self) -> MicrosoftProfile | GoogleProfile | None:
-        """The catalog profile of this target for its provider."""
-        return None if self.provider_type is None else self.kind.profile(self.provider_type)
+        """The kind's profile for the target's provider."""
+        return self.facts.profile(self.provider_type)
 
     @property
     def microsoft(self) -> MicrosoftProfile | None:
@@ -91,53 +66,14 @@ class TargetPlan:
         return profile if isinstance(profile, GoogleProfile) else None
 
     @cached_property
-    def dolibarr(self) -> DolibarrProvider | None:
-        """The Dolibarr OAuth provider class used (explicit or the version's default)."""
-        target = self.target
-        if not isinstance(target, DolibarrTarget | MultismtpTarget):
-            return None
-        explicit = getattr(target, "oauth_provider", None)
-        if explicit:
-            return dolibarr_provider(explicit)
-        if self.provider_type == "google":
-            return dolibarr_provider("GOOGLE")
-        if self.provider_type == "microsoft":
-            major = major_version(str(target.version))
-            return dolibarr_provider("MICROSOFT3" if major is None or major >= 23 else "MICROSOFT")
-        return None
+    def bootstrap(self) -> BootstrapKind | None:
+        """How the target obtains its token, its own flow settings applied."""
+        return self.plugin.bootstrap(self)
 
     @cached_property
     def redirect(self) -> tuple[str | None, str]:
         """(expected redirect URI or ``None``, why/how it is computed)."""
-        profile = self.profile
-        if profile is None:
-            return None, "no provider profile"
-        pattern = profile.redirect
-        target = self.target
-        if isinstance(target, OpenbeeTarget):
-            if target.redirect_path is None:
-                return None, pattern.reason
-            path = (
-                target.redirect_path
-                if target.redirect_path.startswith("/")
-                else ("/" + target.redirect_path)
-            )
-            return target.url.rstrip("/") + path, "portal URL + redirect_path"
-        if isinstance(target, EmailOauth2ProxyTarget):
-            return target.redirect_uri, "the proxy's redirect_uri setting"
-        base = getattr(target, "url", None)
-        params: dict[str, str] = {}
-        if self.dolibarr is not None:
-            if self.dolibarr.redirect_path is None:
-                return None, f"{self.dolibarr.key} uses client credentials (no redirect)"
-            params["callback"] = self.dolibarr.callback
-        if getattr(target, "index_php", False):
-            base = str(base).rstrip("/") + "/index.php"
-        try:
-            uri = pattern.render(base, **params)
-        except ValueError:
-            return None, pattern.reason
-        return uri, pattern.reason
+        return self.plugin.redirect(self)
 
     @property
     def redirect_uri(self) -> str | None:
@@ -164,9 +100,9 @@ class TargetPlan:
         return ms.required_permissions(list(self.protocols))
 
     @property
-    def object(self) -> str:
-        """Logical object name for findings."""
-        return f"target:{self.name}"
+    def object(self) -> ObjectRef:
+        """The target, as findings refer to it."""
+        return ObjectRef.target(self.name)
 
 
 @dataclass(frozen=True)
@@ -203,9 +139,9 @@ class AppPlan:
         return {perm: tuple(names) for perm, names in out.items()}
 
     @property
-    def object(self) -> str:
-        """Logical object name for findings."""
-        return f"app:{self.name}"
+    def object(self) -> ObjectRef:
+        """The app, as findings refer to it."""
+        return ObjectRef.app(self.name)
 
 
 @dataclass(frozen=True)
@@ -230,7 +166,7 @@ def plan(config: MailConfig) -> Plans:
         targets[name] = TargetPlan(
             name=name,
             target=target,
-            kind=TARGET_KINDS[target.type],
+            plugin=registry.plugin(target.type),
             app_name=target.app,
             app=app,
             provider_name=provider_name,
@@ -263,8 +199,6 @@ class Endpoints:
     devicecode_url: str | None
     tenant: str | None
     """Microsoft tenant as configured (GUID, domain or keyword); ``None`` for Google."""
-    scope_prefix: str
-    """Prefix of delegated Outlook scopes (Microsoft) or empty (Google)."""
 
 
 def _split_host(value: str, default_port: int) -> tuple[str, int]:
@@ -315,7 +249,6 @@ def endpoints(provider: Provider) -> Endpoints:
             token_url=f"{base}/token",
             devicecode_url=f"{base}/devicecode",
             tenant=provider.tenant,
-            scope_prefix=cloud.outlook_scope_host,
         )
     from mailoauth_cfg.catalog import google as gg
 
@@ -346,25 +279,34 @@ def endpoints(provider: Provider) -> Endpoints:
         token_url=token,
         devicecode_url=None,
         tenant=None,
-        scope_prefix="",
     )
 
 
 def token_scopes(plan: TargetPlan) -> tuple[str, ...]:
-    """Scopes the target requests in its token request (Outlook scopes never mixed with Graph)."""
-    if plan.provider is None:
+    """Scopes the target requests in its token request (Outlook scopes never mixed with Graph).
+
+    Google: the kind's scopes. Microsoft: the OIDC scopes first, then each permission the
+    target's protocols need as its scope string in the provider's cloud
+    (:meth:`~mailoauth_cfg.catalog.microsoft.Permission.scope_for`, the one home of per-cloud
+    scope strings); client credentials use the cloud's Exchange ``.default``.
+    """
+    from mailoauth_cfg.catalog import microsoft as ms
+
+    provider = plan.provider
+    if provider is None:
         return ()
-    if plan.provider.type == "google":
-        from mailoauth_cfg.catalog.google import MAIL_SCOPE
-
-        return (MAIL_SCOPE,)
-    prefix = endpoints(plan.provider).scope_prefix
+    if plan.google is not None:
+        return plan.google.scopes
+    if not isinstance(provider, MicrosoftProvider):
+        return ()
+    cloud = ms.get_cloud(provider.cloud)
     if plan.app is not None and plan.app.flow == "app-only":
-        from mailoauth_cfg.catalog import microsoft as ms
-
-        return (ms.get_cloud(plan.provider.cloud).exchange_app_only_scope,)
+        return (cloud.exchange_app_only_scope,)
     oidc_order = ("openid", "profile", "email", "offline_access")
     names = set(plan.required_permissions) | {"offline_access"}
     oidc = [n for n in oidc_order if n in names]
-    outlook = sorted(f"{prefix}/{n}" for n in names if n not in oidc_order)
-    return (*oidc, *outlook)
+    scopes: list[str] = []
+    for name in names - set(oidc_order):
+        found = ms.permission(name, "delegated")
+        scopes.append(found.scope_for(cloud) if found is not None else name)
+    return (*oidc, *sorted(scopes))

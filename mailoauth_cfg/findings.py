@@ -1,13 +1,31 @@
-"""Findings: what a check says about a config, and where.
+"""Findings: what a check says about a config, about which object, and where.
 
 A :class:`Finding` is plain data. Rules produce them, reporters format them, and
-the CLI turns the worst of them into an exit code. Nothing here does I/O.
+:meth:`Report.exit_code` turns them into the exit code the CLI and the Ansible modules use.
+Nothing here does I/O.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from mailoauth_cfg.locations import Location
+
+__all__ = [
+    "ExitCode",
+    "Finding",
+    "Location",
+    "ObjectKind",
+    "ObjectRef",
+    "Report",
+    "RuleInfo",
+    "Severity",
+    "Status",
+    "Summary",
+    "Suppression",
+]
 
 
 class Severity(enum.IntEnum):
@@ -40,22 +58,76 @@ class Status(enum.Enum):
     SUPPRESSED = "suppressed"
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    """A place in a config file. Lines and columns are 1-based; 0 means unknown."""
+ObjectKind = Literal["provider", "app", "user", "target"]
+"""The sections of a config whose entries findings are about."""
 
-    file: str
-    line: int = 0
-    column: int = 0
-    path: str = ""
-    """Key path inside the document, e.g. ``apps.erp-mail.permissions[1]``."""
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """A typed reference to the config object a finding is about.
+
+    Built with :meth:`provider`, :meth:`app`, :meth:`user` or :meth:`target`; shown as
+    ``target:erp`` or ``user:a@b.c``. Suppressions are matched on :attr:`key`, so a mailbox
+    matches whatever the case of its address.
+    """
+
+    kind: ObjectKind
+    name: str
+    """Provider, app or target name, or the mailbox address."""
+    index: int | None = None
+    """For a ``users`` entry whose address could not be read: its position in the list."""
+
+    @classmethod
+    def provider(cls, name: str) -> ObjectRef:
+        """``provider:<name>``."""
+        return cls("provider", name)
+
+    @classmethod
+    def app(cls, name: str) -> ObjectRef:
+        """``app:<name>``."""
+        return cls("app", name)
+
+    @classmethod
+    def user(cls, email: str) -> ObjectRef:
+        """``user:<address>``."""
+        return cls("user", email)
+
+    @classmethod
+    def user_entry(cls, index: int) -> ObjectRef:
+        """``user:#<index>``: the ``users`` entry at ``index`` (its address is unknown)."""
+        return cls("user", "", index)
+
+    @classmethod
+    def target(cls, name: str) -> ObjectRef:
+        """``target:<name>``."""
+        return cls("target", name)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies the object: mailbox addresses compare case-insensitively."""
+        if self.index is not None:
+            return (self.kind, f"#{self.index}")
+        return (self.kind, self.name.lower() if self.kind == "user" else self.name)
 
     def __str__(self) -> str:
-        if self.line and self.column:
-            return f"{self.file}:{self.line}:{self.column}"
-        if self.line:
-            return f"{self.file}:{self.line}"
-        return self.file
+        if self.index is not None:
+            return f"{self.kind}:#{self.index}"
+        return f"{self.kind}:{self.name}"
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit codes (scripts and CI depend on them)."""
+
+    CLEAN = 0
+    """No finding at or above the threshold."""
+    FINDINGS = 1
+    """Findings at or above the threshold (a config that does not parse is one)."""
+    USAGE = 2
+    """Usage error, or a config file that does not exist."""
+    INCOMPLETE = 3
+    """A live check could not complete: some results are ``unknown``."""
+    NOTHING_CHECKED = 4
+    """The configs declare no object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +144,7 @@ class Finding:
     """One thing a check found.
 
     ``fix`` is always concrete: the value to set, the cmdlet, the portal path or the URL.
-    ``object`` names the logical object (``app:erp-mail``, ``user:a@b.c``, ``target:erp``).
+    ``object`` refers to the config object it is about (``None`` for a file-level finding).
     """
 
     rule: str
@@ -80,11 +152,16 @@ class Finding:
     message: str
     location: Location
     fix: str = ""
-    object: str = ""
+    object: ObjectRef | None = None
     status: Status = Status.FAIL
     help: str = ""
     suppression: Suppression | None = None
     related: tuple[Location, ...] = field(default=())
+
+    @property
+    def object_name(self) -> str:
+        """The object as reports show it (``target:erp``), empty when there is none."""
+        return "" if self.object is None else str(self.object)
 
     @property
     def counts(self) -> bool:
@@ -98,7 +175,15 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
         """Deterministic report order: file, line, column, rule, message, path, object."""
         loc = self.location
-        return (loc.file, loc.line, loc.column, self.rule, self.message, loc.path, self.object)
+        return (
+            loc.file,
+            loc.line,
+            loc.column,
+            self.rule,
+            self.message,
+            loc.path,
+            self.object_name,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,3 +252,17 @@ class Report:
             files=tuple(files),
             tool_version=tool_version,
         )
+
+    def exit_code(self, fail_on: Severity = Severity.ERROR) -> ExitCode:
+        """The exit code of this report with threshold ``fail_on``.
+
+        Findings at or above the threshold give 1, which wins over 3 (some results
+        ``unknown``); 4 when no object was checked; else 0.
+        """
+        if any(f.status is Status.FAIL and f.severity >= fail_on for f in self.findings):
+            return ExitCode.FINDINGS
+        if any(f.status is Status.UNKNOWN for f in self.findings):
+            return ExitCode.INCOMPLETE
+        if self.summary.objects == 0:
+            return ExitCode.NOTHING_CHECKED
+        return ExitCode.CLEAN

@@ -19,22 +19,32 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
 from mailoauth_cfg.errors import ConfigError
 from mailoauth_cfg.findings import Finding, Location, Severity
+from mailoauth_cfg.locations import Mark, PathKey, SourceMap, format_path
+from mailoauth_cfg.locations import nearest_mark as _nearest
+
+__all__ = [
+    "MAX_DEPTH",
+    "LoadResult",
+    "Mark",
+    "PathKey",
+    "SourceMap",
+    "format_path",
+    "is_secret_path",
+    "load_config",
+]
 
 try:  # libyaml is 6x faster; PyYAML wheels ship it, but stay usable without it.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - exercised only on builds without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-PathKey = tuple[str | int, ...]
-"""A key path into the merged document: ``("apps", "erp", "permissions", 1)``."""
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest config file read (a 10,000-mailbox config is about 1.2 MB)."""
@@ -127,66 +137,6 @@ def is_secret_path(path: Sequence[str | int]) -> bool:
             tail = path[index + 1 :]
             return not tail or tail[0] in _SECRET_SOURCES
     return False
-
-
-class Mark(NamedTuple):
-    """Where a key or value starts (1-based line and column).
-
-    A named tuple rather than a dataclass: a 10,000-mailbox config holds ~150,000 marks.
-    """
-
-    file: str
-    line: int
-    column: int
-
-
-@dataclass(slots=True)
-class SourceMap:
-    """Marks of every value and every mapping key, by key path."""
-
-    values: dict[PathKey, Mark] = field(default_factory=dict)
-    keys: dict[PathKey, Mark] = field(default_factory=dict)
-
-    def value(self, path: PathKey) -> Mark | None:
-        """Mark of the value at ``path``, or of its nearest known ancestor."""
-        return _nearest(self.values, path)
-
-    def key(self, path: PathKey) -> Mark | None:
-        """Mark of the key that names ``path`` (falls back to the value, then ancestors)."""
-        mark = self.keys.get(path)
-        if mark is not None:
-            return mark
-        return self.value(path)
-
-    def location(self, path: PathKey, *, at_key: bool = False) -> Location:
-        """A :class:`Location` for ``path``; ``at_key`` points at the key rather than the value."""
-        mark = self.key(path) if at_key else self.value(path)
-        text = format_path(path)
-        if mark is None:
-            return Location(file="", path=text)
-        return Location(file=mark.file, line=mark.line, column=mark.column, path=text)
-
-
-def _nearest(marks: dict[PathKey, Mark], path: PathKey) -> Mark | None:
-    for end in range(len(path), -1, -1):
-        mark = marks.get(path[:end])
-        if mark is not None:
-            return mark
-    return None
-
-
-def format_path(path: PathKey) -> str:
-    """Render a key path as ``apps.erp-mail.permissions[1]``."""
-    out: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-        elif part and all(c.isalnum() or c in "-_@+" for c in part):
-            out.append(f".{part}" if out else part)
-        else:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"')
-            out.append(f'["{escaped}"]')
-    return "".join(out)
 
 
 @dataclass(slots=True)

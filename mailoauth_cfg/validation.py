@@ -40,7 +40,7 @@ def validate_file(
     Raises:
         ConfigError: the file does not exist or is not a regular file.
     """
-    from mailoauth_cfg.rules import ALL_RULES
+    from mailoauth_cfg.rules import all_rules
     from mailoauth_cfg.rules.engine import run_rules
 
     if source is not None:
@@ -56,7 +56,7 @@ def validate_file(
         findings.extend(built.findings)
         config = built.config
         if config is not None:
-            selected = ALL_RULES if rules is None else tuple(rules)
+            selected = all_rules() if rules is None else tuple(rules)
             if rules is None and any(rule_id.startswith("live-") for rule_id in config.rules):
                 # Live rules run offline only to have their `rules:` settings validated (the
                 # engine runs them against a snapshot only); imported only then, to keep

@@ -1,4 +1,4 @@
-"""Provider and target-application knowledge as immutable data.
+"""Provider knowledge as immutable data (target applications are plugins: ``targets/``).
 
 No I/O and no third-party imports: rules, rendering and the CLI read these tables. Every entry
 cites its ``source`` (a URL or ``owner/repo:path``). Submodules:
@@ -6,7 +6,6 @@ cites its ``source`` (a URL or ``owner/repo:path``). Submodules:
 * :mod:`~mailoauth_cfg.catalog.microsoft`: clouds, endpoints, permissions (GUIDs, scopes);
 * :mod:`~mailoauth_cfg.catalog.google`: endpoints, scopes, hosts, token lifetimes;
 * :mod:`~mailoauth_cfg.catalog.dates`: dated facts for deadline rules;
-* :mod:`~mailoauth_cfg.catalog.targets`: target applications (redirects, scopes, constraints);
 * :mod:`~mailoauth_cfg.catalog.errors`: explanations of AADSTS / OAuth / SMTP / IMAP errors;
 * :mod:`~mailoauth_cfg.catalog.sources`: the citation strings.
 
@@ -16,7 +15,7 @@ their module, e.g. ``catalog.microsoft.token_url`` and ``catalog.google.TOKEN_UR
 
 from __future__ import annotations
 
-from mailoauth_cfg.catalog import dates, errors, google, microsoft, sources, targets
+from mailoauth_cfg.catalog import dates, errors, google, microsoft, sources
 from mailoauth_cfg.catalog.dates import DATED_FACTS, DatedFact, dated_fact
 from mailoauth_cfg.catalog.errors import (
     ERROR_EXPLANATIONS,
@@ -38,53 +37,30 @@ from mailoauth_cfg.catalog.microsoft import (
     permission,
     permission_by_guid,
 )
-from mailoauth_cfg.catalog.targets import (
-    DOLIBARR_PROVIDERS,
-    TARGET_KINDS,
-    Constraint,
-    DolibarrProvider,
-    GoogleProfile,
-    MicrosoftProfile,
-    RedirectPattern,
-    TargetKind,
-    get_target_kind,
-    redirect_uri,
-)
 
 __all__ = [
     "CLOUDS",
     "DATED_FACTS",
-    "DOLIBARR_PROVIDERS",
     "ERROR_EXPLANATIONS",
     "EXCHANGE_APP_ID",
     "EXCHANGE_APP_ONLY_SCOPE",
     "GRAPH_APP_ID",
     "PERMISSIONS",
     "PERMISSION_NAMES",
-    "TARGET_KINDS",
     "Cloud",
-    "Constraint",
     "DatedFact",
-    "DolibarrProvider",
     "ErrorExplanation",
-    "GoogleProfile",
     "MailServer",
-    "MicrosoftProfile",
     "Permission",
-    "RedirectPattern",
-    "TargetKind",
     "dated_fact",
     "dates",
     "errors",
     "explain_code",
     "find_permissions",
     "get_cloud",
-    "get_target_kind",
     "google",
     "microsoft",
     "permission",
     "permission_by_guid",
-    "redirect_uri",
     "sources",
-    "targets",
 ]

@@ -234,8 +234,6 @@ class Cloud:
     pop: MailServer
     powershell_environment: str
     """``Connect-ExchangeOnline -ExchangeEnvironmentName`` value."""
-    sasl_xoauth2_cloud: str
-    """``sasl-xoauth2-tool --cloud`` value."""
     verified: bool
     """False when any host of this cloud is unverified."""
     note: str
@@ -279,7 +277,6 @@ _GLOBAL = Cloud(
     imap=MailServer("outlook.office365.com", 993, "tls", True, src.MS_POP_IMAP_SMTP_SETTINGS),
     pop=MailServer("outlook.office365.com", 995, "tls", True, src.MS_POP_IMAP_SMTP_SETTINGS),
     powershell_environment="O365Default",
-    sasl_xoauth2_cloud="public",
     verified=True,
     note=(
         "GCC (moderate) uses the worldwide endpoints. Also seen for SMTP: smtp-mail.outlook.com, "
@@ -300,7 +297,6 @@ _USGOV = Cloud(
     imap=MailServer("outlook.office365.us", 993, "tls", True, src.MS_CIPP_EXO_SCOPE),
     pop=MailServer("outlook.office365.us", 995, "tls", False, src.MS_CIPP_EXO_SCOPE),
     powershell_environment="O365USGovGCCHigh",
-    sasl_xoauth2_cloud="usgov",
     verified=False,
     note=(
         "SMTP host and the delegated scope prefix are unverified; the scope prefix "
@@ -321,7 +317,6 @@ _USGOV_DOD = Cloud(
     imap=MailServer("outlook-dod.office365.us", 993, "tls", False, src.MS_CIPP_EXO_SCOPE),
     pop=MailServer("outlook-dod.office365.us", 995, "tls", False, src.MS_CIPP_EXO_SCOPE),
     powershell_environment="O365USGovDoD",
-    sasl_xoauth2_cloud="usgov-dod",
     verified=False,
     note=(
         "Mail hosts and the delegated scope prefix are unverified. "
@@ -342,7 +337,6 @@ _CHINA = Cloud(
     imap=MailServer("partner.outlook.cn", 993, "tls", False, src.MS_CIPP_EXO_SCOPE),
     pop=MailServer("partner.outlook.cn", 995, "tls", False, src.MS_CIPP_EXO_SCOPE),
     powershell_environment="O365China",
-    sasl_xoauth2_cloud="china",
     verified=False,
     note=(
         "Login host as used by sasl-xoauth2 and MSAL; azure-identity still uses "
@@ -485,11 +479,6 @@ class Permission:
         if self.oidc:
             return "oidc"
         return "outlook" if self.outlook_resource else "graph"
-
-    @property
-    def all_guids(self) -> tuple[str, ...]:
-        """``guid`` followed by ``alt_guids`` (without duplicates)."""
-        return tuple(dict.fromkeys((self.guid, *self.alt_guids)))
 
     def scope_for(self, cloud: Cloud | str) -> str:
         """Token-request scope string in ``cloud`` (national clouds use their own hosts)."""

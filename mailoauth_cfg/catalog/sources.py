@@ -126,6 +126,10 @@ EMAILPROXY_README = "simonrob/email-oauth2-proxy:README.md"
 MUTT_OAUTH2 = "muttmua/mutt:contrib/mutt_oauth2.py"
 GLPI_OAUTH_CONFIG = "glpi-project/glpi:src/Glpi/Mail/SMTP/OauthConfig.php"
 GLPI_CONSTANTS = "glpi-project/glpi:src/autoload/constants.php"
+GLPI_NOTIFICATIONS = (
+    "glpi-project/glpi: core configuration use_notifications, notifications_mailing (both off "
+    "in a new install)"
+)
 ODOO_OUTLOOK = "odoo/odoo:addons/microsoft_outlook"
 ODOO_GMAIL = "odoo/odoo:addons/google_gmail"
 NEXTCLOUD_MS = "nextcloud/mail:lib/Integration/MicrosoftIntegration.php"

@@ -14,7 +14,6 @@ Exit codes (scripts and CI depend on them):
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import os
 import sys
 from pathlib import Path
@@ -25,17 +24,7 @@ import typer
 from mailoauth_cfg import __version__
 from mailoauth_cfg.cli._help import HelpCommand, choices
 from mailoauth_cfg.errors import ConfigError, MailoauthCfgError
-
-
-class ExitCode(enum.IntEnum):
-    """Documented exit codes."""
-
-    CLEAN = 0
-    FINDINGS = 1
-    USAGE = 2
-    INCOMPLETE = 3
-    NOTHING_CHECKED = 4
-
+from mailoauth_cfg.findings import ExitCode
 
 app = typer.Typer(
     name="mailoauth-cfg",
@@ -277,7 +266,7 @@ def validate(
     `sops -d mailoauth.yaml | mailoauth-cfg validate -` checks a config that never touches the
     disk (its includes are read relative to the current directory).
     """
-    from mailoauth_cfg.findings import Severity, Status
+    from mailoauth_cfg.findings import Severity
     from mailoauth_cfg.reporting import FORMATS, render_report
     from mailoauth_cfg.validation import build_report, validate_file
 
@@ -344,14 +333,11 @@ def validate(
             _fail(str(exc))
     report = build_report(results, tool_version=__version__)
     _emit(render_report(report, fmt, color=_color(output), sarif_rules=sarif_rules), output)
-    failing = [f for f in report.findings if f.status is Status.FAIL and f.severity >= threshold]
-    if failing:
-        raise typer.Exit(int(ExitCode.FINDINGS))
-    if any(f.status is Status.UNKNOWN for f in report.findings):
-        raise typer.Exit(int(ExitCode.INCOMPLETE))
-    if report.summary.objects == 0:
+    code = report.exit_code(threshold)
+    if code is ExitCode.NOTHING_CHECKED:
         typer.echo("mailoauth-cfg: nothing was checked: the config declares no object", err=True)
-        raise typer.Exit(int(ExitCode.NOTHING_CHECKED))
+    if code is not ExitCode.CLEAN:
+        raise typer.Exit(int(code))
 
 
 @app.command()

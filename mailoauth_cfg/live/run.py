@@ -200,9 +200,8 @@ def online_findings(
     standing = [
         f
         for f in offline
-        if not any(
-            (live_id, f.object.lower()) in result.decided for live_id in twins.get(f.rule, ())
-        )
+        if f.object is None
+        or not any((live_id, f.object.key) in result.decided for live_id in twins.get(f.rule, ()))
     ]
     return standing + result.findings
 

@@ -1,4 +1,8 @@
-"""The YAML model (pydantic, frozen). The models are the truth; the JSON Schema is generated."""
+"""The YAML model (pydantic, frozen). The models are the truth; the JSON Schema is generated.
+
+Target models live in their plugins (``mailoauth_cfg.targets.<kind>.model``); ``Target`` is
+their union.
+"""
 
 from __future__ import annotations
 
@@ -13,52 +17,25 @@ from mailoauth_cfg.model.providers import (
     MicrosoftProvider,
     Provider,
 )
-from mailoauth_cfg.model.targets import (
-    TARGET_TYPES,
-    DigdashTarget,
-    DolibarrCollector,
-    DolibarrTarget,
-    EmailOauth2ProxyTarget,
-    GlpiTarget,
-    MsmtpTarget,
-    MultismtpTarget,
-    NextcloudMailTarget,
-    OdooTarget,
-    OpenbeeTarget,
-    PostfixTarget,
-    Target,
-    WavesoftTarget,
-)
+from mailoauth_cfg.model.targets import Target, TargetModel
 from mailoauth_cfg.model.users import Protocol, User
 
 __all__ = [
-    "TARGET_TYPES",
     "App",
     "Certificate",
     "ClientSecret",
     "ConsentScreen",
-    "DigdashTarget",
-    "DolibarrCollector",
-    "DolibarrTarget",
-    "EmailOauth2ProxyTarget",
-    "GlpiTarget",
     "GoogleEndpoints",
     "GoogleProvider",
     "MailConfig",
     "MicrosoftEndpoints",
     "MicrosoftProvider",
-    "MsmtpTarget",
-    "MultismtpTarget",
-    "NextcloudMailTarget",
-    "OdooTarget",
-    "OpenbeeTarget",
-    "PostfixTarget",
     "Protocol",
     "Provider",
     "RuleSetting",
     "SecretRef",
     "SuppressionSpec",
     "Target",
+    "TargetModel",
     "User",
-    "WavesoftTarget",
 ]

@@ -1,6 +1,6 @@
 """Build a :class:`MailConfig` from loaded values, turning every problem into a located finding.
 
-Pydantic's errors name a ``loc`` such as ``("targets", "erp", "dolibarr", "url")``; this module
+Pydantic's errors name a ``loc`` such as ``("targets", "erp", "<type>", "url")``; this module
 maps that back to the YAML node (``targets.erp.url`` at ``file:line:col``), rewrites the message
 for a human (what was found, what is expected, "did you mean"), and adds a concrete fix.
 Cross-references (an app's provider, a target's app and users) are resolved here too.
@@ -17,8 +17,9 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path, is_secret_path
+from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Severity
+from mailoauth_cfg.loading import LoadResult, is_secret_path
+from mailoauth_cfg.locations import PathKey, SourceMap, format_path
 from mailoauth_cfg.model.config import MailConfig
 
 
@@ -258,12 +259,19 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
     )
 
 
-def _object_of(path: PathKey) -> str:
-    if len(path) >= 2 and path[0] in ("providers", "apps", "targets"):
-        return f"{str(path[0]).rstrip('s')}:{path[1]}"
-    if len(path) >= 2 and path[0] == "users":
-        return f"user:#{path[1]}"
-    return ""
+_SECTION_KINDS: dict[str | int, ObjectKind] = {
+    "providers": "provider",
+    "apps": "app",
+    "targets": "target",
+}
+
+
+def _object_of(path: PathKey) -> ObjectRef | None:
+    if len(path) >= 2 and path[0] in _SECTION_KINDS:
+        return ObjectRef(_SECTION_KINDS[path[0]], str(path[1]))
+    if len(path) >= 2 and path[0] == "users" and isinstance(path[1], int):
+        return ObjectRef.user_entry(path[1])
+    return None
 
 
 def build_config(loaded: LoadResult) -> BuildResult:
@@ -293,7 +301,7 @@ def build_config(loaded: LoadResult) -> BuildResult:
 
 
 def _dangling(
-    kind: str, name: str, choices: Iterable[str], location: Location, object_: str
+    kind: str, name: str, choices: Iterable[str], location: Location, object_: ObjectRef
 ) -> Finding:
     pool = sorted(choices)
     match = closest(name, pool)
@@ -319,7 +327,7 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     app.provider,
                     providers,
                     marks.location(("apps", name, "provider")),
-                    f"app:{name}",
+                    ObjectRef.app(name),
                 )
             )
     emails: dict[str, int] = {}
@@ -335,7 +343,7 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     message=f"mailbox {user.email} is declared twice (first at {first})",
                     location=marks.location(("users", index, "email")),
                     fix="keep one entry for the mailbox",
-                    object=f"user:{user.email}",
+                    object=ObjectRef.user(user.email),
                     related=(first,),
                 )
             )
@@ -350,12 +358,12 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                     user.provider,
                     providers,
                     marks.location(("users", index, "provider")),
-                    f"user:{user.email}",
+                    ObjectRef.user(user.email),
                 )
             )
     declared = [u.email for u in config.users]
     for name, target in config.targets.items():
-        obj = f"target:{name}"
+        obj = ObjectRef.target(name)
         if target.app is not None and target.app not in config.apps:
             out.append(
                 _dangling(
@@ -383,17 +391,16 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                 )
                 continue
             out.append(_dangling("user", email, declared, location, obj))
-        user_ids = getattr(target, "user_ids", None)
-        if isinstance(user_ids, dict):
-            members = {e.lower() for e in target.users}
-            for email in user_ids:
+        members = {e.lower() for e in target.users}
+        for key in target.MAILBOX_KEYED:
+            for email in getattr(target, key):
                 if email.lower() not in members:
                     out.append(
                         _dangling(
                             "target user",
                             email,
                             target.users,
-                            marks.location(("targets", name, "user_ids", email), at_key=True),
+                            marks.location(("targets", name, key, email), at_key=True),
                             obj,
                         )
                     )

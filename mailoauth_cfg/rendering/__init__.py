@@ -18,8 +18,8 @@ from jinja2 import TemplateError, TemplateNotFound
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey, SourceMap
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
+from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import (
     SPAN_CLOSE,
@@ -29,6 +29,7 @@ from mailoauth_cfg.rendering.environment import (
     tracking,
 )
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
+from mailoauth_cfg.secrets import Unresolved, read_secret
 
 SECRET_NOT_READ = "secret-not-read"
 """What a secret renders as without secrets; it only ever lands inside a masked span."""
@@ -49,49 +50,21 @@ class RenderContext:
     """Read no secret: every reference stands for :data:`SECRET_NOT_READ` (``--no-secrets``)."""
     current_target: str = ""
     """The target being rendered (named in ``secret-unresolved`` findings)."""
-    _missing: dict[PathKey, tuple[str, str, str, list[str]]] = field(default_factory=dict)
+    _missing: dict[PathKey, tuple[str, ObjectRef, str, list[str]]] = field(default_factory=dict)
 
-    def secret(self, ref: SecretRef | None, path: PathKey, object_: str) -> Secret | None:
+    def secret(self, ref: SecretRef | None, path: PathKey, object_: ObjectRef) -> Secret | None:
         """Resolve a secret reference, or record a located finding and return ``None``."""
         if ref is None:
             return None
         if self.secretless:
             return Secret(SECRET_NOT_READ, "a secret not read (--no-secrets)")
-        if ref.value is not None:
-            return Secret(ref.value.get_secret_value(), "the config")
-        if ref.env is not None:
-            value = self.environ.get(ref.env)
-            if value is None or value == "":
-                self._unresolved(
-                    f"environment variable {ref.env} is not set (or empty)",
-                    (*path, "env"),
-                    object_,
-                    f"export {ref.env}=... before rendering (from your secret store)",
-                )
-                return None
-            return Secret(value, f"env:{ref.env}")
-        file = Path(ref.file or "")
-        if not file.is_absolute():
-            file = self.root / file
-        try:
-            value = file.read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self._unresolved(
-                f"secret file {ref.file} cannot be read: {reason}",
-                (*path, "file"),
-                object_,
-                "create the file (mode 0600) or correct the path",
-            )
+        found = read_secret(ref, self.root, self.environ)
+        if isinstance(found, Unresolved):
+            self._unresolved(found.reason, (*path, found.key), object_, found.fix)
             return None
-        if not value:
-            self._unresolved(
-                f"secret file {ref.file} is empty", (*path, "file"), object_, "write the secret"
-            )
-            return None
-        return Secret(value, f"file:{ref.file}")
+        return Secret(found, ref.describe() if ref.value is None else "the config")
 
-    def _unresolved(self, message: str, path: PathKey, object_: str, fix: str) -> None:
+    def _unresolved(self, message: str, path: PathKey, object_: ObjectRef, fix: str) -> None:
         """Record a secret that cannot be resolved: once per reference, with every target
         that needs it (several targets often share one app and so one secret)."""
         entry = self._missing.setdefault(path, (message, object_, fix, []))
@@ -124,7 +97,7 @@ class RenderContext:
         return self.secret(
             tplan.app.client_secret,
             ("apps", tplan.app_name, "client_secret"),
-            f"app:{tplan.app_name}",
+            ObjectRef.app(tplan.app_name),
         )
 
     def base_context(self, tplan: TargetPlan) -> dict[str, Any]:
@@ -134,7 +107,7 @@ class RenderContext:
             "name": tplan.name,
             "target": tplan.target,
             "plan": tplan,
-            "kind": tplan.kind,
+            "kind": tplan.facts,
             "app": tplan.app,
             "app_name": tplan.app_name,
             "provider": tplan.provider,
@@ -195,7 +168,7 @@ def render(
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
     """
-    from mailoauth_cfg.rendering import provider_side, runbooks, targets
+    from mailoauth_cfg.rendering import provider_side, runbooks
 
     env = make_environment(template_dirs)
     ctx = RenderContext(
@@ -216,7 +189,7 @@ def render(
     for name in selected:
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
-        outputs = targets.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
+        outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
         files.extend(_render_outputs(env, outputs, f"{name}/", name))
         if tplan.app_name:
             apps_used.add(tplan.app_name)

@@ -2,8 +2,8 @@
 
 No value from the YAML may break out of the string it is placed in. Templates therefore never
 print a value raw: each value goes through the filter of the syntax it lands in (``php``,
-``sql``, ``ini``, ``json``, ``sh``, ``xml``, ``postfix``, ``msmtp``, ``md``). A value that a syntax
-cannot represent safely (a newline in an INI value, a NUL anywhere) stops the render with an
+``sql``, ``ini``, ``json``, ``sh``, ``xml``, ``postfix``, ``msmtprc``, ``md``). A value that a
+syntax cannot represent safely (a newline in an INI value, a NUL anywhere) stops the render with an
 error instead of producing a file that means something else.
 
 Secrets are :class:`Secret` objects. Filters unwrap them and record that the file being
@@ -166,9 +166,9 @@ def postfix_word(value: Any) -> str:
     return text
 
 
-def msmtp_value(value: Any) -> str:
+def msmtprc_value(value: Any) -> str:
     """An msmtprc argument, double-quoted with ``\\`` and ``"`` escaped."""
-    text = _no_newline(_text(value, "msmtp"), "msmtp")
+    text = _no_newline(_text(value, "msmtprc"), "msmtprc")
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -198,7 +198,7 @@ FILTERS = {
     "sh": shell_word,
     "xml": xml_text,
     "postfix": postfix_word,
-    "msmtp": msmtp_value,
+    "msmtprc": msmtprc_value,
     "code": markdown_code,
     "md": markdown_text,
 }

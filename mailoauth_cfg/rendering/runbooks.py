@@ -56,7 +56,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     if profile is None:
         return []
     base = ctx.base_context(plan)
-    bootstrap = profile.bootstrap
+    bootstrap = plan.bootstrap or profile.bootstrap
     result = []
     for user in base["users"]:
         context: dict[str, Any] = dict(base)
@@ -66,8 +66,9 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             sign_in=user.sign_in_as or user.email,
             errors=_errors(plan.provider_type, bootstrap),
             profile=profile,
+            **plan.plugin.runbook_context(plan),
         )
-        template = f"{plan.target.type}/bootstrap.md.j2"
+        template = f"{plan.key}/bootstrap.md.j2"
         if not _exists(ctx, template):
             template = "_common/bootstrap.md.j2"
         result.append(Output(f"bootstrap/{user.email}.md", template, context, mailbox=user.email))

@@ -55,7 +55,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": finding.severity.label,
         "status": finding.status.value,
         "message": finding.message,
-        "object": finding.object,
+        "object": finding.object_name,
         "fix": finding.fix,
         "help": finding.help,
         "location": _location(finding.location),

@@ -76,7 +76,7 @@ def _suite(
     seen: dict[str, int] = {}
     for finding in findings:
         base_name = " ".join(
-            part for part in (finding.rule, finding.location.path or finding.object) if part
+            part for part in (finding.rule, finding.location.path or finding.object_name) if part
         )
         if gitlab and finding.location.line > 0:
             base_name += f" (line {finding.location.line})"

@@ -173,7 +173,7 @@ def _result(finding: Finding, rule_index: int, base: Path) -> dict[str, Any]:
         "status": finding.status.value,
     }
     if finding.object:
-        properties["object"] = finding.object
+        properties["object"] = finding.object_name
     if finding.help:
         properties["help"] = finding.help
     result["properties"] = properties

@@ -15,9 +15,10 @@ Rules are pure functions of the config: no I/O, no clock (``ctx.as_of`` is the d
 
 Live rules (``mailoauth_cfg.live.rules``) are the same type: they also declare the snapshot
 facts they read (``reads=``) and the offline rules whose guesses their verdict replaces
-(``supersedes=``), and read the snapshot through ``ctx.facts``. The engine runs them only when a
-snapshot is given, and turns any result that depended on a missing or failed fact into
-``unknown`` (never ``fail``).
+(``supersedes=``), and read the snapshot through ``ctx.facts``. One engine loop
+(:mod:`~mailoauth_cfg.rules.engine`) applies settings, severities, options and suppressions to
+every rule; it runs live rules only when live facts are given, and turns any result that
+depended on a missing or failed fact into ``unknown`` (never ``fail``).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity
-from mailoauth_cfg.loading import PathKey, SourceMap
-from mailoauth_cfg.model import App, MailConfig, Provider, Target, User
+from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity
+from mailoauth_cfg.locations import PathKey, SourceMap
+from mailoauth_cfg.model import App, MailConfig, Provider, TargetModel, User
 
 
 class RuleOptions(BaseModel):
@@ -43,6 +44,7 @@ class RuleOptions(BaseModel):
 
 
 OptionsT = TypeVar("OptionsT", bound=RuleOptions)
+TargetT = TypeVar("TargetT", bound=TargetModel)
 
 
 class FactSource(Protocol):
@@ -57,7 +59,8 @@ class FactSource(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What rules read: the config, where each part came from, and the date of the run."""
+    """What rules read: the config, where each part came from, the date of the run and, for
+    live checks, the facts read from the tenants."""
 
     config: MailConfig
     marks: SourceMap
@@ -66,8 +69,9 @@ class Context:
     _user_index: dict[str, int] = field(default_factory=dict)
     _uses_by_user: dict[str, list[tuple[TargetPlan, int]]] = field(default_factory=dict)
     facts: Any = None
-    """Live runs only: what live rules read (the engine binds it to each rule). ``None`` for
-    an offline run, where live rules do not run."""
+    """The live facts (``None`` offline, where live rules do not run): the run's
+    :class:`FactSource` in the engine loop and, while a live rule runs, the view of them bound
+    to that rule (it records every lookup)."""
 
     @classmethod
     def of(
@@ -102,6 +106,10 @@ class Context:
         """Every target's plan, sorted by name."""
         return list(self.plans.targets.values())
 
+    def targets_of(self, model: type[TargetT]) -> list[tuple[TargetPlan, TargetT]]:
+        """``(plan, target)`` of every target whose model is ``model`` (a kind's own rules)."""
+        return [(p, p.target) for p in self.plans.targets.values() if isinstance(p.target, model)]
+
     def app_plans(self) -> list[AppPlan]:
         """Every app's plan, sorted by name."""
         return list(self.plans.apps.values())
@@ -124,21 +132,6 @@ class Context:
         """The provider with this name, if declared."""
         return None if name is None else self.config.providers.get(name)
 
-    def provider_of_app(self, app: App) -> Provider | None:
-        """The provider an app is registered in."""
-        return self.config.providers.get(app.provider)
-
-    def targets_of_app(self, name: str) -> list[tuple[str, Target]]:
-        """Targets that use the app ``name``, sorted by target name."""
-        return sorted(
-            ((n, t) for n, t in self.config.targets.items() if t.app == name),
-            key=lambda item: item[0],
-        )
-
-    def targets_of_user(self, email: str) -> list[tuple[str, Target]]:
-        """Targets that send or read as the mailbox ``email``."""
-        return [(p.name, p.target) for p, _ in self._uses_by_user.get(email.lower(), ())]
-
     # -- findings ----------------------------------------------------------------------------
     def finding(
         self,
@@ -147,7 +140,7 @@ class Context:
         path: PathKey,
         *,
         fix: str,
-        object: str,
+        object: ObjectRef,
         at_key: bool = False,
         severity: Severity | None = None,
     ) -> Finding:
@@ -174,14 +167,18 @@ class Rule(Generic[OptionsT]):
     check: Callable[[Context, OptionsT], Iterator[Finding]]
     options: type[OptionsT]
     family: str
-    # Live rules only (both empty for an offline rule):
     reads: tuple[str, ...] = ()
-    """Snapshot facts the rule reads (``applications``, ``mailbox_permissions``…): it runs only
-    against a snapshot, reading anything else is refused, and a result that depended on one of
-    them being missing or failed becomes ``unknown``."""
+    """Live rules only: the snapshot facts the rule reads (``applications``,
+    ``mailbox_permissions``…). It runs only against a snapshot, reading anything else is
+    refused, and a result that depended on one of them being missing or failed becomes
+    ``unknown``, never ``fail``."""
     supersedes: tuple[str, ...] = ()
-    """Offline rules whose findings on an object give way once this rule has decided that
-    object from facts read live (``--online``: the tenant's truth replaces the offline guess)."""
+    """Live rules only: offline rules whose findings on an object give way once this rule has
+    decided that object from facts read live (``--online``: the tenant's truth replaces the
+    offline guess); a suppression of one of them also silences this rule on that object."""
+    replaces: tuple[str, ...] = ()
+    """Former IDs of checks this rule took over: settings and suppressions naming them are
+    reported with the new ID."""
 
     @property
     def live(self) -> bool:
@@ -200,6 +197,7 @@ class Rule(Generic[OptionsT]):
         family: str,
         reads: tuple[str, ...] = (),
         supersedes: tuple[str, ...] = (),
+        replaces: tuple[str, ...] = (),
     ) -> Rule[OptionsT]:
         """Define a rule from its module docstring (first line is the summary)."""
         text = inspect.cleandoc(doc or "")
@@ -214,6 +212,7 @@ class Rule(Generic[OptionsT]):
             family=family,
             reads=reads,
             supersedes=supersedes,
+            replaces=replaces,
         )
 
     def info(self) -> RuleInfo:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Literal
 
 from mailoauth_cfg.derive import Endpoints, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import SecretError, TokenError
-from mailoauth_cfg.model import App, MailConfig, PostfixTarget, Provider, SecretRef, User
+from mailoauth_cfg.model import App, MailConfig, Provider, SecretRef, User
+from mailoauth_cfg.secrets import Unresolved, read_secret
 from mailoauth_cfg.tokens import TokenUsageError, redaction
 from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path
 
@@ -99,24 +100,10 @@ def resolve_secret(
     """
     if ref is None:
         return None
-    if ref.value is not None:
-        return ref.value.get_secret_value()
-    if ref.env is not None:
-        value = environ.get(ref.env)
-        if not value:
-            raise SecretError(f"{what}: environment variable {ref.env} is not set (or empty)")
-        return value
-    file = Path(ref.file or "")
-    if not file.is_absolute():
-        file = root / file
-    try:
-        text = file.read_text(encoding="utf-8").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "unreadable"
-        raise SecretError(f"{what}: secret file {ref.file} cannot be read: {reason}") from None
-    if not text:
-        raise SecretError(f"{what}: secret file {ref.file} is empty")
-    return text
+    found = read_secret(ref, root, environ)
+    if isinstance(found, Unresolved):
+        raise SecretError(f"{what}: {found.reason}")
+    return found
 
 
 def load_config(config_path: Path) -> tuple[MailConfig, Path]:
@@ -156,16 +143,14 @@ def _targets_of(config: MailConfig, email: str) -> list[str]:
 
 
 def _default_flow(tplan: TargetPlan, app: App) -> Flow:
+    """The flow the target itself uses (its plugin's effective bootstrap), as a CLI flow."""
     if app.flow == "app-only":
         return "client-credentials"
     if tplan.provider_type == "google":
         return "loopback"
-    target = tplan.target
-    if isinstance(target, PostfixTarget) and target.flow is not None:
-        return "device-code" if target.flow == "device-code" else "loopback"
-    ms = tplan.microsoft
-    if ms is not None and ms.bootstrap == "device-code":
-        return "device-code"
+    bootstrap = tplan.bootstrap
+    if bootstrap in ("device-code", "client-credentials"):
+        return bootstrap
     return "loopback"
 
 
@@ -176,18 +161,11 @@ def _location_for(
         return None
     if store:
         return TokenLocation(native_path(Path(store).expanduser(), email))
-    target = tplan.target
-    if isinstance(target, PostfixTarget):
-        token_dir = PurePosixPath(target.token_dir)
-        host_dir = (
-            PurePosixPath(target.chroot_dir) / token_dir.relative_to("/")
-            if target.chroot and token_dir.is_absolute()
-            else token_dir
-        )
-        return TokenLocation(Path(str(host_dir)) / email, "sasl-xoauth2")
-    token_dir_value = getattr(target, "token_dir", None)
-    if isinstance(token_dir_value, str) and token_dir_value:
-        return TokenLocation(native_path(Path(token_dir_value).expanduser(), email))
+    declared = tplan.plugin.token_store(tplan.target)
+    if declared is not None:
+        if declared.format == "sasl-xoauth2":
+            return TokenLocation(Path(str(declared.file(email))), "sasl-xoauth2")
+        return TokenLocation(native_path(Path(declared.directory).expanduser(), email))
     env = dict(environ)
     return TokenLocation(native_path(default_store_dir(env), email))
 
@@ -238,7 +216,7 @@ def resolve(
                 f"no target lists {user.email}; add it to a target's `users:` (the target "
                 "decides the app, the scopes and where the token lives)"
             )
-        file_sinks = [n for n in names if plans.targets[n].kind.token_sink == "file"]
+        file_sinks = [n for n in names if plans.targets[n].facts.token_sink == "file"]
         candidates = file_sinks or names
         if len(candidates) > 1:
             raise TokenUsageError(

@@ -129,6 +129,31 @@ targets:
     assert " warning ms-platform-mismatch: " in failed["msg"]
 
 
+@pytest.mark.parametrize(
+    ("case", "fail_on", "code"),
+    [("setup", "error", 0), ("broken", "error", 1), ("broken", "info", 1), ("empty", "error", 4)],
+)
+def test_validate_exit_code_is_the_cli_exit_code(
+    run: Runner, modules: Modules, setup: Setup, tmp_path: Path, case: str, fail_on: str, code: int
+) -> None:
+    """The module applies the library's exit-code policy: its exit_code is the CLI's."""
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("version: 1\n", encoding="utf-8")
+    config = {"setup": setup.config, "broken": BROKEN_EXAMPLE, "empty": empty}[case]
+    args = {"path": str(config), "as_of": AS_OF, "fail_on": fail_on}
+    result = run.ok(modules.validate, args) if code == 0 else run.fail(modules.validate, args)
+    argv = [sys.executable, "-m", "mailoauth_cfg", "validate", str(config), "--as-of", AS_OF]
+    cli = subprocess.run(
+        [*argv, "--fail-on", fail_on, "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert result["exit_code"] == cli.returncode == code
+
+
 def test_validate_check_mode_is_the_same(run: Runner, modules: Modules, setup: Setup) -> None:
     """Validation changes nothing: check mode returns the same result."""
     args = {"path": str(setup.config), "as_of": AS_OF}
@@ -222,6 +247,28 @@ def render_args(setup: Setup, dest: Path, **extra: Any) -> dict[str, Any]:
         "environment": {"ACME_RELAY_SECRET": RELAY_SECRET},
         **extra,
     }
+
+
+def test_render_reports_how_each_target_is_installed(
+    run: Runner, modules: Modules, setup: Setup, tmp_path: Path
+) -> None:
+    """Each target carries the role's task file for its kind and where its tokens live."""
+    result = run.ok(modules.render, render_args(setup, tmp_path / "out"))
+    targets = result["targets"]
+    assert {n: t["install_tasks"] for n, t in targets.items()} == {
+        "erp": None,
+        "relay": "postfix",
+        "cron-mail": "msmtp",
+    }
+    assert targets["relay"]["token_store"] == {
+        "directory": "/var/spool/postfix/etc/tokens",
+        "format": "sasl-xoauth2",
+    }
+    assert targets["cron-mail"]["token_store"]["format"] == "native"
+    assert targets["erp"]["token_store"] is None
+    role = REPO / "ansible" / "roles" / "mailoauth_deploy" / "tasks"
+    for name in ("postfix", "msmtp"):
+        assert (role / f"{name}.yml").is_file()
 
 
 def test_render_writes_then_reports_no_change(

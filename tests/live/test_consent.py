@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mailoauth_cfg.findings import Severity, Status
+from mailoauth_cfg.findings import ObjectRef, Severity, Status
 from tests.emulators.microsoft import Scenario
 from tests.live.conftest import Live
 
@@ -50,7 +50,7 @@ def erp_findings(result: Live) -> dict[str, tuple[Status, Severity, str]]:
     """``{permission: (status, severity, message)}`` of the erp app."""
     out = {}
     for f in result.of(RULE):
-        assert f.object == "app:erp-mail"
+        assert f.object == ObjectRef.app("erp-mail")
         name = next(n for n in ("SMTP.Send", "IMAP.AccessAsUser.All") if n in f.message)
         out[name] = (f.status, f.severity, f.message)
     return out

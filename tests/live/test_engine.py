@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mailoauth_cfg.findings import Finding, Severity, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity, Status
 from mailoauth_cfg.live.rules import LIVE_RULES, check_live
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, quietly
 from mailoauth_cfg.live.rules._facts import UndeclaredFact
@@ -46,7 +46,14 @@ def disabled_users(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     for index, u, tenant in microsoft_users(ctx):
         found = tenant.user(u.email)
         if isinstance(found, DirectoryUser) and found.account_enabled is False:
-            yield finding(ctx, RULE, f"{u.email} disabled", ("users", index), fix="-", object="x")
+            yield finding(
+                ctx,
+                RULE,
+                f"{u.email} disabled",
+                ("users", index),
+                fix="-",
+                object=ObjectRef.user(u.email),
+            )
 
 
 RULE = Rule.define(
@@ -75,8 +82,8 @@ def test_a_subject_whose_fact_is_missing_is_unknown_never_a_silent_pass(
     found = run(validated, snapshot, RULE)
     # erp was read (pass); noreply and scanner were not: one unknown each, nothing passes silently
     assert {(f.object, f.status) for f in found} == {
-        ("user:noreply@contoso.com", Status.UNKNOWN),
-        ("user:scanner@contoso.com", Status.UNKNOWN),
+        (ObjectRef.user("noreply@contoso.com"), Status.UNKNOWN),
+        (ObjectRef.user("scanner@contoso.com"), Status.UNKNOWN),
     }
     assert all("could not check mailbox" in f.message for f in found)
     assert all("new snapshot" in f.fix for f in found)
@@ -86,7 +93,14 @@ def test_a_failure_resting_on_a_missing_fact_is_unknown(validated: Validated) ->
     def fails_after_a_missing_read(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         for index, u, tenant in microsoft_users(ctx):
             tenant.user("someone-never-read@contoso.com")
-            yield finding(ctx, rule, f"{u.email} broken", ("users", index), fix="-", object="x")
+            yield finding(
+                ctx,
+                rule,
+                f"{u.email} broken",
+                ("users", index),
+                fix="-",
+                object=ObjectRef.user(u.email),
+            )
 
     rule = Rule.define(
         "Test.",
@@ -112,7 +126,14 @@ def test_reads_that_only_shape_a_message_do_not_decide(validated: Validated) -> 
             with quietly(ctx):
                 other = tenant.user("nobody@contoso.com")
             assert isinstance(other, Unknown)
-            yield finding(ctx, rule, f"{u.email} checked", ("users", index), fix="-", object="x")
+            yield finding(
+                ctx,
+                rule,
+                f"{u.email} checked",
+                ("users", index),
+                fix="-",
+                object=ObjectRef.user(u.email),
+            )
 
     rule = Rule.define(
         "Test.",
@@ -159,8 +180,8 @@ def test_decided_subjects_are_recorded(validated: Validated) -> None:
         validated.config, validated.loaded.marks, snapshot, as_of=AS_OF, rules=(RULE,)
     )
     assert result.decided == {
-        ("live-test-disabled", "user:erp@contoso.com"),
-        ("live-test-disabled", "user:noreply@contoso.com"),
+        ("live-test-disabled", ObjectRef.user("erp@contoso.com").key),
+        ("live-test-disabled", ObjectRef.user("noreply@contoso.com").key),
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mailoauth_cfg.live.rules import LIVE_RULES
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from tests.emulators.microsoft import Fault, MicrosoftEmulator
 from tests.live.conftest import Cli
 
@@ -64,6 +64,6 @@ def test_offline_guesses_stand_when_the_live_facts_cannot_be_read(
 
 
 def test_superseded_rules_exist() -> None:
-    offline = {rule.id for rule in ALL_RULES}
+    offline = {rule.id for rule in all_rules()}
     for rule in LIVE_RULES:
         assert set(rule.supersedes) <= offline, rule.id

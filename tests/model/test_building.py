@@ -61,7 +61,7 @@ def test_unknown_key_suggests_the_close_one_at_the_key(write: Writer, workdir: P
     assert "unknown key 'platfrom' (did you mean 'platform'?)" in finding.message
     assert "allowed here: admin_consent, audience," in finding.message
     assert finding.fix == "rename it to 'platform'"
-    assert finding.object == "app:erp-mail"
+    assert finding.object_name == "app:erp-mail"
     assert result.config is None
 
 
@@ -86,7 +86,7 @@ def test_wrong_enum_value_lists_the_allowed_ones(write: Writer, workdir: Path) -
     assert where(finding) == ("c.yaml", 5, 12, "providers.contoso.cloud")
     assert "'gloabl' is not allowed (did you mean 'global'?)" in finding.message
     assert "expected one of: 'global', 'usgov', 'usgov-dod', 'china'" in finding.message
-    assert finding.object == "provider:contoso"
+    assert finding.object_name == "provider:contoso"
 
 
 @pytest.mark.parametrize(
@@ -121,7 +121,7 @@ def test_malformed_user_email_is_reported_at_the_value(
     assert where(finding) == ("c.yaml", 11, 12, "users[0].email")
     assert f"{email!r} is not an e-mail address" in finding.message
     assert finding.fix == "write name@domain.tld"
-    assert finding.object == "user:#0"
+    assert finding.object_name == "user:#0"
 
 
 def test_malformed_email_in_a_target_is_reported_at_the_list_item(
@@ -223,7 +223,7 @@ def test_unknown_target_type_suggests_the_close_one(write: Writer, workdir: Path
     assert "unknown type 'dolibar' (did you mean 'dolibarr'?)" in finding.message
     assert "dolibarr-multismtp" in finding.message
     assert "nextcloud-mail" in finding.message
-    assert finding.object == "target:erp"
+    assert finding.object_name == "target:erp"
 
 
 def test_unknown_provider_type_suggests_the_close_one(write: Writer, workdir: Path) -> None:
@@ -273,7 +273,7 @@ def test_schema_error_in_an_included_file_is_located_there(write: Writer, workdi
     finding = only(build(write, workdir, text), "schema-invalid-value")
     # the main file holds users[0]; the included file users[1] and users[2]
     assert where(finding) == ("more/users.yaml", 4, 12, "users[2].email")
-    assert finding.object == "user:#2"
+    assert finding.object_name == "user:#2"
 
 
 def test_merge_keys_build_into_the_model(write: Writer, workdir: Path) -> None:
@@ -308,7 +308,7 @@ def test_app_with_undeclared_provider_suggests_the_declared_one(
         "provider 'contosoo' is not declared (did you mean 'contoso'?); declared: contoso"
     )
     assert finding.fix == "use 'contoso'"
-    assert finding.object == "app:erp-mail"
+    assert finding.object_name == "app:erp-mail"
     assert finding.severity is Severity.ERROR
     assert result.config is not None  # the model is valid; only the reference dangles
 
@@ -319,7 +319,7 @@ def test_user_with_undeclared_provider_is_reported(write: Writer, workdir: Path)
     assert where(finding) == ("c.yaml", 12, 15, "users[0].provider")
     assert "did you mean" not in finding.message
     assert finding.fix == "declare provider 'fabrikam' or correct the name"
-    assert finding.object == "user:erp@contoso.com"
+    assert finding.object_name == "user:erp@contoso.com"
 
 
 def test_target_with_undeclared_app_suggests_the_declared_one(write: Writer, workdir: Path) -> None:
@@ -328,7 +328,7 @@ def test_target_with_undeclared_app_suggests_the_declared_one(write: Writer, wor
     )
     assert where(finding) == ("c.yaml", 19, 10, "targets.erp.app")
     assert "app 'erp-mial' is not declared (did you mean 'erp-mail'?)" in finding.message
-    assert finding.object == "target:erp"
+    assert finding.object_name == "target:erp"
 
 
 def test_target_with_undeclared_user_suggests_the_declared_one(

@@ -44,20 +44,9 @@ VARIANT_SECRETS: dict[str, str] = {
     "VAR_APP_PASSWORD": "CANARY-apppw-5e6f",
 }
 
-#: Every target type of the catalogue: the golden set must hold each one.
-TARGET_TYPES = (
-    "dolibarr",
-    "dolibarr-multismtp",
-    "digdash",
-    "wavesoft",
-    "openbee",
-    "postfix-sasl-xoauth2",
-    "msmtp",
-    "email-oauth2-proxy",
-    "glpi",
-    "odoo",
-    "nextcloud-mail",
-)
+#: A kind's own render case, beside its other tests: tests/targets/<kind>/render/.
+KIND_CASES = REPO / "tests" / "targets"
+KIND_SECRETS: dict[str, str] = {"KIND_SECRET": "CANARY-kind-7e9a"}
 
 
 def golden_case(directory: Path) -> Path:
@@ -81,10 +70,20 @@ def golden_case(directory: Path) -> Path:
 
 def golden_cases(directory: Path) -> dict[str, tuple[Path, dict[str, str], Path]]:
     """Name → (config, secrets, golden directory) of every golden case."""
-    return {
+    cases = {
         "contoso": (golden_case(directory), CANARIES, GOLDEN_DIR),
         "variants": (VARIANTS_CONFIG, VARIANT_SECRETS, VARIANTS_GOLDEN_DIR),
     }
+    for config in sorted(KIND_CASES.glob("*/render/mailoauth.yaml")):
+        cases[config.parent.parent.name] = (config, KIND_SECRETS, config.parent / "golden")
+    return cases
+
+
+def golden_case_names() -> list[str]:
+    """The golden cases, without copying the example (for test parametrisation)."""
+    names = ["contoso", "variants"]
+    names += [p.parent.parent.name for p in sorted(KIND_CASES.glob("*/render/mailoauth.yaml"))]
+    return names
 
 
 def render_config(

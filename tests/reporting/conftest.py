@@ -7,6 +7,7 @@ import pytest
 from mailoauth_cfg.findings import (
     Finding,
     Location,
+    ObjectRef,
     Report,
     RuleInfo,
     Severity,
@@ -35,7 +36,7 @@ def findings() -> list[Finding]:
             message=SMTP_MESSAGE,
             location=Location(TENANT, 30, 3, "users[0].smtp_auth"),
             fix="Set-CASMailbox -SmtpClientAuthenticationDisabled $true",
-            object="user:a@example.com",
+            object=ObjectRef.user("a@example.com"),
         ).suppressed(
             Suppression(
                 reason="legacy scanner, ticket #42",
@@ -49,7 +50,7 @@ def findings() -> list[Finding]:
             message=SECRET_MESSAGE,
             location=Location(TENANT, 12, 7, "apps.erp-mail.secret"),
             fix=SECRET_FIX,
-            object="app:erp-mail",
+            object=ObjectRef.app("erp-mail"),
             help="https://example.com/rules/app-secret-expired",
         ),
         Finding(
@@ -64,7 +65,7 @@ def findings() -> list[Finding]:
             message=SCOPE_MESSAGE,
             location=Location(GOOGLE, 5, 1, "targets.gmail"),
             fix=SCOPE_FIX,
-            object="target:gmail",
+            object=ObjectRef.target("gmail"),
             status=Status.UNKNOWN,
         ),
         Finding(

@@ -105,3 +105,82 @@ def test_suppression_needs_a_reason(tmp_path: Path) -> None:
     findings = validate_file(_write(tmp_path, suppress=suppress), as_of=AS_OF).findings
     assert [f.rule for f in findings] == ["schema-missing-key"]
     assert findings[0].location.line == 10
+
+
+def test_a_live_rule_goes_through_the_same_loop(tmp_path: Path) -> None:
+    """A live rule (declaring the snapshot facts it reads) reads them through ``ctx.facts``;
+    the one loop applies its severity override and the object's suppression, and skips it when
+    there are no live facts."""
+    from collections.abc import Iterator
+
+    from mailoauth_cfg.findings import Finding, ObjectRef
+    from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps
+    from mailoauth_cfg.live.rules._facts import LiveFacts
+    from mailoauth_cfg.live.snapshot import MicrosoftTenant, Snapshot
+    from mailoauth_cfg.loading import load_config
+    from mailoauth_cfg.model.building import build_config
+    from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
+    from mailoauth_cfg.rules.engine import run_rules
+
+    def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
+        for plan, tenant in microsoft_apps(ctx):
+            if tenant.application(plan.app.client_id) is None:
+                yield finding(
+                    ctx,
+                    RULE,
+                    f"app {plan.name} is not in the tenant",
+                    ("apps", plan.name),
+                    fix="register it",
+                    object=plan.object,
+                    at_key=True,
+                )
+
+    RULE = Rule.define(
+        "An app is missing from the tenant.",
+        id="test-live-app-missing",
+        severity=Severity.ERROR,
+        check=check,
+        options=RuleOptions,
+        family=MICROSOFT,
+        reads=("applications",),
+    )
+    assert RULE.live
+    tenant = MicrosoftTenant(
+        tenant="6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d",
+        applications={"1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b": None},
+    )
+    snapshot = Snapshot(microsoft={"contoso": tenant})
+
+    def run(path: Path, *, live: bool = True) -> list[Finding]:
+        loaded = load_config(path)
+        config = build_config(loaded).config
+        assert config is not None
+        facts = LiveFacts(snapshot) if live else None
+        return run_rules(config, loaded.marks, as_of=AS_OF, rules=[RULE], facts=facts)
+
+    suppress = "    suppress: [{rule: test-live-app-missing, reason: registered by hand}]"
+    rules = "rules:\n  test-live-app-missing: {severity: warning}"
+    (found,) = run(_write(tmp_path, rules=rules))
+    assert (found.object, found.severity, found.status) == (
+        ObjectRef.app("erp"),
+        Severity.WARNING,
+        Status.FAIL,
+    )
+    assert run(_write(tmp_path, rules=rules), live=False) == []
+    (found,) = run(_write(tmp_path, suppress=suppress, rules=rules))
+    assert found.status is Status.SUPPRESSED
+
+
+def test_a_former_rule_id_is_reported_with_its_new_id(tmp_path: Path) -> None:
+    """Settings and suppressions naming a merged rule say which rule took it over."""
+    suppress = "    suppress: [{rule: glpi-version, reason: old GLPI is replaced next month}]"
+    rules = "rules:\n  msmtp-version: {severity: warning}"
+    found = _only(_write(tmp_path, suppress=suppress, rules=rules), "rule-settings-invalid")
+    assert sorted(f.message for f in found) == [
+        "rule 'glpi-version' is now part of 'target-version', which checks every target kind "
+        "the same way",
+        "rule 'msmtp-version' is now part of 'target-version', which checks every target kind "
+        "the same way",
+    ]
+    assert {f.location.line for f in found} == {9, 11}
+    assert all("'target-version'" in f.fix for f in found)

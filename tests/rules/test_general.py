@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mailoauth_cfg.findings import Finding, Status
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from mailoauth_cfg.rules.general import RULES
 from mailoauth_cfg.rules.general._redirects import near_miss, same_redirect
 from mailoauth_cfg.validation import validate_file
@@ -28,7 +28,7 @@ def run(tmp_path: Path, text: str, rule_id: str) -> list[Finding]:
 
 
 def test_general_family_is_registered() -> None:
-    ids = {rule.id for rule in ALL_RULES}
+    ids = {rule.id for rule in all_rules()}
     assert set(BY_ID) == {"secret-literal", "redirect-uri-stale", "app-unused"}
     assert set(BY_ID) <= ids
     assert all(rule.family == "general" for rule in RULES)

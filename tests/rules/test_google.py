@@ -11,7 +11,7 @@ import pytest
 from mailoauth_cfg.catalog.dates import GOOGLE_LSA_PERSONAL_REMOVED, GOOGLE_LSA_WORKSPACE_OFF
 from mailoauth_cfg.catalog.google import TESTING_REFRESH_TOKEN_DAYS
 from mailoauth_cfg.findings import Finding, Severity, Status
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from mailoauth_cfg.rules.google import RULES
 from mailoauth_cfg.rules.google.google_redirect_uri_invalid import problems
 from mailoauth_cfg.rules.google.google_redirect_uri_missing import difference
@@ -43,7 +43,7 @@ def run(tmp_path: Path, text: str, rule_id: str, as_of: dt.date = AS_OF) -> list
 
 
 def test_google_family_is_registered_and_prefixed() -> None:
-    ids = {rule.id for rule in ALL_RULES}
+    ids = {rule.id for rule in all_rules()}
     assert set(BY_ID) <= ids
     assert all(rule.id.startswith("google-") and rule.family == "google" for rule in RULES)
     assert len(RULES) >= 14
@@ -78,13 +78,13 @@ targets:
 def test_lsa_severity_follows_the_dates(
     tmp_path: Path, as_of: dt.date, helpdesk: Severity, cron: Severity
 ) -> None:
-    found = {f.object: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired", as_of)}
+    found = {f.object_name: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired", as_of)}
     assert found["target:helpdesk"].severity is helpdesk
     assert found["target:cron"].severity is cron
 
 
 def test_lsa_messages_carry_the_dates(tmp_path: Path) -> None:
-    found = {f.object: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired")}
+    found = {f.object_name: f for f in run(tmp_path, LSA, "google-less-secure-apps-retired")}
     workspace = found["target:helpdesk"].message
     assert "2025-03-14" in workspace
     assert "2024-09-30" in workspace
@@ -274,7 +274,7 @@ def test_two_step_verification_is_reported_once_per_user(tmp_path: Path) -> None
           app_password: {env: B}, users: [scans@gmail.com]}
     """
     (finding,) = run(tmp_path, text, "google-app-password-requires-2sv")
-    assert finding.object == "user:scans@gmail.com"
+    assert finding.object_name == "user:scans@gmail.com"
     assert "targets a, b" in finding.message
     assert "two_step_verification: true" in finding.fix
 

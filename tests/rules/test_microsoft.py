@@ -14,7 +14,7 @@ from mailoauth_cfg.derive import plan
 from mailoauth_cfg.findings import Finding, Severity, Status
 from mailoauth_cfg.loading import load_config
 from mailoauth_cfg.model.building import build_config
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from mailoauth_cfg.rules.microsoft import RULES
 from mailoauth_cfg.rules.microsoft._common import (
     APP_ONLY_ROLES,
@@ -54,7 +54,7 @@ def run(tmp_path: Path, text: str, rule_id: str, *, as_of: dt.date = AS_OF) -> l
 
 
 def test_microsoft_family_is_registered_and_prefixed() -> None:
-    ids = {rule.id for rule in ALL_RULES}
+    ids = {rule.id for rule in all_rules()}
     assert set(BY_ID) <= ids
     assert len(BY_ID) == len(RULES) >= 26
     assert all(r.id.startswith("ms-") and r.family == "microsoft" for r in RULES)

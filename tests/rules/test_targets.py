@@ -1,4 +1,5 @@
-"""Unit tests of the target rules: catalog-driven values, severities, exact fixes, edge cases."""
+"""Unit tests of the target rules (generic ones and each kind's): fact-driven values,
+severities, exact fixes, edge cases."""
 
 from __future__ import annotations
 
@@ -8,39 +9,27 @@ from pathlib import Path
 
 import pytest
 
-from mailoauth_cfg.catalog.targets import (
-    DOLIBARR_SERVICE_MAX_LENGTH,
-    TARGET_KINDS,
-    dolibarr_max_label_length,
-    dolibarr_provider,
-)
+from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import Finding, Severity, Status
-from mailoauth_cfg.model import PostfixTarget
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from mailoauth_cfg.rules.targets import RULES, _common
-from mailoauth_cfg.rules.targets.dolibarr_microsoft3_version import safe_scopes
-from mailoauth_cfg.rules.targets.email_oauth2_proxy_port_collision import free_port
-from mailoauth_cfg.rules.targets.multismtp_cron_refresh_days import inactivity_limit
-from mailoauth_cfg.rules.targets.nextcloud_index_php import base_url
-from mailoauth_cfg.rules.targets.target_output_collision import token_file
+from mailoauth_cfg.targets._facts import DOTTED
+from mailoauth_cfg.targets.dolibarr.facts import SERVICE_NAME_MAX_LENGTH
+from mailoauth_cfg.targets.dolibarr.providers import provider_class
+from mailoauth_cfg.targets.dolibarr.rules.dolibarr_microsoft3_version import safe_scopes
+from mailoauth_cfg.targets.dolibarr_multismtp.rules.multismtp_cron_refresh_days import (
+    inactivity_limit,
+)
+from mailoauth_cfg.targets.email_oauth2_proxy.rules.email_oauth2_proxy_port_collision import (
+    free_port,
+)
+from mailoauth_cfg.targets.nextcloud_mail.rules.nextcloud_index_php import base_url
+from mailoauth_cfg.targets.postfix_sasl_xoauth2 import PLUGIN as POSTFIX
+from mailoauth_cfg.targets.postfix_sasl_xoauth2.model import PostfixTarget
 from mailoauth_cfg.validation import validate_file
 
 AS_OF = dt.date(2026, 11, 22)
-BY_ID = {rule.id: rule for rule in RULES}
-PREFIXES = (
-    "target-",
-    "dolibarr-",
-    "multismtp-",
-    "digdash-",
-    "wavesoft-",
-    "openbee-",
-    "sasl-xoauth2-",
-    "msmtp-",
-    "email-oauth2-proxy-",
-    "glpi-",
-    "odoo-",
-    "nextcloud-",
-)
+BY_ID = {rule.id: rule for rule in all_rules()}
 
 HEAD = """\
 version: 1
@@ -92,24 +81,21 @@ def run(tmp_path: Path, targets: str, rule_id: str, head: str = HEAD) -> list[Fi
 # --- registry -------------------------------------------------------------------------------------
 
 
-def test_family_is_registered_prefixed_and_large_enough() -> None:
-    ids = {rule.id for rule in ALL_RULES}
-    assert set(BY_ID) <= ids
-    assert len(RULES) >= 20
-    for rule in RULES:
+def test_generic_and_kind_rules_are_registered_and_prefixed() -> None:
+    ids = [rule.id for rule in all_rules()]
+    generic = {rule.id for rule in RULES}
+    kind_rules = registry.all_rules()
+    assert len(RULES) == 8
+    assert generic <= set(ids)
+    assert {rule.id for rule in kind_rules} <= set(ids)
+    assert all(rule.id.startswith("target-") for rule in RULES)
+    for rule in (*RULES, *kind_rules):
         assert rule.family == "targets"
-        assert rule.id.startswith(PREFIXES), rule.id
         assert "Source:" in rule.doc
-
-
-def test_constraint_lookup_follows_the_catalog() -> None:
-    kind = TARGET_KINDS["dolibarr"]
-    assert _common.constraint(kind, "dolibarr-label-pattern").value == r"^[A-Za-z0-9_]+$"
-    assert _common.int_value(_common.constraint(kind, "dolibarr-service-name-length")) == 36
-    with pytest.raises(KeyError):
-        _common.constraint(kind, "no-such-constraint")
-    with pytest.raises(TypeError):
-        _common.int_value(_common.constraint(kind, "dolibarr-label-reserved"))
+    # A kind's rules live in its own package.
+    for plugin in registry.plugins():
+        package = f"mailoauth_cfg.targets.{registry.module_name(plugin.key)}.rules."
+        assert all(rule.check.__module__.startswith(package) for rule in plugin.rules)
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -124,13 +110,17 @@ def test_constraint_lookup_follows_the_catalog() -> None:
         ("22.0.9", "23", True),
         ("23.0.1", "23", False),
         ("2025R2", "23", False),
+        ("v22", "23", True),
         (None, "23", False),
         ("10", "10.0", False),
         ("9.5.13", "10.0", True),
     ],
 )
-def test_version_lt(version: str | None, minimum: str, expected: bool) -> None:
-    assert _common.version_lt(version, minimum) is expected
+def test_dotted_versions_compare_numerically(
+    version: str | None, minimum: str, expected: bool
+) -> None:
+    older = version is not None and DOTTED.older(version, minimum)
+    assert older is expected
 
 
 @pytest.mark.parametrize(
@@ -208,7 +198,7 @@ def test_url_not_https_is_a_warning_without_redirect(tmp_path: Path) -> None:
         users: [b@contoso.com]
     """
     found = run(tmp_path, targets, "target-url-not-https")
-    assert [(f.object, f.severity) for f in found] == [("target:erp", Severity.WARNING)]
+    assert [(f.object_name, f.severity) for f in found] == [("target:erp", Severity.WARNING)]
     assert found[0].fix == "serve erp.contoso.com over TLS and set `url: https://erp.contoso.com`"
 
 
@@ -228,13 +218,18 @@ def test_app_missing_suggests_an_app_of_the_mailbox_provider(tmp_path: Path) -> 
     ]
 
 
-def test_token_file_resolves_the_chroot() -> None:
+def test_token_store_resolves_the_chroot() -> None:
     chrooted = PostfixTarget(type="postfix-sasl-xoauth2", users=["A@contoso.com"])
     plain = PostfixTarget(
         type="postfix-sasl-xoauth2", chroot=False, token_dir="/var/spool/postfix/etc/tokens/"
     )
-    assert token_file(chrooted, "A@contoso.com") == "/var/spool/postfix/etc/tokens/a@contoso.com"
-    assert token_file(plain, "a@contoso.com") == "/var/spool/postfix/etc/tokens/a@contoso.com"
+    inside = POSTFIX.token_store(chrooted)
+    outside = POSTFIX.token_store(plain)
+    assert inside is not None
+    assert outside is not None
+    assert str(inside.file("a@contoso.com")) == "/var/spool/postfix/etc/tokens/a@contoso.com"
+    assert str(outside.file("a@contoso.com")) == "/var/spool/postfix/etc/tokens/a@contoso.com"
+    assert inside.format == "sasl-xoauth2"
 
 
 def test_output_collision_needs_different_apps_and_names_both(tmp_path: Path) -> None:
@@ -253,7 +248,7 @@ def test_output_collision_needs_different_apps_and_names_both(tmp_path: Path) ->
         users: [a@contoso.com]
     """
     found = run(tmp_path, targets, "target-output-collision")
-    assert [f.object for f in found] == ["target:relay-c"]
+    assert [f.object_name for f in found] == ["target:relay-c"]
     assert "relay-a (app public) and relay-c (app public2)" in found[0].message
     assert found[0].fix == (
         "set `token_dir: /etc/tokens/relay-c` on target relay-c, or use app public for both"
@@ -266,8 +261,10 @@ def test_output_collision_needs_different_apps_and_names_both(tmp_path: Path) ->
 
 
 def test_service_name_limit_matches_the_catalog(tmp_path: Path) -> None:
-    longest = dolibarr_max_label_length("MICROSOFT3")
-    assert longest == DOLIBARR_SERVICE_MAX_LENGTH - len("Microsoft3") - 1 == 25
+    microsoft3 = provider_class("MICROSOFT3")
+    assert microsoft3 is not None
+    longest = SERVICE_NAME_MAX_LENGTH - len(microsoft3.service_class) - 1
+    assert longest == 25
     label = "L" * (longest + 1)
     found = run(
         tmp_path,
@@ -305,21 +302,21 @@ def test_reserved_label_is_an_error_only_with_google(tmp_path: Path) -> None:
         label: Login
     """
     found = run(tmp_path, targets, "dolibarr-label-reserved")
-    assert {(f.object, f.severity) for f in found} == {
+    assert {(f.object_name, f.severity) for f in found} == {
         ("target:erp", Severity.WARNING),
         ("target:erp-g", Severity.ERROR),
     }
 
 
 def test_safe_scopes_never_include_graph() -> None:
-    microsoft = dolibarr_provider("MICROSOFT")
+    microsoft = provider_class("MICROSOFT")
     assert microsoft is not None
     assert safe_scopes(microsoft, ("smtp", "imap")) == [
         "offline_access",
         "https://outlook.office365.com/IMAP.AccessAsUser.All",
         "https://outlook.office365.com/SMTP.Send",
     ]
-    microsoft2 = dolibarr_provider("MICROSOFT2")
+    microsoft2 = provider_class("MICROSOFT2")
     assert microsoft2 is not None
     assert "User.Read" not in safe_scopes(microsoft2, ("smtp",))
 
@@ -341,7 +338,7 @@ def test_microsoft3_on_23_is_silent_and_explicit_old_class_is_info(tmp_path: Pat
         users: [b@contoso.com]
     """
     found = run(tmp_path, targets, "dolibarr-microsoft3-version")
-    assert [(f.object, f.severity, f.fix) for f in found] == [
+    assert [(f.object_name, f.severity, f.fix) for f in found] == [
         ("target:erp2", Severity.INFO, "set `oauth_provider: MICROSOFT3`")
     ]
 
@@ -398,7 +395,7 @@ def test_refresh_window_follows_the_provider_endpoint(tmp_path: Path) -> None:
         token_dir: /etc/tokens/own
     """
     found = run(tmp_path, targets, "sasl-xoauth2-refresh-window", head=head)
-    assert [(f.object, f.location.path, f.fix) for f in found] == [
+    assert [(f.object_name, f.location.path, f.fix) for f in found] == [
         (
             "target:relay",
             "providers.contoso.endpoints.smtp",
@@ -448,7 +445,7 @@ def test_msmtp_version_by_provider(
             app: {app}
             users: [{user}]
         """,
-        "msmtp-version",
+        "target-version",
     )
     assert [f.severity for f in found] == ([] if severity is None else [severity])
 
@@ -462,7 +459,7 @@ def test_msmtp_unknown_version_is_info(tmp_path: Path) -> None:
             app: public
             users: [a@contoso.com]
         """,
-        "msmtp-version",
+        "target-version",
     )
     assert [f.severity for f in found] == [Severity.INFO]
     assert "msmtp --version" in found[0].fix
@@ -488,7 +485,7 @@ def test_proxy_ports_across_specific_addresses_do_not_collide(tmp_path: Path) ->
     """
     found = run(tmp_path, targets, "email-oauth2-proxy-port-collision")
     # proxy-b binds another address than proxy-a; proxy-c (all interfaces) clashes with proxy-a.
-    assert [(f.object, f.severity) for f in found] == [("target:proxy-c", Severity.WARNING)]
+    assert [(f.object_name, f.severity) for f in found] == [("target:proxy-c", Severity.WARNING)]
     assert found[0].fix == "set `smtp_port: 2587` on target proxy-c"
 
 

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mailoauth_cfg.catalog.targets import TARGET_KINDS
+from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import Finding, Severity, Status
-from mailoauth_cfg.rules import ALL_RULES
+from mailoauth_cfg.rules import all_rules
 from mailoauth_cfg.rules.users import RULES
-from mailoauth_cfg.rules.users.user_token_shared import SINGLE_TOKEN_KINDS
 from mailoauth_cfg.validation import validate_file
 
 AS_OF = dt.date(2026, 11, 22)
@@ -48,17 +47,16 @@ def run(tmp_path: Path, text: str, rule_id: str) -> list[Finding]:
 
 
 def test_users_family_is_registered_and_prefixed() -> None:
-    ids = {rule.id for rule in ALL_RULES}
+    ids = {rule.id for rule in all_rules()}
     assert set(BY_ID) <= ids
     assert all(rule.id.startswith("user-") and rule.family == "users" for rule in RULES)
 
 
-def test_single_token_kinds_exist_and_are_not_per_user_kinds() -> None:
-    assert set(SINGLE_TOKEN_KINDS) <= set(TARGET_KINDS)
-    assert "dolibarr-multismtp" not in SINGLE_TOKEN_KINDS
-    # kinds whose sender must be the token owner can only hold one token
-    strict = {k for k, kind in TARGET_KINDS.items() if kind.sender_must_equal_token_owner}
-    assert strict <= set(SINGLE_TOKEN_KINDS)
+def test_kinds_whose_sender_must_own_the_token_hold_one_token() -> None:
+    strict = {p.key for p in registry.plugins() if p.facts.sender_must_equal_token_owner}
+    single = {p.key for p in registry.plugins() if p.facts.single_token is not None}
+    assert strict
+    assert strict <= single
 
 
 # --- SMTP AUTH --------------------------------------------------------------------------------
@@ -234,7 +232,7 @@ def test_password_targets_are_not_checked_for_provider(tmp_path: Path) -> None:
       modern: {type: msmtp, app: erp-mail, users: [x@fabrikam.com]}
     """
     (finding,) = run(tmp_path, text, "user-provider-mismatch")
-    assert finding.object == "target:modern"
+    assert finding.object_name == "target:modern"
     assert "AADSTS50020" in finding.message
 
 
@@ -265,7 +263,7 @@ users:
 """
     )
     found = run(tmp_path, text, "user-unused")
-    assert [f.object for f in found] == ["user:s@contoso.com"]
+    assert [f.object_name for f in found] == ["user:s@contoso.com"]
 
 
 def test_alias_of_another_mailbox_is_a_warning_without_strict_targets(tmp_path: Path) -> None:
@@ -279,7 +277,7 @@ users:
     )
     (finding,) = run(tmp_path, text, "user-primary-address-required")
     assert finding.severity is Severity.WARNING
-    assert finding.object == "user:b@contoso.com"
+    assert finding.object_name == "user:b@contoso.com"
     assert "Get-Mailbox -Identity b@contoso.com | Format-List PrimarySmtpAddress" in finding.fix
 
 

@@ -104,7 +104,7 @@ def finding_to_dict(finding):
         line=location.line,
         column=location.column,
         path=location.path,
-        object=finding.object,
+        object=finding.object_name,
         fix=finding.fix,
         suppressed_because=None if suppression is None else suppression.reason,
     )
@@ -180,11 +180,13 @@ def live_available():
         return False
 
 
-def online_findings(module, path):
-    """Run ``mailoauth-cfg validate --online --format json`` and return its findings as dicts.
+def online_findings(module, path, fail_on):
+    """Run ``mailoauth-cfg validate --online --format json --fail-on FAIL_ON``.
 
+    Returns its findings as dicts and its exit code, which is the library's exit-code policy
+    (:meth:`mailoauth_cfg.findings.Report.exit_code`) applied to the offline and live findings.
     The live checks are reached through the command line, their stable interface (exit codes
-    0, 1 and 3 carry a report; 2 is a usage error), not through library internals.
+    0, 1, 3 and 4 carry a report; 2 is a usage error), not through library internals.
 
     Raises:
         OnlineUnavailable: this mailoauth-cfg has no live checks, or cannot run them here.
@@ -196,7 +198,7 @@ def online_findings(module, path):
     if not live_available():
         raise OnlineUnavailable("the live feature is not available (%s)" % hint)
     argv = [sys.executable, "-m", "mailoauth_cfg", "validate", str(path), "--online"]
-    argv += ["--format", "json", "--fail-on", "error"]
+    argv += ["--format", "json", "--fail-on", fail_on]
     if module.params.get("as_of"):
         argv += ["--as-of", str(module.params["as_of"])]
     if module.params["allow_include_outside"]:
@@ -212,7 +214,7 @@ def online_findings(module, path):
         document = json.loads(out)
     except ValueError:
         raise OnlineUnavailable("the live checks returned no JSON report (%s)" % hint) from None
-    return [_json_finding(item) for item in document.get("findings", [])]
+    return [_json_finding(item) for item in document.get("findings", [])], rc
 
 
 def _json_finding(item):
@@ -247,6 +249,11 @@ def summarize_dicts(findings, files, objects):
     )
 
 
+def exit_code_of(report, fail_on):
+    """The library's exit code for ``report`` at threshold ``fail_on`` (``error``...)."""
+    return int(report.exit_code(Severity.parse(fail_on)))
+
+
 def failing_dicts(findings, threshold):
     """Finding dicts that fail the task at ``threshold``."""
     rank = {name: len(SEVERITIES) - i for i, name in enumerate(SEVERITIES)}
@@ -279,13 +286,27 @@ def manifest_entry(rendered, dest):
 
 
 def target_settings(config, names):
-    """Non-secret settings of the rendered targets, by name (what deployment roles need)."""
+    """Non-secret settings of the rendered targets, by name (what deployment roles need).
+
+    Besides the config's keys, each entry carries two facts of its kind: ``install_tasks``, the
+    task file of the ``mailoauth_deploy`` role that installs it on a host (``None`` when the
+    role cannot), and ``token_store``, where its token files live on the host (``None`` when
+    the application keeps them).
+    """
+    from mailoauth_cfg import targets as registry
     from mailoauth_cfg.model import SecretRef
 
     out = {}
     for name in names:
         target = config.targets[name]
-        settings = {}
+        plugin = registry.plugin(target.type)
+        store = plugin.token_store(target)
+        settings = {
+            "install_tasks": plugin.facts.ansible_tasks,
+            "token_store": None
+            if store is None
+            else dict(directory=store.directory, format=store.format),
+        }
         for field in type(target).model_fields:
             if field == "suppress":
                 continue
@@ -392,6 +413,7 @@ __all__ = [
     "Status",
     "config_argument_spec",
     "ensure_library",
+    "exit_code_of",
     "failing_dicts",
     "finding_line",
     "finding_to_dict",

@@ -190,11 +190,17 @@ targets:
     - The rendered targets by name, with their type and non-secret settings from the config
       (for example C(postfix_dir) and C(config_file) of a Postfix target). Secret references
       appear as C((secret)).
+    - Two facts of each target's kind come with them, for deployment roles. C(install_tasks)
+      names the task file of the C(mailoauth_deploy) role that installs the target on a host
+      (null when the role cannot). C(token_store) is where its token files live on the host,
+      with C(directory) and C(format) (null when the application keeps its tokens).
   returned: success
   type: dict
   sample:
     relay:
       type: postfix-sasl-xoauth2
+      install_tasks: postfix
+      token_store: {directory: /var/spool/postfix/etc/tokens, format: sasl-xoauth2}
       postfix_dir: /etc/postfix
       config_file: /etc/sasl-xoauth2.conf
       users: [noreply@contoso.com]

@@ -183,6 +183,15 @@ fail_on:
   returned: always
   type: str
   sample: error
+exit_code:
+  description:
+    - The exit code C(mailoauth-cfg validate) gives for the same config and O(fail_on); the task
+      fails exactly when it is not 0.
+    - 0 clean, 1 findings at or above O(fail_on), 3 some checks could not complete (status
+      C(unknown)), 4 nothing was checked.
+  returned: always (also on failure, once the config was read)
+  type: int
+  sample: 0
 online:
   description: Whether the live checks ran.
   returned: always
@@ -200,6 +209,7 @@ from ansible_collections.mailoauth.cfg.plugins.module_utils._common import (
     OnlineUnavailable,
     config_argument_spec,
     ensure_library,
+    exit_code_of,
     failing_dicts,
     finding_to_dict,
     findings_message,
@@ -238,23 +248,27 @@ def run_module():
         findings=findings,
         summary=summary,
     )
+    code = exit_code_of(report, fail_on)
     if module.params["online"]:
         try:
-            findings = online_findings(module, path)
+            findings, code = online_findings(module, path, fail_on)
         except OnlineUnavailable as exc:
             module.fail_json(msg="online=true: %s" % exc, **result)
         result["findings"] = findings
         result["summary"] = summarize_dicts(findings, summary["files"], summary["objects"])
+    result["exit_code"] = code
 
-    failing = failing_dicts(findings, fail_on)
-    if failing:
+    # The outcome follows the library's exit-code policy (the CLI's): 1 findings at or above
+    # fail_on, 3 some checks could not complete, 4 nothing was checked.
+    if code == 1:
+        failing = failing_dicts(findings, fail_on)
         headline = "%s: %d finding(s) at or above %s" % (path, len(failing), fail_on)
         module.fail_json(msg=findings_message(headline, failing), **result)
-    unknown = [f for f in findings if f["status"] == "unknown"]
-    if unknown:
+    if code == 3:
+        unknown = [f for f in findings if f["status"] == "unknown"]
         headline = "%s: %d check(s) could not complete (status unknown)" % (path, len(unknown))
         module.fail_json(msg=findings_message(headline, unknown), **result)
-    if result["summary"]["objects"] == 0:
+    if code == 4:
         module.fail_json(
             msg="%s: nothing was checked: the config declares no object" % path, **result
         )

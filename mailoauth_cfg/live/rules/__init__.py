@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from mailoauth_cfg.findings import Finding, RuleInfo, Severity, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity, Status
 from mailoauth_cfg.live.microsoft.needs import effective_tenant
 from mailoauth_cfg.live.rules import (
     live_google_address_not_primary,
@@ -172,7 +172,7 @@ def incomplete(ctx: Context, snapshot: Snapshot) -> list[Finding]:
                 location=ctx.marks.location(("providers", name), at_key=True),
                 fix="see `mailoauth-cfg permissions` for the credentials and permissions the "
                 "checker needs, then run `validate --online` again",
-                object=f"provider:{name}",
+                object=ObjectRef.provider(name),
                 status=Status.UNKNOWN,
                 help=INCOMPLETE.summary,
             )
@@ -185,8 +185,9 @@ class LiveResult:
     """The live findings of a config, and what the live rules decided from complete facts."""
 
     findings: list[Finding]
-    decided: set[tuple[str, str]] = field(default_factory=set)
-    """``(live rule ID, object)`` of every subject a live rule decided from facts read live."""
+    decided: set[tuple[str, tuple[str, str]]] = field(default_factory=set)
+    """``(live rule ID, ObjectRef.key)`` of every subject a live rule decided from facts read
+    live."""
 
 
 def check_live(

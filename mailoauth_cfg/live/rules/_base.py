@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailoauth_cfg.derive import AppPlan
-from mailoauth_cfg.findings import Finding, Severity, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity, Status
 from mailoauth_cfg.live.microsoft.needs import effective_tenant
 from mailoauth_cfg.live.microsoft.snapshot import MicrosoftTenant
 from mailoauth_cfg.live.rules._facts import Recorder, unknown_fix
@@ -84,7 +84,7 @@ def microsoft_users(ctx: Context) -> Iterator[tuple[int, User, MicrosoftTenant]]
     for index, user in enumerate(ctx.config.users):
         tenant = tenant_of(ctx, user.provider)
         if tenant is not None:
-            record.enter(f"user:{user.email}", ("users", index), f"mailbox {user.email}")
+            record.enter(ObjectRef.user(user.email), ("users", index), f"mailbox {user.email}")
             yield index, user, tenant
     record.leave()
 
@@ -100,7 +100,7 @@ def microsoft_providers(
             continue
         tenant = tenant_of(ctx, name)
         if tenant is not None:
-            record.enter(f"provider:{name}", ("providers", name), f"provider {name}")
+            record.enter(ObjectRef.provider(name), ("providers", name), f"provider {name}")
             yield name, provider, tenant
     record.leave()
 
@@ -120,7 +120,7 @@ def unknown(
     reason: str,
     path: PathKey,
     *,
-    object: str,
+    object: ObjectRef,
 ) -> Finding:
     """``unknown``: ``could not check <what>: <reason>``, with the fix the reason calls for."""
     return Finding(
@@ -142,7 +142,7 @@ def finding(
     path: PathKey,
     *,
     fix: str,
-    object: str,
+    object: ObjectRef,
     severity: Severity | None = None,
     at_key: bool = False,
 ) -> Finding:

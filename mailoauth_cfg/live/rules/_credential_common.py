@@ -38,7 +38,7 @@ def _day(credential: Credential) -> dt.date | None:
 
 
 def describe(credential: Credential) -> str:
-    """``key ID 0b7c…, hint Q~x, "dolibarr"``: what tells the credential apart in the portal."""
+    """``key ID 0b7c…, hint Q~x, "erp prod"``: what tells the credential apart in the portal."""
     parts: list[str] = []
     if credential.key_id:
         parts.append(f"key ID {credential.key_id}")

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mailoauth_cfg.findings import Finding, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, Status
 from mailoauth_cfg.live.facts import NOT_FETCHED, OBSERVER, Unknown
 from mailoauth_cfg.live.snapshot import Snapshot
 from mailoauth_cfg.loading import PathKey
@@ -60,7 +60,7 @@ def unknown_fix(reason: str) -> str:
 class Frame:
     """One subject of a live rule (an app, a mailbox, a provider) and what reading it found."""
 
-    object: str
+    object: ObjectRef
     path: PathKey
     label: str
     reads: int = 0
@@ -95,7 +95,7 @@ class Recorder:
         self._pending: list[Finding] = []
 
     # -- frames ----------------------------------------------------------------------------
-    def enter(self, object: str, path: PathKey, label: str) -> None:
+    def enter(self, object: ObjectRef, path: PathKey, label: str) -> None:
         """Start the subject ``object`` (closing the previous one)."""
         self.leave()
         self.frame = Frame(object, path, label)
@@ -121,7 +121,7 @@ class Recorder:
                 )
             )
         if frame.reads and not frame.missing and not frame.reported:
-            self.facts.decided.add((self.rule.id, frame.object.lower()))
+            self.facts.decided.add((self.rule.id, frame.object.key))
 
     @contextlib.contextmanager
     def quietly(self) -> Iterator[None]:
@@ -182,8 +182,9 @@ class LiveFacts:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.decided: set[tuple[str, str]] = set()
-        """``(rule id, object)`` for every subject a live rule decided from complete facts."""
+        self.decided: set[tuple[str, tuple[str, str]]] = set()
+        """``(rule id, ObjectRef.key)`` for every subject a live rule decided from complete
+        facts."""
 
     def check(self, rule: Rule[Any], ctx: Context, options: Any) -> Iterator[Finding]:
         """Run ``rule`` with every lookup observed (see the module docstring)."""

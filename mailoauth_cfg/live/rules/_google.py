@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from mailoauth_cfg.derive import AppPlan, TargetPlan
-from mailoauth_cfg.findings import Finding, Status
+from mailoauth_cfg.findings import Finding, ObjectRef, Status
 from mailoauth_cfg.live.rules._base import recorder, snapshot_of
 from mailoauth_cfg.live.snapshot import GoogleDomain
 from mailoauth_cfg.loading import PathKey
@@ -46,7 +46,7 @@ def google_users(ctx: Context) -> Iterator[tuple[int, User, GoogleDomain]]:
     for index, user in enumerate(ctx.config.users):
         domain = domain_of(ctx, user.provider)
         if domain is not None:
-            record.enter(f"user:{user.email}", ("users", index), f"mailbox {user.email}")
+            record.enter(ObjectRef.user(user.email), ("users", index), f"mailbox {user.email}")
             yield index, user, domain
     record.leave()
 
@@ -57,7 +57,7 @@ def google_providers(ctx: Context) -> Iterator[tuple[str, GoogleDomain]]:
     for name in sorted(ctx.config.providers):
         domain = domain_of(ctx, name)
         if domain is not None:
-            record.enter(f"provider:{name}", ("providers", name), f"provider {name}")
+            record.enter(ObjectRef.provider(name), ("providers", name), f"provider {name}")
             yield name, domain
     record.leave()
 
@@ -102,7 +102,7 @@ def unverifiable(
     path: PathKey,
     *,
     fix: str,
-    object: str,
+    object: ObjectRef,
 ) -> Finding:
     """``unknown``: a fact no Google API exposes (read with :meth:`GoogleDomain.unexposed`);
     ``fix`` is where to check it by hand."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users
 from mailoauth_cfg.live.snapshot import Unknown
@@ -30,7 +30,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare each declared address with the account's primary address."""
     for index, user, domain in google_users(ctx):
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         found = domain.user(user.email)
         if isinstance(found, Unknown):
             yield unknown(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import app_password_users
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
@@ -37,7 +37,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         targets = by_provider[user.provider].get(user.email.lower(), [])
         if not targets:
             continue
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         path = ("users", index, "email")
         account = domain.user(user.email)
         if account is None:
@@ -53,7 +53,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         # Offer OAuth only where the application can do it with Google (some, such as Open Bee,
         # support app passwords only).
         oauth_capable = all(
-            (profile := ctx.plans.targets[name].google) is not None and profile.auth == "oauth2"
+            (profile := ctx.plans.targets[name].facts.google) is not None
+            and profile.auth == "oauth2"
             for name in targets
         )
         yield finding(

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import oauth_grants
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, apps_of_client, google_users, phrase, plans
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         needed = by_provider[user.provider].get(user.email.lower())
         if not needed:
             continue
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         path = ("users", index, "email")
         account = domain.user(user.email)
         if account is None:

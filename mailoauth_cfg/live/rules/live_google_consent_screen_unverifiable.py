@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import oauth_grants, project_of
 from mailoauth_cfg.live.rules._google import (
     CONSENT_CONSOLE,
@@ -68,7 +68,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"provider {name}: check it by hand; {expect}",
             ("providers", name, "consent_screen") if declared else ("providers", name),
             fix=f"{CONSENT_CONSOLE}{where if numbers else ''}",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
         )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import GMAIL_SERVICE, projects
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_providers, phrase
@@ -34,7 +34,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         for project, apps in sorted(projects(ctx.config, provider).items()):
             state = domain.service_state(project, GMAIL_SERVICE)
             path = ("apps", apps[0], "client_id")
-            obj = f"app:{apps[0]}"
+            obj = ObjectRef.app(apps[0])
             if isinstance(state, Unknown):
                 yield unknown(
                     ctx,

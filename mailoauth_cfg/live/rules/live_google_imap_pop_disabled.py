@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import read_protocols
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users
@@ -36,7 +36,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if not protocols:
             continue
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         account = domain.user(user.email)
         if account is None:
             continue  # live-google-user-missing reports it

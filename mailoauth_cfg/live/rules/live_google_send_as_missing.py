@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import senders
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_providers, plans
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             found = domain.send_as_of(mailbox, sender)
             for target in targets:
                 path = ("targets", target, "sender")
-                obj = f"target:{target}"
+                obj = ObjectRef.target(target)
                 if isinstance(found, Unknown):
                     yield unknown(
                         ctx,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.google.needs import app_password_users
 from mailoauth_cfg.live.rules._base import finding, unknown
 from mailoauth_cfg.live.rules._google import FAMILY, google_users, phrase, plans
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         declared = user.two_step_verification
         if not targets and declared is None:
             continue
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         path = ("users", index, "email")
         found = domain.user(user.email)
         if isinstance(found, Unknown):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
@@ -27,7 +27,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare each declared address with the user's primary SMTP address."""
     for index, user, tenant in microsoft_users(ctx):
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         found = tenant.user(user.email)
         if isinstance(found, Unknown):
             yield unknown(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.microsoft.needs import delegate_rights
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users
 from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
@@ -102,7 +102,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"on it{held}: {effect}",
                 path,
                 fix=f"{exchange_connect(tenant)}; {command}",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
             )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
@@ -33,7 +33,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if not protocols:
             continue
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import mailbox_kind, primary_address
 from mailoauth_cfg.live.snapshot import Unknown
@@ -31,7 +31,8 @@ def shared_fix(ctx: Context, email: str, mailbox: str) -> str:
     every target using it can sign in for a shared mailbox (or reaches it app-only)."""
     uses = ctx.uses_of_user(email)
     delegate_ok = all(
-        plan.kind.shared_mailbox_supported or (plan.app is not None and plan.app.flow == "app-only")
+        plan.facts.shared_mailbox_supported
+        or (plan.app is not None and plan.app.flow == "app-only")
         for plan, _ in uses
     )
     if delegate_ok:
@@ -48,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare declared and actual mailbox types."""
     for index, user, tenant in microsoft_users(ctx):
         path = ("users", index, "mailbox")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         kind = mailbox_kind(tenant, user.email)
         if isinstance(kind, Unknown):
             yield unknown(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import exchange_connect, primary_address
@@ -66,7 +66,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if "smtp" not in user_protocols(ctx.config, user.email):
             continue
         path = ("users", index, "smtp_auth")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         mailbox = primary_address(ctx, tenant, user.email)
         result = effective(tenant, user.email)
         if isinstance(result, Unknown):

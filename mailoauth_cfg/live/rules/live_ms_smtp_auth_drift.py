@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import (
     MICROSOFT,
     finding,
@@ -41,7 +41,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if provider.smtp_auth is None:
             continue
         path = ("providers", name, "smtp_auth")
-        obj = f"provider:{name}"
+        obj = ObjectRef.provider(name)
         org = tenant.transport()
         if isinstance(org, Unknown):
             yield unknown(ctx, RULE, "the organisation's SMTP AUTH", org.reason, path, object=obj)
@@ -66,7 +66,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         user_path: PathKey = ("users", index, "smtp_auth")
         if user_path not in ctx.marks.values:
             continue
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         mailbox = primary_address(ctx, tenant, user.email)
         cas = tenant.cas_mailbox(user.email)
         if isinstance(cas, Unknown):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import declared_shared
 from mailoauth_cfg.live.snapshot import Unknown
@@ -31,7 +31,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             address, path = user.sign_in_as, ("users", index, "sign_in_as")
         else:
             address, path = user.email, ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         found = tenant.user(address)
         if isinstance(found, Unknown):
             yield unknown(

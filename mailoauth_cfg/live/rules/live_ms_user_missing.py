@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
@@ -30,7 +30,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             checks.append((user.sign_in_as, ("users", index, "sign_in_as"), "sign-in account"))
         for address, path, label in checks:
             found = tenant.user(address)
-            obj = f"user:{user.email}"
+            obj = ObjectRef.user(user.email)
             if isinstance(found, Unknown):
                 yield unknown(ctx, RULE, f"the {label} {address}", found.reason, path, object=obj)
             elif found is None:

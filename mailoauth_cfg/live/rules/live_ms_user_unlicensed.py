@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_users, unknown
 from mailoauth_cfg.live.rules._user_common import declared_shared
 from mailoauth_cfg.live.snapshot import Unknown
@@ -29,7 +29,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if declared_shared(user):
             continue
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         found = tenant.user(user.email)
         if isinstance(found, Unknown):
             yield unknown(ctx, RULE, f"the licence of {user.email}", found.reason, path, object=obj)

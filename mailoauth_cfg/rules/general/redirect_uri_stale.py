@@ -27,7 +27,6 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import PostfixTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.general._redirects import describe_near_miss, near_miss, same_redirect
 from mailoauth_cfg.rules.microsoft._common import sends_redirect
@@ -41,11 +40,8 @@ def used_redirects(plan: AppPlan) -> dict[str, list[str]] | None:
         if profile is None:
             continue
         uri = target.redirect_uri
-        if target.microsoft is not None:
-            if not sends_redirect(target):
-                continue
-            if uri is None and isinstance(target.target, PostfixTarget):
-                uri = profile.redirect.variants.get("authcode")
+        if target.microsoft is not None and not sends_redirect(target):
+            continue
         if uri is None:
             if profile.redirect.template is not None or profile.redirect.user_supplied:
                 return None

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import OpenbeeTarget
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
@@ -31,7 +30,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"the client secret of app {name} is written in the config",
                 ("apps", name, "client_secret", "value"),
                 fix="replace `value:` with `env: NAME` or `file: PATH` and rotate the secret",
-                object=f"app:{name}",
+                object=ObjectRef.app(name),
                 at_key=True,
             )
         key = app.certificate.key if app.certificate is not None else None
@@ -41,18 +40,20 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"the certificate private key of app {name} is written in the config",
                 ("apps", name, "certificate", "key", "value"),
                 fix="reference the key with `file: PATH` and issue a new certificate",
-                object=f"app:{name}",
+                object=ObjectRef.app(name),
                 at_key=True,
             )
     for name, target in sorted(ctx.config.targets.items()):
-        password = target.app_password if isinstance(target, OpenbeeTarget) else None
-        if password is not None and password.value is not None:
+        for field_name, secret_ref in target.secret_refs():
+            if secret_ref.value is None:
+                continue
+            what = field_name.replace("_", " ")
             yield ctx.finding(
                 RULE,
-                f"the app password of target {name} is written in the config",
-                ("targets", name, "app_password", "value"),
-                fix="replace `value:` with `env: NAME` and revoke the app password",
-                object=f"target:{name}",
+                f"the {what} of target {name} is written in the config",
+                ("targets", name, field_name, "value"),
+                fix=f"replace `value:` with `env: NAME` and revoke the {what}",
+                object=ObjectRef.target(name),
                 at_key=True,
             )
 

@@ -17,12 +17,6 @@ DWD_CONSOLE = (
     "Domain-wide delegation"
 )
 
-INTERACTIVE_KINDS: frozenset[str] = frozenset({"nextcloud-mail", "wavesoft"})
-"""Target kinds whose token is renewed by a person working in the application (Nextcloud Mail:
-each user reconnects the account; WaveSoft: each user clicks the authenticate button on their
-PC). Every other kind uses its token unattended (servers, relays, scheduled jobs). Derived here
-because the catalog has no such flag."""
-
 
 def google_providers(ctx: Context) -> list[tuple[str, GoogleProvider]]:
     """Google providers, sorted by name."""

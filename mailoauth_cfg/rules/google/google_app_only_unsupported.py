@@ -16,7 +16,7 @@ service accounts.
 **Fix.** Use a delegated OAuth client (``flow: delegated``; a Web application or Desktop app
 client as the target needs) and let the mailbox owner consent.
 
-Source: catalog ``targets.TARGET_KINDS`` (Google bootstrap of each kind);
+Source: each kind's facts (Google bootstrap of each kind);
 https://developers.google.com/identity/protocols/oauth2/service-account (domain-wide delegation:
 service accounts sign a JWT).
 """
@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import EmailOauth2ProxyTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import uses_google_oauth
 
@@ -39,15 +38,15 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         profile = plan.google
         if profile is None or not uses_google_oauth(plan):
             continue
-        if isinstance(plan.target, EmailOauth2ProxyTarget):
-            continue  # its flows are checked by email-oauth2-proxy-flow
+        if profile.service_account_flow:
+            continue  # the kind's own service-account support is its plugin's concern
         if plan.app is None or plan.app.flow != "app-only":
             continue
         if profile.bootstrap not in USER_CONSENT_BOOTSTRAPS:
             continue
         yield ctx.finding(
             RULE,
-            f"target {plan.name} ({plan.kind.display_name}) obtains Google tokens through a "
+            f"target {plan.name} ({plan.facts.display_name}) obtains Google tokens through a "
             f"user's consent ({profile.bootstrap}) and cannot use the service account of app "
             f"{plan.app_name} (flow: app-only)",
             ("targets", plan.name, "app"),

@@ -20,15 +20,15 @@ target that supports OAuth.
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration)
 (2-step verification on the account, and for Workspace the admin must allow it);
 https://support.google.com/a/answer/14114704 (app passwords are the exception to the end of
-password access); catalog
-``targets.TARGET_KINDS['openbee'].google``.
+password access); the Open Bee
+facts (``google.auth``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import GoogleProvider, User
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import listing, targets_phrase
@@ -81,7 +81,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             fix=f"turn on 2-Step Verification for {user.email} (myaccount.google.com › Security "
             "› 2-Step Verification), create the app password at "
             "https://myaccount.google.com/apppasswords and set `two_step_verification: true`",
-            object=f"user:{user.email}",
+            object=ObjectRef.user(user.email),
         )
 
 

@@ -26,7 +26,7 @@ be changed.
 
 Source: https://developers.google.com/identity/protocols/oauth2/native-app (loopback, Desktop
 app); https://developers.google.com/identity/protocols/oauth2/web-server (redirect URIs);
-catalog ``targets.TARGET_KINDS`` (client type per target).
+each kind's facts (client type per target).
 """
 
 from __future__ import annotations

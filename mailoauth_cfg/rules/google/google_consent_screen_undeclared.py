@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CONSENT_SCREEN,
@@ -52,7 +52,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name),
             fix=f"read {CONSENT_SCREEN}{project} and declare it, e.g. "
             "`consent_screen: {audience: internal, status: production}`",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
             at_key=True,
         )
 

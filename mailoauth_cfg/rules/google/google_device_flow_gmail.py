@@ -25,7 +25,6 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import device_flow_allows
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import EmailOauth2ProxyTarget, PostfixTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import uses_google_oauth
 
@@ -36,20 +35,10 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         profile = plan.google
         if profile is None or not uses_google_oauth(plan) or device_flow_allows(profile.scopes):
             continue
-        target = plan.target
-        if isinstance(target, PostfixTarget) and target.flow == "device-code":
-            fix = (
-                "set `flow: loopback` and bootstrap with `sasl-xoauth2-tool get-token gmail "
-                "<token file> --client-id=... --client-secret=... --scope=https://mail.google.com/`"
-                " on a host where a browser reaches the loopback listener"
-            )
-        elif isinstance(target, EmailOauth2ProxyTarget) and target.flow == "device":
-            fix = (
-                "set `flow: authorization_code` (with a Desktop app client; start the proxy with "
-                "--external-auth on a headless host)"
-            )
-        else:
+        if plan.bootstrap != "device-code":
             continue
+        loopback = profile.flow_settings.get("cli-loopback")
+        fix = f"set {loopback}" if loopback else "use a flow with a browser sign-in"
         yield ctx.finding(
             RULE,
             f"target {plan.name} would use Google's device flow, which cannot grant "

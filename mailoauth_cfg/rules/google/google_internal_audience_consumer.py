@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import CONSENT_SCREEN, google_providers
 
@@ -41,7 +41,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name, "consent_screen", "audience"),
             fix=f"set `audience: external` and `status: production` ({CONSENT_SCREEN} › "
             "Publish app), or `account: workspace` if the mailboxes are Workspace accounts",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
         )
 
 

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import GMAIL_IMAP_ADMIN_SCOPE, MAIL_SCOPE
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import google_app_plans, targets_phrase, uses_google_oauth
 

@@ -18,7 +18,7 @@ Credentials › <client> › Authorized redirect URIs (changes can take a few mi
 or correct the target's URL if the registered one is right.
 
 Source: https://developers.google.com/identity/protocols/oauth2/web-server
-(redirect_uri_mismatch); catalog ``targets.TARGET_KINDS`` (redirect URI per target).
+(redirect_uri_mismatch); each kind's facts (redirect URI per target).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CREDENTIALS,

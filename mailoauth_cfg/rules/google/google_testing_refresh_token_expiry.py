@@ -26,11 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.google import TESTING_REFRESH_TOKEN_DAYS
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.google._common import (
     CONSENT_SCREEN,
-    INTERACTIVE_KINDS,
     google_providers,
     listing,
     oauth_plans_of_provider,
@@ -50,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ]
         if not plans:
             continue
-        unattended = [p.name for p in plans if p.kind.key not in INTERACTIVE_KINDS]
+        unattended = [p.name for p in plans if not p.facts.interactive_renewal]
         affected = listing(p.name for p in plans)
         consequence = (
             f"{listing(unattended)} will stop sending"
@@ -70,7 +69,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name, "consent_screen", "status"),
             fix=f"{CONSENT_SCREEN} › Publish app, set `status: production`{alternative}, then "
             f"redo the consent for {affected} (tokens issued in Testing keep their 7-day life)",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
             severity=Severity.ERROR if unattended else Severity.WARNING,
         )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import GoogleProvider
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         domain = user.email.rsplit("@", 1)[1].lower()
         path = ("users", index, "email")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         if provider.account == "consumer":
             if domain in GMAIL_DOMAINS:
                 continue

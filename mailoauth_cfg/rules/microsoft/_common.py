@@ -15,16 +15,11 @@ from mailoauth_cfg.catalog.microsoft import (
     find_permissions,
     get_cloud,
 )
-from mailoauth_cfg.catalog.targets import BootstrapKind
 from mailoauth_cfg.derive import AppPlan, TargetPlan
-from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.model import (
-    App,
-    EmailOauth2ProxyTarget,
-    MicrosoftProvider,
-    PostfixTarget,
-)
+from mailoauth_cfg.locations import PathKey
+from mailoauth_cfg.model import App, MicrosoftProvider
 from mailoauth_cfg.rules._base import Context
+from mailoauth_cfg.targets._facts import BootstrapKind
 
 Platform = Literal["web", "public"]
 
@@ -35,13 +30,6 @@ APP_ONLY_ROLES: dict[str, str] = {
 }
 """Office 365 Exchange Online application role each protocol needs with client credentials
 (source: Microsoft's how-to for IMAP/POP/SMTP OAuth; catalog ``PERMISSIONS``)."""
-
-CERTIFICATE_CAPABLE_TARGETS = frozenset({"email-oauth2-proxy"})
-"""Target types that can authenticate with a certificate instead of a client secret
-(email-oauth2-proxy: ``jwt_certificate_path`` + ``jwt_key_path``, simonrob/email-oauth2-proxy:
-emailproxy.config). Every other target has only a client-secret field (the application sources
-cited in the catalog). Derived here: the catalog has no
-such flag yet."""
 
 
 def microsoft_apps(ctx: Context) -> list[AppPlan]:
@@ -83,30 +71,10 @@ def app_node(ctx: Context, name: str, key: str) -> tuple[PathKey, bool]:
 
 
 def effective_bootstrap(plan: TargetPlan) -> BootstrapKind | None:
-    """How the target obtains its Microsoft token, taking its own flow settings into account.
-
-    The catalog gives each target kind a default (``profile.bootstrap``); some targets choose:
-    Dolibarr's ``MICROSOFTAPP`` class and email-oauth2-proxy's ``client_credentials`` use client
-    credentials, ``device`` the device code; Postfix ``flow: loopback`` uses the interactive
-    (native-client / loopback) authorization code of sasl-xoauth2-tool.
-    """
-    profile = plan.microsoft
-    if profile is None:
-        return None
-    target = plan.target
-    dolibarr = plan.dolibarr
-    if dolibarr is not None and dolibarr.flow == "client-credentials":
-        return "client-credentials"
-    if isinstance(target, EmailOauth2ProxyTarget):
-        by_flow: dict[str, BootstrapKind] = {
-            "authorization_code": "cli-loopback",
-            "device": "device-code",
-            "client_credentials": "client-credentials",
-        }
-        return by_flow[target.flow]
-    if isinstance(target, PostfixTarget) and target.flow is not None:
-        return "device-code" if target.flow == "device-code" else "cli-loopback"
-    return profile.bootstrap
+    """How the target obtains its Microsoft token, its own flow settings applied (the
+    plugin's :meth:`~mailoauth_cfg.targets.TargetPlugin.bootstrap`); ``None`` without a
+    Microsoft profile."""
+    return None if plan.microsoft is None else plan.bootstrap
 
 
 def flow_node(ctx: Context, plan: TargetPlan) -> tuple[PathKey, bool]:
@@ -215,7 +183,7 @@ def names(items: Iterable[str]) -> str:
 
 def target_label(plan: TargetPlan) -> str:
     """``erp (dolibarr)``."""
-    return f"{plan.name} ({plan.kind.key})"
+    return f"{plan.name} ({plan.key})"
 
 
 def target_list(items: Iterable[str]) -> str:

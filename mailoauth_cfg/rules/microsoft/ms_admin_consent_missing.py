@@ -56,7 +56,7 @@ def reasons(plan: AppPlan) -> list[str]:
         why.append(f"{names(needing)} require{'s' if len(needing) == 1 else ''} admin consent")
     for target in microsoft_targets(plan):
         if target.microsoft is not None and target.microsoft.admin_consent_required:
-            why.append(f"target {target.name} ({target.kind.key}) requires admin consent")
+            why.append(f"target {target.name} ({target.key}) requires admin consent")
     return why
 
 

@@ -8,8 +8,8 @@
   (Dolibarr ``oauth_provider: MICROSOFTAPP``, email-oauth2-proxy
   ``flow: client_credentials``): reported on the target's setting.
 
-Only Dolibarr (with MICROSOFTAPP) and email-oauth2-proxy can use client credentials (catalog
-``bootstrap``/``alt_bootstraps``).
+Only Dolibarr (with MICROSOFTAPP) and email-oauth2-proxy can use client credentials (each
+kind's ``bootstrap`` and ``flow_settings``).
 
 **Why.** Delegated and app-only setups need different things: delegated scopes, consent by the
 mailbox owner and a refresh token on one side; Exchange application roles, admin consent, an
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.catalog.targets import dolibarr_provider
 from mailoauth_cfg.derive import TargetPlan
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
@@ -43,28 +42,20 @@ from mailoauth_cfg.rules.microsoft._common import (
     microsoft_targets,
     names,
 )
+from mailoauth_cfg.targets._facts import BootstrapKind
 
-_MICROSOFTAPP = dolibarr_provider("MICROSOFTAPP")
-_CC_SETTING = {
-    "dolibarr": "`oauth_provider: MICROSOFTAPP`"
-    + (
-        ""
-        if _MICROSOFTAPP is None or _MICROSOFTAPP.merged
-        else " (its code comes from an unmerged Dolibarr pull request: check your version)"
-    ),
-    "email-oauth2-proxy": "`flow: client_credentials`",
-}
-_DELEGATED_SETTING = {
-    "dolibarr": "`oauth_provider: MICROSOFT3` (Dolibarr 23+)",
-    "email-oauth2-proxy": "`flow: authorization_code`",
-}
+
+def flow_setting(plan: TargetPlan, flow: BootstrapKind) -> str | None:
+    """The setting that makes the target use ``flow`` (its kind's ``flow_settings``)."""
+    profile = plan.microsoft
+    return None if profile is None else profile.flow_settings.get(flow)
 
 
 def supports_client_credentials(plan: TargetPlan) -> bool:
     """Whether the target kind can use client credentials with Microsoft at all."""
     profile = plan.microsoft
     return profile is not None and (
-        profile.bootstrap == "client-credentials" or "client-credentials" in profile.alt_bootstraps
+        profile.bootstrap == "client-credentials" or "client-credentials" in profile.flow_settings
     )
 
 
@@ -79,7 +70,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             switchable = [t for t in interactive if supports_client_credentials(t)]
             stuck = [t for t in interactive if not supports_client_credentials(t)]
             fixes = [
-                f"set {_CC_SETTING.get(t.kind.key, 'client credentials')} on target {t.name}"
+                f"set {flow_setting(t, 'client-credentials') or 'client credentials'} on target "
+                f"{t.name}"
                 for t in switchable
             ]
             if stuck:
@@ -91,7 +83,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             yield ctx.finding(
                 RULE,
                 f"app {plan.name} is app-only (client credentials), but "
-                f"{names(f'{t.name} ({t.kind.key})' for t in interactive)} sign a user in "
+                f"{names(f'{t.name} ({t.key})' for t in interactive)} sign a user in "
                 "and need a delegated app",
                 path,
                 at_key=at_key,
@@ -103,7 +95,13 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 if effective_bootstrap(target) != "client-credentials":
                     continue
                 path, at_key = flow_node(ctx, target)
-                alternative = _DELEGATED_SETTING.get(target.kind.key, "a delegated flow")
+                profile = target.microsoft
+                default = None if profile is None else profile.bootstrap
+                alternative = (
+                    default is not None
+                    and default != "client-credentials"
+                    and flow_setting(target, default)
+                ) or "a delegated flow"
                 yield ctx.finding(
                     RULE,
                     f"target {target.name} is configured for client credentials, but its app "

@@ -23,7 +23,7 @@ YYYY-MM-DD}``; for app-only use with a certificate-capable client, upload a cert
 declare ``certificate:``.
 
 Source: https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS7000218);
-catalog ``targets.TARGET_KINDS`` (client secret fields); simonrob/email-oauth2-proxy:
+each kind's facts (client secret fields); simonrob/email-oauth2-proxy:
 emailproxy.config (``jwt_certificate_path``).
 """
 
@@ -33,10 +33,9 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
-    CERTIFICATE_CAPABLE_TARGETS,
     app_node,
     effective_bootstrap,
     microsoft_apps,
@@ -58,11 +57,11 @@ def needs(plan: AppPlan) -> tuple[list[str], list[str]]:
         if bootstrap == "client-credentials":
             why.append(f"target {target.name} uses client credentials")
         elif bootstrap == "in-app-consent" and profile is not None and profile.platform == "web":
-            why.append(f"target {target.name} ({target.kind.key}) is a confidential web client")
+            why.append(f"target {target.name} ({target.key}) is a confidential web client")
         else:
             continue
-        if target.kind.key not in CERTIFICATE_CAPABLE_TARGETS:
-            secret_only.append(f"{target.name} ({target.kind.key})")
+        if profile is not None and not profile.certificate_capable:
+            secret_only.append(f"{target.name} ({target.key})")
     return why, secret_only
 
 

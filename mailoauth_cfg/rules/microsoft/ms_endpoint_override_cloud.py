@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mailoauth_cfg.catalog.microsoft import CLOUDS, SMTP_HVE_HOST, Cloud
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import MicrosoftProvider
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -141,7 +141,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 f"endpoints.{field} of provider {name} is {value}: {why}",
                 ("providers", name, "endpoints", field),
                 fix=fix,
-                object=f"provider:{name}",
+                object=ObjectRef.provider(name),
                 severity=severity,
             )
 

@@ -7,22 +7,20 @@ the Outlook scopes.
 
 When this can be known offline (the decision this rule encodes):
 
-* **Scope strings fixed by the target's own code** (catalog ``token_scopes``: GLPI, Odoo,
-  Nextcloud Mail, and the documented defaults of sasl-xoauth2 and email-oauth2-proxy): the
-  union of the strings of the target's protocols, requested together, is checked for both
-  audiences → **error**. None mixes today; the check guards the catalog.
-* **Scopes mailoauth-cfg requests or renders itself** (the token bootstrap of msmtp, Postfix
-  and email-oauth2-proxy; Dolibarr's ``OAUTH_<PROV>-<label>_SCOPE``) come from
-  ``derive.token_scopes`` / the Dolibarr renderer, which build them from the Outlook
-  permissions and OIDC scopes only: they cannot mix, so nothing is reported for them.
-* **Dolibarr / MultiSMTP with the MICROSOFT or MICROSOFT2 provider class** (explicit
-  ``oauth_provider:``, or the default before Dolibarr 23): the scope list is whatever boxes an
-  admin ticks, and both classes offer Graph's ``User.Read`` next to the Outlook scopes (the
-  Dolibarr wiki even lists it among the permissions to grant). When the app also declares
-  ``User.Read`` in ``permissions:`` the trap is armed: one tick away from ``AADSTS28000`` →
-  **warning**. Graph permissions the class does not offer (``Mail.Send``, ``Mail.Read``)
-  cannot be ticked and do not matter here. MICROSOFT3 (Dolibarr 23+) offers only Outlook scopes
-  and ``offline_access``; MICROSOFTAPP uses ``.default``.
+* **Scopes fixed by the target's own code or requested by mailoauth-cfg** (GLPI, Odoo,
+  Nextcloud Mail, sasl-xoauth2, email-oauth2-proxy, the token bootstrap of msmtp and Postfix,
+  Dolibarr's rendered ``OAUTH_<PROV>-<label>_SCOPE``): they are built from each kind's
+  per-protocol permissions, which hold Outlook and OIDC scopes only (a catalog test guards
+  that), so nothing is reported for them.
+* **Scopes an admin ticks among those an entry offers** (the plugin's ``scope_checkboxes``:
+  Dolibarr / MultiSMTP with the MICROSOFT or MICROSOFT2 provider class, explicit
+  ``oauth_provider:`` or the default before Dolibarr 23): both classes offer Graph's
+  ``User.Read`` next to the Outlook scopes (the Dolibarr wiki even lists it among the
+  permissions to grant). When the app also declares ``User.Read`` in ``permissions:`` the trap
+  is armed: one tick away from ``AADSTS28000`` → **warning**. Graph permissions the class does
+  not offer (``Mail.Send``, ``Mail.Read``) cannot be ticked and do not matter here. MICROSOFT3
+  (Dolibarr 23+) offers only Outlook scopes and ``offline_access``; MICROSOFTAPP uses
+  ``.default``.
 * **Targets whose request is not documented** (DigDash, WaveSoft, Open Bee) are not judged:
   their app may legitimately list Graph permissions, and what they request cannot be known
   offline.
@@ -46,53 +44,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import scope_audience, split_scope
-from mailoauth_cfg.derive import TargetPlan, major_version
+from mailoauth_cfg.derive import TargetPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
-from mailoauth_cfg.model import DolibarrTarget
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
     declared_names,
     effective_bootstrap,
     names,
-    node,
 )
+from mailoauth_cfg.targets._plugin import ScopeCheckboxes
 
 
-def _dolibarr_graph_ticks(plan: TargetPlan) -> list[str]:
-    """Graph scopes a Dolibarr MICROSOFT/MICROSOFT2 entry would tick next to Outlook ones."""
-    provider = plan.dolibarr
+def graph_ticks(plan: TargetPlan, boxes: ScopeCheckboxes) -> list[str]:
+    """Graph scopes the entry offers next to Outlook ones that the app also declares."""
     app = plan.app
-    if provider is None or provider.provider != "microsoft" or app is None:
-        return []
-    if app.permissions is None:
-        return []
-    offered = provider.offered_scopes
-    if not any(scope_audience(s) == "outlook" for s in offered):
+    if app is None or app.permissions is None:
         return []
     declared = declared_names(app)
     return [
-        s for s in offered if scope_audience(s) == "graph" and split_scope(s)[1].lower() in declared
+        s
+        for s in boxes.offered
+        if scope_audience(s) == "graph" and split_scope(s)[1].lower() in declared
     ]
 
 
-def _catalog_mix(plan: TargetPlan) -> tuple[list[str], list[str]]:
-    """(Graph scopes, Outlook scopes) of the target's known scope strings, requested together."""
-    profile = plan.microsoft
-    if profile is None:
-        return [], []
-    scopes: dict[str, None] = {}
-    for protocol in plan.protocols:
-        for key, text in profile.token_scopes.items():
-            if key == protocol:
-                scopes.update(dict.fromkeys(text.split()))
-    graph = [s for s in scopes if scope_audience(s) == "graph"]
-    outlook = [s for s in scopes if scope_audience(s) == "outlook"]
-    return graph, outlook
-
-
-def _dolibarr_location(ctx: Context, plan: TargetPlan) -> tuple[PathKey, bool]:
-    for key in ("oauth_provider", "version"):
+def _location(ctx: Context, plan: TargetPlan, keys: tuple[str, ...]) -> tuple[PathKey, bool]:
+    for key in keys:
         path: PathKey = ("targets", plan.name, key)
         if path in ctx.marks.values:
             return path, False
@@ -100,59 +78,30 @@ def _dolibarr_location(ctx: Context, plan: TargetPlan) -> tuple[PathKey, bool]:
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
-    """Find token requests that would mix Graph and Outlook scopes."""
+    """Find targets whose admin could tick Graph scopes next to Outlook ones."""
     for plan in ctx.target_plans():
         if plan.microsoft is None or plan.app is None or plan.app.flow != "delegated":
             continue
         if effective_bootstrap(plan) == "client-credentials":
             continue
-        if plan.dolibarr is not None:
-            ticks = _dolibarr_graph_ticks(plan)
-            if not ticks:
-                continue
-            provider = plan.dolibarr
-            label = plan.target.label if isinstance(plan.target, DolibarrTarget) else ""
-            entry = provider.service_ref(label)
-            major = major_version(str(getattr(plan.target, "version", "")))
-            if major is not None and major >= 23:
-                fix = (
-                    "set `oauth_provider: MICROSOFT3` (offers only offline_access and the Outlook "
-                    "scopes) and create the MICROSOFT3 entry in Setup › Modules › OAuth › OAuth "
-                    "services"
-                )
-            else:
-                fix = (
-                    f"leave {names(ticks)} unticked on the {entry} entry (Setup › Modules › OAuth "
-                    "› OAuth services: only offline_access and the Outlook scopes) and remove it "
-                    f"from apps.{plan.app_name}.permissions; on Dolibarr 23+ use MICROSOFT3"
-                )
-            path, at_key = _dolibarr_location(ctx, plan)
-            yield ctx.finding(
-                RULE,
-                f"target {plan.name} uses Dolibarr's {provider.key} provider class, which offers "
-                f"Graph's {names(ticks)} next to the Outlook scopes; app {plan.app_name} lists "
-                f"{names(ticks)}: ticking it on the {entry} entry, beyond the scopes mailoauth-cfg "
-                "renders, would mix resources in one token request (AADSTS28000)",
-                path,
-                at_key=at_key,
-                fix=fix,
-                object=plan.object,
-            )
+        boxes = plan.plugin.scope_checkboxes(plan)
+        if boxes is None:
             continue
-        graph, outlook = _catalog_mix(plan)
-        if graph and outlook:
-            path, at_key = node(ctx, ("targets", plan.name, "protocols"), ("targets", plan.name))
-            yield ctx.finding(
-                RULE,
-                f"target {plan.name} ({plan.kind.key}) requests Graph scope {names(graph)} "
-                f"together with {names(outlook)} (AADSTS28000)",
-                path,
-                at_key=at_key,
-                fix="request only the Outlook scopes plus offline_access/openid/email for this "
-                "target; split protocols that need Graph into another target",
-                object=plan.object,
-                severity=Severity.ERROR,
-            )
+        ticks = graph_ticks(plan, boxes)
+        if not ticks:
+            continue
+        path, at_key = _location(ctx, plan, boxes.keys)
+        yield ctx.finding(
+            RULE,
+            f"target {plan.name} uses {boxes.offered_by}, which offers Graph's {names(ticks)} "
+            f"next to the Outlook scopes; app {plan.app_name} lists {names(ticks)}: ticking it "
+            f"on the {boxes.entry} entry, beyond the scopes mailoauth-cfg renders, would mix "
+            "resources in one token request (AADSTS28000)",
+            path,
+            at_key=at_key,
+            fix=boxes.fix.format(graph=names(ticks)),
+            object=plan.object,
+        )
 
 
 RULE = Rule.define(

@@ -30,7 +30,7 @@ give each kind its own app registration.
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url;
 https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS700025,
-AADSTS7000218); catalog ``targets.TARGET_KINDS`` (platform per target).
+AADSTS7000218); each kind's facts (platform per target).
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.derive import AppPlan, TargetPlan
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import EmailOauth2ProxyTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
     Platform,
@@ -67,7 +66,7 @@ def required_platform(plan: TargetPlan) -> tuple[Platform, bool] | None:
     if bootstrap == "device-code":
         return "public", False
     if bootstrap == "cli-loopback":
-        if isinstance(plan.target, EmailOauth2ProxyTarget) and has_credential(app):
+        if profile.confidential_loopback and has_credential(app):
             return None
         return "public", True
     if bootstrap == "in-app-consent":

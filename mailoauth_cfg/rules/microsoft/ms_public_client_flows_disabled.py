@@ -2,9 +2,9 @@
 
 **What.** A delegated Microsoft app is used by a target that obtains its refresh token with the
 device code flow (Postfix/sasl-xoauth2 by default, ``flow: device-code``; email-oauth2-proxy
-``flow: device``), and ``apps.<name>.public_client_flows`` is not ``true``. The catalog's
-``public_client_flows`` flag marks the same targets (sasl-xoauth2); the flow a target is
-configured with decides, so a Postfix target with ``flow: loopback`` does not need it.
+``flow: device``), and ``apps.<name>.public_client_flows`` is not ``true``. The flow a target
+is configured with decides (its plugin's effective flow), so a Postfix target with
+``flow: loopback`` does not need it.
 
 **Why.** The device code flow is a public-client flow: Entra accepts it only when the app's
 "Allow public client flows" setting is Yes. Otherwise the token request fails with

@@ -16,7 +16,7 @@ redirect URI registered at all with ``AADSTS500113``.
 Authentication › <platform> › Add URI (or correct the near-miss entry the finding points at).
 
 Source: https://learn.microsoft.com/en-us/entra/identity-platform/reply-url (case-sensitive;
-trailing ``/`` added to a URI without path); catalog ``targets.TARGET_KINDS`` (redirect URI per
+trailing ``/`` added to a URI without path); each kind's facts (redirect URI per
 target).
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.general._redirects import describe_near_miss, near_miss, same_redirect
 from mailoauth_cfg.rules.microsoft._common import (

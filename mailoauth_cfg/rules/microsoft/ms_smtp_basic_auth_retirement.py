@@ -79,18 +79,18 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if not parts:
             continue
         profile = plan.microsoft
-        where = plan.kind.ui_path
+        where = plan.facts.ui_path
         app_step = "" if target.app else "declare its app registration (`app:`), "
         settings = f" ({where})" if profile is not None else ""
         path, at_key = node(ctx, ("targets", plan.name, "auth"), ("targets", plan.name))
         yield ctx.finding(
             RULE,
-            f"target {plan.name} ({plan.kind.key}) authenticates to Exchange Online with "
+            f"target {plan.name} ({plan.key}) authenticates to Exchange Online with "
             f"auth: {target.auth} (Basic auth): {'; '.join(parts)}",
             path,
             at_key=at_key,
             fix=f"migrate to OAuth: {app_step}set `auth: oauth2` and configure the "
-            f"{plan.kind.display_name} OAuth settings{settings}, then run its token bootstrap",
+            f"{plan.facts.display_name} OAuth settings{settings}, then run its token bootstrap",
             object=plan.object,
             severity=severity,
         )

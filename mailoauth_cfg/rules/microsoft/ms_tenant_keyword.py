@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import is_tenant_keyword
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import MicrosoftProvider
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import effective_bootstrap, microsoft_apps
@@ -54,7 +54,7 @@ def reasons(ctx: Context, provider: str, tenant: str) -> list[str]:
         if target.provider_name != provider or profile is None:
             continue
         if not profile.tenant_common_ok:
-            found.append(f"target {target.name} ({target.kind.key}) needs the tenant ID")
+            found.append(f"target {target.name} ({target.key}) needs the tenant ID")
         elif effective_bootstrap(target) == "client-credentials":
             found.append(f"target {target.name} uses client credentials, which need the tenant ID")
     return sorted(dict.fromkeys(found))
@@ -74,7 +74,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name, "tenant"),
             fix=f"set providers.{name}.tenant to the Directory (tenant) ID GUID shown in Entra "
             "admin center › Overview › Tenant ID",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
         )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import is_tenant_keyword, openid_configuration_url
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import MicrosoftProvider
 from mailoauth_cfg.model._base import GUID_RE
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
@@ -41,7 +41,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             ("providers", name, "tenant"),
             fix="replace it with the Directory (tenant) ID from Entra admin center › Overview "
             f"› Tenant ID (the GUID in the `issuer` of {url})",
-            object=f"provider:{name}",
+            object=ObjectRef.provider(name),
         )
 
 

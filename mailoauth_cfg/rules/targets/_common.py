@@ -1,4 +1,4 @@
-"""Helpers shared by the target rules: paths, versions, hosts, catalog constraints.
+"""Helpers shared by the target rules (generic and each kind's): paths, hosts, permissions.
 
 Not a rule. Everything here is pure and deterministic.
 """
@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from mailoauth_cfg.catalog.microsoft import permission
-from mailoauth_cfg.catalog.targets import Constraint, TargetKind
-from mailoauth_cfg.derive import TargetPlan, version_tuple
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.derive import TargetPlan
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context
 
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
@@ -37,37 +36,6 @@ def key_or_parent(ctx: Context, path: PathKey) -> tuple[PathKey, bool]:
     if declared(ctx, path):
         return path, False
     return path[:-1], True
-
-
-def plans_of(ctx: Context, *kinds: str) -> list[TargetPlan]:
-    """Target plans of the given kinds, sorted by target name."""
-    return [p for p in ctx.target_plans() if p.kind.key in kinds]
-
-
-def constraint(kind: TargetKind, constraint_id: str) -> Constraint:
-    """The catalog constraint ``constraint_id`` of ``kind`` (``KeyError`` if it is gone)."""
-    for item in kind.constraints:
-        if item.id == constraint_id:
-            return item
-    raise KeyError(f"{kind.key} has no constraint {constraint_id!r}")
-
-
-def int_value(item: Constraint) -> int:
-    """The value of a numeric constraint (``max-length``, ``min-value``)."""
-    value = item.value
-    if isinstance(value, tuple):
-        raise TypeError(f"constraint {item.id} is not numeric")
-    return int(value)
-
-
-def version_lt(version: str | int | float | None, minimum: str) -> bool:
-    """True when ``version`` is known and lower than ``minimum`` (numeric parts, zero-padded)."""
-    have = version_tuple(None if version is None else str(version))
-    if not have:
-        return False
-    want = version_tuple(minimum)
-    width = max(len(have), len(want))
-    return have + (0,) * (width - len(have)) < want + (0,) * (width - len(want))
 
 
 def host_of(endpoint: str | None) -> str | None:

@@ -10,7 +10,7 @@ put in its settings.
 **Fix.** Add ``app: <name>`` naming an app of the mailbox's provider (declare it under
 ``apps:`` first if needed), or set ``auth:`` to what the target really uses.
 
-Source: mailoauth_cfg/catalog/targets.py (``bootstrap`` per profile) and the
+Source: each kind's facts (``bootstrap`` per profile) and the
 application sources cited there.
 """
 
@@ -49,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             )
         yield ctx.finding(
             RULE,
-            f"target {plan.name} ({plan.kind.display_name}) uses OAuth but names no app",
+            f"target {plan.name} ({plan.facts.display_name}) uses OAuth but names no app",
             target_path(plan.name),
             fix=fix,
             object=plan.object,

@@ -1,9 +1,9 @@
 """Two targets would write the same token file with tokens of different apps.
 
-**What.** Two ``postfix-sasl-xoauth2`` targets resolve to the same token file on the host
-(``<chroot_dir><token_dir>/<mailbox>`` when chrooted, ``<token_dir>/<mailbox>`` otherwise) for
-the same mailbox, but use different apps. Reported on the second target (by name), naming the
-first.
+**What.** Two targets whose tokens live in files on their host (their plugin's ``token_store``:
+``postfix-sasl-xoauth2`` always, ``<chroot_dir><token_dir>/<mailbox>`` when chrooted; ``msmtp``
+when it declares ``token_dir``) resolve to the same token file for the same mailbox, but use
+different apps. Reported on the second target (by name), naming the first.
 
 **Why.** A token file holds one refresh token, issued to one client. Deployed to the same host,
 the second bootstrap overwrites the first target's file, whose relay then refreshes a token
@@ -27,30 +27,22 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import PostfixTarget
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import target_path
 
 
-def token_file(target: PostfixTarget, email: str) -> str:
-    """Host path of the token file of ``email`` for a sasl-xoauth2 target."""
-    directory = target.token_dir
-    if target.chroot and posixpath.isabs(directory):
-        directory = target.chroot_dir.rstrip("/") + directory
-    return posixpath.normpath(posixpath.join(directory, email.lower()))
-
-
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
-    """Group sasl-xoauth2 token files by host path and compare their apps."""
+    """Group token files by host path and compare their apps."""
     owners: dict[str, list[tuple[str, int, str | None, str]]] = {}
     for plan in ctx.target_plans():
         target = plan.target
-        if not isinstance(target, PostfixTarget):
+        store = plan.plugin.token_store(target)
+        if store is None:
             continue
+        token_dir = str(getattr(target, "token_dir", store.directory))
         for index, email in enumerate(target.users):
-            owners.setdefault(token_file(target, email), []).append(
-                (plan.name, index, plan.app_name, target.token_dir)
-            )
+            path = posixpath.normpath(str(store.file(email.lower())))
+            owners.setdefault(path, []).append((plan.name, index, plan.app_name, token_dir))
     for path in sorted(owners):
         entries = owners[path]
         for position, (name, index, app, token_dir) in enumerate(entries):
@@ -65,7 +57,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 target_path(name, "users", index),
                 fix=f"set `token_dir: {token_dir.rstrip('/')}/{name}` on target {name}, "
                 f"or use app {other_app} for both",
-                object=f"target:{name}",
+                object=ctx.plans.targets[name].object,
             )
             yield replace(
                 finding,

@@ -11,7 +11,7 @@ granted for nothing and the mail flow the config promises never happens.
 **Fix.** Remove the protocol from ``protocols:`` (or set the list explicitly when the default
 ``[smtp]`` does not apply), or use another target type for that mail flow.
 
-Source: mailoauth_cfg/catalog/targets.py (``MicrosoftProfile.protocols``,
+Source: each kind's facts (``MicrosoftProfile.protocols``,
 ``GoogleProfile.protocols``) and the application sources cited there.
 """
 
@@ -30,7 +30,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ptype = plan.provider_type
         if ptype is not None and plan.profile is None:
             continue  # target-provider-unsupported reports it
-        supported = plan.kind.protocols(ptype)
+        supported = plan.facts.protocols(ptype)
         with_what = f" with {ptype}" if ptype else ""
         is_declared = declared(ctx, target_path(plan.name, "protocols"))
         keep = [p for p in plan.protocols if p in supported]
@@ -48,7 +48,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 default = " (`protocols` defaults to [smtp])"
             yield ctx.finding(
                 RULE,
-                f"target {plan.name}: {plan.kind.display_name} does not support {proto}"
+                f"target {plan.name}: {plan.facts.display_name} does not support {proto}"
                 f"{with_what}{default}; it supports {human_list(supported)}",
                 path,
                 fix=f"set `protocols: [{keep_text}]` on target {plan.name}",

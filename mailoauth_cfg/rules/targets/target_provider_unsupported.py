@@ -12,7 +12,7 @@ no consent screen and no token.
 Google: ``auth: app-password`` and ``app_password: {env: NAME}``), or serve the mailbox from a
 supported provider.
 
-Source: mailoauth_cfg/catalog/targets.py (``TargetKind.microsoft``/``google``,
+Source: each kind's facts (``TargetFacts.microsoft``/``google``,
 ``GoogleProfile.auth``);
 https://help.openbee.com/ (Office 365 and G Suite SMTP configuration).
 """
@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.catalog.targets import GoogleProfile
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import human_list, target_path
+from mailoauth_cfg.targets._facts import GoogleProfile
 
 AUTH_TEXT = {"app-password": "an app password (SMTP AUTH with 2-Step Verification)"}
 
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ptype = plan.provider_type
         if ptype is None:
             continue
-        kind = plan.kind
+        kind = plan.facts
         profile = plan.profile
         where = _where(plan.name, plan.app is not None)
         origin = (

@@ -24,49 +24,30 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.model import (
-    DigdashTarget,
-    DolibarrTarget,
-    GlpiTarget,
-    MultismtpTarget,
-    NextcloudMailTarget,
-    OdooTarget,
-    OpenbeeTarget,
-)
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import is_loopback, target_path
-
-_WEB = (
-    DolibarrTarget,
-    MultismtpTarget,
-    DigdashTarget,
-    OpenbeeTarget,
-    GlpiTarget,
-    OdooTarget,
-    NextcloudMailTarget,
-)
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Flag http URLs of web targets outside loopback."""
     for plan in ctx.target_plans():
-        target = plan.target
-        if not isinstance(target, _WEB):
+        url = plan.target.base_url
+        if not plan.facts.web_application or url is None:
             continue
-        parts = urlsplit(target.url)
+        parts = urlsplit(url)
         if parts.scheme.lower() != "http" or is_loopback(parts.hostname):
             continue
-        https = "https://" + target.url.split("://", 1)[1]
+        https = "https://" + url.split("://", 1)[1]
         uri = plan.redirect_uri
         if uri is not None and uri.lower().startswith("http://"):
             message = (
-                f"target {plan.name}: url {target.url} is plain http, so the redirect URI "
+                f"target {plan.name}: url {url} is plain http, so the redirect URI "
                 f"{uri} is too; Entra and Google accept http redirect URIs only for localhost"
             )
             severity = Severity.ERROR
         else:
             message = (
-                f"target {plan.name}: url {target.url} is plain http; the admin pages that hold "
+                f"target {plan.name}: url {url} is plain http; the admin pages that hold "
                 "the client secret and the consent would travel in clear text"
             )
             severity = Severity.WARNING

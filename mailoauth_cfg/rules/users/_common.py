@@ -16,11 +16,6 @@ def plans_of_user(ctx: Context, email: str) -> list[tuple[TargetPlan, int]]:
     return ctx.uses_of_user(email)
 
 
-def indexed_users(ctx: Context) -> list[tuple[int, User]]:
-    """Declared users with their index in ``users:``."""
-    return list(enumerate(ctx.config.users))
-
-
 def provider_type(ctx: Context, user: User) -> str | None:
     """``microsoft`` or ``google`` for the user's provider (``None`` if undeclared)."""
     provider = ctx.provider(user.provider)

@@ -2,7 +2,7 @@
 
 **What.** The address of a declared mailbox also appears in ``aliases`` of another mailbox, or
 in its own ``aliases``. Error when a target that lists the mailbox requires the primary
-address (catalog ``TargetKind.primary_address_required``: Open Bee), warning otherwise.
+address (``TargetFacts.primary_address_required``: Open Bee), warning otherwise.
 
 **Why.** An address is either a mailbox's primary address or a secondary (proxy) address of
 exactly one mailbox. If it is an alias of another mailbox, the account that signs in is that
@@ -16,14 +16,14 @@ addresses". If it is listed among its own aliases the declaration contradicts it
 in ``users:`` and in the targets, and remove the address from the wrong ``aliases`` list.
 
 Source: https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (mailbox constraints:
-primary address only); catalog ``targets.TARGET_KINDS`` (primary_address_required).
+primary address only); each kind's facts (primary_address_required).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import User
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targets_phrase
@@ -31,7 +31,7 @@ from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targ
 
 def _strict(ctx: Context, user: User) -> list[str]:
     """Targets of ``user`` whose kind requires the primary address."""
-    return [p.name for p, _ in plans_of_user(ctx, user.email) if p.kind.primary_address_required]
+    return [p.name for p, _ in plans_of_user(ctx, user.email) if p.facts.primary_address_required]
 
 
 def _lookup(ctx: Context, user: User, address: str) -> str:
@@ -62,7 +62,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     f"{user.email} lists its own address among its aliases{need}",
                     path,
                     fix=f"remove {alias} from the aliases of {user.email}",
-                    object=f"user:{user.email}",
+                    object=ObjectRef.user(user.email),
                     severity=severity,
                 )
                 continue
@@ -74,7 +74,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=f"check the primary address ({_lookup(ctx, user, alias)}); if {alias} is "
                 f"an alias, use {owner.email} in the targets and remove the users entry "
                 f"{alias}, otherwise remove it from the aliases of {owner.email}",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
                 severity=severity,
             )
 

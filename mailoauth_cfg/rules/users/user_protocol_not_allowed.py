@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules._text import ps_arg
 from mailoauth_cfg.rules.users._common import (
@@ -84,7 +84,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=f"add `{protocol}` to protocols and enable it "
                 f"({enable_fix(kind, user.email, protocol)}), or remove {protocol} from the "
                 f"protocols of {targets_phrase(targets)}",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
                 at_key=True,
             )
 

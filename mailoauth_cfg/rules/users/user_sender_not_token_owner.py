@@ -4,7 +4,7 @@
 Open Bee's sender) names an address that is not one of its mailboxes:
 
 * error for kinds whose sender must equal the token owner (catalog
-  ``TargetKind.sender_must_equal_token_owner``: Open Bee, Odoo), including a sender that is an
+  ``TargetFacts.sender_must_equal_token_owner``: Open Bee, Odoo), including a sender that is an
   alias of the mailbox;
 * warning for other kinds, which can send as another address only with a send-as right.
 
@@ -76,11 +76,11 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         mailbox = owner.email if owner is not None else plan.target.users[0]
         path = ("targets", plan.name, "sender")
         what = f"an alias of {mailbox}" if owner is not None else f"not the mailbox ({mailbox})"
-        if plan.kind.sender_must_equal_token_owner:
+        if plan.facts.sender_must_equal_token_owner:
             yield ctx.finding(
                 RULE,
                 f"sender {sender} of target {plan.name} is {what}: "
-                f"{plan.kind.display_name} sends only as the primary address of the account "
+                f"{plan.facts.display_name} sends only as the primary address of the account "
                 "that signed in",
                 path,
                 fix=f"set `sender: {mailbox}`",

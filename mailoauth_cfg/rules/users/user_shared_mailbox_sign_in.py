@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import User
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import plans_of_user
@@ -56,7 +56,7 @@ def _needs_sign_in(ctx: Context, user: User) -> bool:
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check who signs in for each mailbox."""
     for index, user in enumerate(ctx.config.users):
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         member = user.sign_in_as
         if user.mailbox == "user":
             if member is not None and member.lower() != user.email.lower():

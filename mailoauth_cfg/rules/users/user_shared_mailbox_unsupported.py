@@ -1,7 +1,7 @@
 """A shared mailbox is used by a target that cannot send or read as one, or on Google.
 
 **What.** A user with ``mailbox: shared`` is listed by a target whose kind does not support
-shared mailboxes (catalog ``TargetKind.shared_mailbox_supported``; among the current kinds
+shared mailboxes (``TargetFacts.shared_mailbox_supported``; among the current kinds
 only email-oauth2-proxy does), unless the target's app is ``flow: app-only`` (client
 credentials reach a shared mailbox through the service principal's mailbox permissions). Also
 reported: ``mailbox: shared`` on a Google user, since Gmail has no shared mailboxes.
@@ -19,7 +19,7 @@ with ``flow: app-only`` and grant the service principal ``FullAccess``/``SendAs`
 mailbox, or convert it to a licensed user mailbox (``Set-Mailbox -Identity <mailbox> -Type
 Regular``). On Google, use a user account (or delegate access to one).
 
-Source: catalog ``targets.TARGET_KINDS`` (shared_mailbox_supported);
+Source: each kind's facts (shared_mailbox_supported);
 https://help.openbee.com/ (Office 365 and G Suite SMTP configuration) (no shared mailboxes);
 simonrob/email-oauth2-proxy:README.md (shared mailboxes);
 https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth
@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.catalog.targets import TARGET_KINDS
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg import targets as registry
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import provider_type
 
 
 def _supporting_kinds() -> str:
-    return ", ".join(k for k, kind in sorted(TARGET_KINDS.items()) if kind.shared_mailbox_supported)
+    return ", ".join(sorted(p.key for p in registry.plugins() if p.facts.shared_mailbox_supported))
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
@@ -51,10 +51,10 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 ("users", index, "mailbox"),
                 fix="remove `mailbox: shared` (a Google user account signs in for itself), or "
                 "use a user account with delegated access",
-                object=f"user:{user.email}",
+                object=ObjectRef.user(user.email),
             )
     for plan in ctx.target_plans():
-        if plan.kind.shared_mailbox_supported:
+        if plan.facts.shared_mailbox_supported:
             continue
         if plan.app is not None and plan.app.flow == "app-only":
             continue
@@ -67,7 +67,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             yield ctx.finding(
                 RULE,
                 f"{member.email} is a shared mailbox, which target {plan.name} "
-                f"({plan.kind.display_name}) cannot use: it authenticates the account that "
+                f"({plan.facts.display_name}) cannot use: it authenticates the account that "
                 "signed in, not a shared address",
                 ("targets", plan.name, "users", position),
                 fix=f"use a licensed user mailbox (`Set-Mailbox -Identity {member.email} -Type "

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules._text import ps_arg
 from mailoauth_cfg.rules.users._common import plans_of_user, provider_type, targets_phrase
@@ -49,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             " (XOAUTH2 included)",
             ("users", index, "smtp_auth"),
             fix=f"`{enable_cmdlet(user.email)}`, then set `smtp_auth: enabled`",
-            object=f"user:{user.email}",
+            object=ObjectRef.user(user.email),
         )
 
 

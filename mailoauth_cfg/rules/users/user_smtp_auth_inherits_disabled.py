@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.model import MicrosoftProvider
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.users._common import plans_of_user, targets_phrase
@@ -49,7 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if not senders or provider.smtp_auth == "enabled":
             continue
         path = ("users", index, "smtp_auth")
-        obj = f"user:{user.email}"
+        obj = ObjectRef.user(user.email)
         if provider.smtp_auth == "disabled":
             yield ctx.finding(
                 RULE,

@@ -24,9 +24,8 @@ OAuth service entry; Odoo: its own ``server_name``), or use a per-user kind such
 
 Source: Open-DSI's MultiSMTP module documentation ("Un service OAuth = un utilisateur");
 SylvainLegrand/InfraStructure:htdocs/custom/multismtp/FEATURES.md;
-https://help.openbee.com/ (Office 365 and G Suite SMTP configuration); catalog
-``targets.TARGET_KINDS`` notes (Dolibarr "One OAuth service entry per mailbox"). The catalog
-has no flag for this yet, so the single-token kinds are listed in this rule.
+https://help.openbee.com/ (Office 365 and G Suite SMTP configuration);
+each kind's ``single_token`` fact (mailoauth_cfg/targets/<kind>/facts.py).
 """
 
 from __future__ import annotations
@@ -35,16 +34,6 @@ from collections.abc import Iterator
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
-
-SINGLE_TOKEN_KINDS: dict[str, str] = {
-    "dolibarr": "declare one dolibarr target per mailbox, each with its own `label` (OAuth "
-    "service entry), or use type dolibarr-multismtp",
-    "openbee": "Open Bee sends as one account: keep one mailbox",
-    "digdash": "DigDash holds one SMTP identity: keep one mailbox",
-    "glpi": "GLPI notifications use one smtp_username: keep one mailbox",
-    "odoo": "declare one odoo target per mailbox, each with its own `server_name`",
-}
-"""Kinds that store a single OAuth token per configuration, and how to split them."""
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
@@ -65,18 +54,18 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 continue
             seen[key] = position
             distinct.append(position)
-        split = SINGLE_TOKEN_KINDS.get(plan.kind.key)
-        if split is None or len(distinct) < 2:
+        single = plan.facts.single_token
+        if single is None or len(distinct) < 2:
             continue
         first = plan.target.users[distinct[0]]
         for position in distinct[1:]:
             yield ctx.finding(
                 RULE,
-                f"target {plan.name} ({plan.kind.display_name}) stores one OAuth token, but "
+                f"target {plan.name} ({plan.facts.display_name}) stores one OAuth token, but "
                 f"lists {plan.target.users[position]} besides {first}: the last consent "
                 "replaces the other mailbox's token",
                 ("targets", plan.name, "users", position),
-                fix=split,
+                fix=single.split,
                 object=plan.object,
             )
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, ObjectRef, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
@@ -40,7 +40,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"mailbox {user.email} is declared but no target uses it",
             ("users", index, "email"),
             fix=fix,
-            object=f"user:{user.email}",
+            object=ObjectRef.user(user.email),
         )
 
 

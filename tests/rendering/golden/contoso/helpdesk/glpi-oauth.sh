@@ -8,6 +8,8 @@
 # (GLPIKey) like a value saved in the UI. See README.md for the caveats.
 set -eu
 cd /var/www/glpi
+php bin/console config:set --context=core -- use_notifications 1
+php bin/console config:set --context=core -- notifications_mailing 1
 php bin/console config:set --context=core -- smtp_mode 4
 php bin/console config:set --context=core -- smtp_host smtp.gmail.com
 php bin/console config:set --context=core -- smtp_port 587

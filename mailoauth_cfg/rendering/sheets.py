@@ -1,0 +1,19 @@
+"""Pieces the target renderers share: settings-sheet rows and safe secret references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailoauth_cfg.derive import TargetPlan
+
+
+def field(label: str, value: Any, note: str = "", *, secret: bool = False) -> dict[str, Any]:
+    """One row of a settings sheet (``value`` may be a Secret, text, a number or ``None``)."""
+    return {"label": label, "value": value, "note": note, "secret": secret}
+
+
+def secret_reference(plan: TargetPlan) -> str | None:
+    """``env:NAME`` / ``file:PATH`` of the app's client secret (never the value)."""
+    if plan.app is None or plan.app.client_secret is None:
+        return None
+    return plan.app.client_secret.describe()

@@ -1,0 +1,20 @@
+"""``type: digdash``: the YAML of a DigDash Enterprise target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.digdash.facts import VERSIONS
+
+
+class DigdashTarget(TargetModel):
+    """DigDash Enterprise (server parameters › OAuth, then Email server)."""
+
+    type: Literal["digdash"]
+    url: Url
+    """Base URL of the DigDash server (``http(s)://host:port``)."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    """DigDash release, e.g. 2025R2 (informative)."""

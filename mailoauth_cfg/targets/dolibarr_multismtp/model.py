@@ -1,0 +1,30 @@
+"""``type: dolibarr-multismtp``: the YAML of a Dolibarr target with the MultiSMTP module."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, Field
+
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.dolibarr_multismtp.facts import VERSIONS
+
+
+class MultismtpTarget(TargetModel):
+    """Dolibarr with the MultiSMTP module: one SMTP/IMAP identity and token per user."""
+
+    MAILBOX_KEYED: ClassVar[tuple[str, ...]] = ("user_ids",)
+
+    type: Literal["dolibarr-multismtp"]
+    url: Url
+    """``$dolibarr_main_url_root``."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)]
+    """Dolibarr version (OAuth IMAP needs 22 or later)."""
+    user_ids: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    """Dolibarr user id (``llx_user.rowid``) of each mailbox, by e-mail."""
+    entity: Annotated[int, Field(ge=1)] = 1
+    """Dolibarr entity."""
+    imap_folder: str = "Sent"
+    """IMAP folder that receives a copy of sent mail (when ``imap`` is used)."""
+    cron_refresh_days: Annotated[int, Field(ge=1, le=365)] = 30
+    """``MULTISMTP_CRON_REFRESH_TOKEN_DAYS``."""

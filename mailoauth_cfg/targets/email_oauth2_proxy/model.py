@@ -1,0 +1,34 @@
+"""``type: email-oauth2-proxy``: the YAML of an email-oauth2-proxy target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.targets.email_oauth2_proxy.facts import LOCAL_PORT_MIN
+
+LocalPort = Annotated[int, Field(ge=LOCAL_PORT_MIN, le=65535)]
+
+
+class EmailOauth2ProxyTarget(TargetModel):
+    """email-oauth2-proxy: a local IMAP/POP/SMTP proxy that adds OAuth2 for legacy clients."""
+
+    type: Literal["email-oauth2-proxy"]
+    local_address: str = "127.0.0.1"
+    """Address the proxy listens on."""
+    smtp_port: LocalPort = 1587
+    """Local SMTP port (``[SMTP-<port>]``)."""
+    imap_port: LocalPort = 1993
+    """Local IMAP port (``[IMAP-<port>]``)."""
+    pop_port: LocalPort = 1995
+    """Local POP port (``[POP-<port>]``)."""
+    flow: Literal["authorization_code", "device", "client_credentials"] = "authorization_code"
+    """``oauth2_flow`` for every account."""
+    redirect_uri: str = "http://localhost"
+    """Redirect URI the proxy sends (registered on the app)."""
+
+    def port(self, protocol: str) -> int:
+        """The local port of ``protocol`` (``smtp``, ``imap`` or ``pop``)."""
+        return {"smtp": self.smtp_port, "imap": self.imap_port, "pop": self.pop_port}[protocol]

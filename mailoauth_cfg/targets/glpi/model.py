@@ -1,0 +1,25 @@
+"""``type: glpi``: the YAML of a GLPI target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from mailoauth_cfg.model._base import Email
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.glpi.facts import VERSIONS
+
+
+class GlpiTarget(TargetModel):
+    """GLPI (10.0.x/11) notifications through SMTP + OAuth."""
+
+    type: Literal["glpi"]
+    url: Url
+    """GLPI ``url_base``."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    """GLPI version (OAuth SMTP needs 10.0.0 or later)."""
+    glpi_dir: str = "/var/www/glpi"
+    """GLPI installation directory (for ``bin/console``)."""
+    sender: Email | None = None
+    """``from_email``; omitted: the mailbox."""

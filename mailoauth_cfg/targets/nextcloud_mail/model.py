@@ -1,0 +1,22 @@
+"""``type: nextcloud-mail``: the YAML of a Nextcloud Mail target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.nextcloud_mail.facts import VERSIONS
+
+
+class NextcloudMailTarget(TargetModel):
+    """Nextcloud Mail app with the Microsoft or Google integration."""
+
+    type: Literal["nextcloud-mail"]
+    url: Url
+    """Nextcloud base URL."""
+    index_php: bool = False
+    """Nextcloud serves routes with ``/index.php/`` (no pretty URLs)."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    """Mail app version."""

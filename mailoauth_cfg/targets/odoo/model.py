@@ -1,0 +1,24 @@
+"""``type: odoo``: the YAML of an Odoo target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.odoo.facts import VERSIONS
+
+
+class OdooTarget(TargetModel):
+    """Odoo (15 or later) outgoing/incoming mail servers with Outlook or Gmail OAuth."""
+
+    type: Literal["odoo"]
+    url: Url
+    """``web.base.url``."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)]
+    """Odoo major version (15 or later)."""
+    database: str
+    """Database name (for the XML-RPC script)."""
+    server_name: str = "OAuth mail"
+    """Name of the ``ir.mail_server`` record."""

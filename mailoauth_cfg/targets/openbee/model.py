@@ -1,0 +1,27 @@
+"""``type: openbee``: the YAML of an Open Bee Portal target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from mailoauth_cfg.model._base import Email, SecretRef
+from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets.openbee.facts import VERSIONS
+
+
+class OpenbeeTarget(TargetModel):
+    """Open Bee Portal (custom SMTP with OAuth2 for Microsoft 365; app password for Google)."""
+
+    type: Literal["openbee"]
+    url: Url
+    """Portal URL (e.g. https://entreprise.openbeecloud.com)."""
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    """Open Bee Portal version (the Office 365 / G Suite SMTP settings exist since 6.10.3)."""
+    redirect_path: str | None = Field(default=None, examples=["/oauth2/callback"])
+    """Path of the OAuth callback as shown on the portal's configuration page."""
+    sender: Email | None = None
+    """Sender address; must equal the mailbox that signs in."""
+    app_password: SecretRef | None = None
+    """Google app password reference, when ``auth: app-password``."""

@@ -1,0 +1,32 @@
+"""``type: postfix-sasl-xoauth2``: the YAML of a Postfix relay with sasl-xoauth2."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from mailoauth_cfg.model.providers import Endpoint
+from mailoauth_cfg.targets._model import TargetModel
+
+
+class PostfixTarget(TargetModel):
+    """Postfix relaying through Microsoft 365 or Gmail with the sasl-xoauth2 plugin."""
+
+    type: Literal["postfix-sasl-xoauth2"]
+    postfix_dir: str = "/etc/postfix"
+    """Postfix configuration directory."""
+    config_file: str = "/etc/sasl-xoauth2.conf"
+    """sasl-xoauth2 configuration file."""
+    token_dir: str = "/etc/tokens"
+    """Directory of the token files (as Postfix sees it)."""
+    chroot: bool = True
+    """Postfix ``smtp`` runs chrooted (Debian default): token files live under ``chroot_dir``."""
+    chroot_dir: str = "/var/spool/postfix"
+    """Postfix chroot directory."""
+    relay: Endpoint | None = None
+    """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""
+    refresh_window: Annotated[int, Field(ge=0, le=3600)] | None = None
+    """Seconds before expiry at which sasl-xoauth2 refreshes (≥ 600 for the HVE endpoint)."""
+    flow: Literal["device-code", "loopback"] | None = None
+    """How the refresh token is obtained; omitted: device code (Microsoft), loopback (Google)."""

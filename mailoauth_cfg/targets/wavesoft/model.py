@@ -1,0 +1,20 @@
+"""``type: wavesoft``: the YAML of a WaveSoft CRM target."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator
+
+from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.targets.wavesoft.facts import VERSIONS
+
+
+class WavesoftTarget(TargetModel):
+    """WaveSoft CRM (Windows desktop client, consent on each user's PC)."""
+
+    type: Literal["wavesoft"]
+    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    """WaveSoft version (OAuth2 mail is documented from V23.02.05)."""
+    folder: str | None = None
+    """WaveSoft "dossier" whose preferences hold the OAuth settings."""

@@ -1,0 +1,12 @@
+"""The rules of this target kind: one module per rule, its ID its file name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mailoauth_cfg.rules._base import Rule
+from mailoauth_cfg.targets.wavesoft.rules import (
+    wavesoft_permissions,
+)
+
+RULES: tuple[Rule[Any], ...] = (wavesoft_permissions.RULE,)

@@ -43,10 +43,14 @@ MAX_DEPTH = 64
 MIN_ALIAS_BUDGET = 100_000
 """Nodes that aliases may re-expand, at least; more for large files (one per byte)."""
 MAX_INCLUDE_FILES = 1000
-MAX_COMPOSE_DEPTH = 1000
+MAX_COMPOSE_DEPTH = 512
 """Nesting at which composing stops. libyaml's composer recurses in C and overflows the stack
 (a segmentation fault, not an exception) somewhere past 20,000 levels, which a 40 KB line of
-``[`` reaches; deeper than :data:`MAX_DEPTH` is refused anyway."""
+``[`` reaches; deeper than :data:`MAX_DEPTH` is refused anyway. It stays below the 1000 levels
+at which libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop scanning on their own, so the guard
+fires first whatever the libyaml version; the loader maps that error to the same
+finding should it fire first anyway."""
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 #: Top-level sections that hold named objects merged across included files.
 NAMED_SECTIONS = ("providers", "apps", "targets")
@@ -561,6 +565,17 @@ def _parse_file(path: Path, display: str, *, max_bytes: int) -> _Parsed:
             )
         )
     except yaml.MarkedYAMLError as exc:
+        if _LIBYAML_DEPTH_PROBLEM in (exc.problem or ""):
+            at = exc.problem_mark
+            mark = Mark(display, at.line + 1, at.column + 1) if at else Mark(display, 1, 1)
+            return fail(
+                _finding(
+                    "yaml-too-deep",
+                    "nesting deeper than the YAML reader allows; refusing to read further",
+                    mark,
+                    "flatten the structure; a mailoauth-cfg config needs a few levels only",
+                )
+            )
         return fail(_syntax_finding(exc, display, text))
     except yaml.reader.ReaderError as exc:  # a control character: locate its first occurrence
         bad = chr(exc.character) if isinstance(exc.character, int) else ""

@@ -281,6 +281,26 @@ def test_very_deep_nesting_does_not_raise_recursion_error(write: Writer, workdir
     assert finding.location.line == 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["x: " + "[" * 3000 + "]" * 3000, "x: " + "{a: " * 3000 + "1" + "}" * 3000, "- " * 3000 + "x"],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_nesting_is_too_deep_whichever_limit_fires_first(
+    write: Writer, workdir: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """libyaml (from 0.2.6, wheels of PyYAML 6.0.4) stops at 1000 levels with a scanner error
+    of its own; with the composer guard set above that limit the answer is still
+    ``yaml-too-deep``, so the outcome never depends on which limit fires first."""
+    from mailoauth_cfg import loading
+
+    monkeypatch.setattr(loading, "MAX_COMPOSE_DEPTH", 5000)
+    document = text if text.startswith("-") else "version: 1\n" + text + "\n"
+    finding = only(load_text(write, workdir, document), "yaml-too-deep")
+    assert finding.location.line in (1, 2)
+    assert finding.fix
+
+
 def test_huge_integer_is_refused_without_crashing(write: Writer, workdir: Path) -> None:
     digits = "1" + "0" * 5000  # 10**5000
     text = f"version: 1\napps:\n  a:\n    entity: {digits}\n"

@@ -309,15 +309,18 @@ def test_write_atomic_modes_ignore_the_umask(tmp_path: Path, umask_zero: None) -
 def test_cli_written_files_are_not_world_writable_under_umask_0(
     tmp_path: Path, umask_zero: None
 ) -> None:
-    config = tmp_path / "mailoauth.yaml"
+    config = tmp_path / "etc" / "mailoauth" / "mailoauth.yaml"
     assert run("init", str(config)).exit_code == 0
-    report = tmp_path / "reports" / "report.sarif"
+    report = tmp_path / "reports" / "daily" / "report.sarif"
     result = run("validate", str(config), "--format", "sarif", "--output", str(report))
     assert result.exit_code in (0, 1, 4)
-    schema = tmp_path / "schema.json"
+    schema = tmp_path / "schemas" / "v1" / "schema.json"
     assert run("schema", "--write", "--path", str(schema)).exit_code == 0
     for path in (config, report, schema):
         assert mode_of(path) == 0o644, path
+        for folder in path.relative_to(tmp_path).parents:
+            if folder != Path("."):
+                assert mode_of(tmp_path / folder) == 0o755, folder
 
 
 def test_a_loose_token_file_is_rewritten_0600_under_umask_0(

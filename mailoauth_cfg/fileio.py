@@ -15,6 +15,36 @@ from pathlib import Path
 DIR_MODE = 0o755
 
 
+def path_component(name: str) -> str:
+    """``name`` if it is one safe path component (a file name from a value such as a mailbox).
+
+    Raises:
+        ValueError: empty, ``.`` or ``..``, a ``/`` or ``\\``, or a control character.
+    """
+    if name in ("", ".", ".."):
+        raise ValueError(f"{name!r} is not a file name")
+    bad = next((c for c in name if c in "/\\" or ord(c) < 0x20 or ord(c) == 0x7F), None)
+    if bad is not None:
+        raise ValueError(f"{name!r} cannot be a file name: it contains {bad!r}")
+    return name
+
+
+def confined(root: str | os.PathLike[str], *names: str) -> Path:
+    """``root/name...`` after checking each name is one component and that the folder holding
+    the result stays inside ``root`` once symbolic links are resolved (the last name itself may
+    be a link: atomic writes replace it rather than follow it).
+
+    Raises:
+        ValueError: a name is not a single component, or the path leads outside ``root``.
+    """
+    base = Path(root)
+    path = base.joinpath(*(path_component(n) for n in names))
+    real_root = base.resolve()
+    if not path.parent.resolve().is_relative_to(real_root):
+        raise ValueError(f"{path} leads outside {base}")
+    return path
+
+
 def make_dirs(path: str | os.PathLike[str], mode: int = DIR_MODE) -> None:
     """Create ``path`` and its missing parents with ``mode`` (existing folders are untouched)."""
     missing: list[Path] = []

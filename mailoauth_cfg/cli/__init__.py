@@ -285,7 +285,7 @@ def render(
                 tool_version=__version__,
             )
             sys.stderr.write(render_report(report, "text"))
-            _fail("secrets could not be resolved; nothing was written", ExitCode.FINDINGS)
+            _fail("some values cannot be rendered; nothing was written", ExitCode.FINDINGS)
         if diff:
             sys.stdout.write(unified_diff(rendered.files, out))
             plan = plan_write(rendered.files, out)

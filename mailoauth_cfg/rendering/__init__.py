@@ -8,20 +8,27 @@ and nowhere else in the offline path.
 from __future__ import annotations
 
 import os
+import traceback
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import TemplateError, TemplateNotFound
+from jinja2 import Environment, TemplateError, TemplateNotFound
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Severity
-from mailoauth_cfg.loading import PathKey, SourceMap
+from mailoauth_cfg.loading import PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model import MailConfig, SecretRef
-from mailoauth_cfg.rendering.environment import Secret, make_environment, tracking
+from mailoauth_cfg.rendering.environment import (
+    Secret,
+    make_environment,
+    output_syntax,
+    tracking,
+)
+from mailoauth_cfg.rendering.escaping import Syntax, Unrepresentable, syntax_for
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
 
 
@@ -42,7 +49,7 @@ class RenderContext:
         if ref is None:
             return None
         if ref.value is not None:
-            return Secret(ref.value.get_secret_value(), "the config")
+            return Secret(ref.value.get_secret_value(), "the config", (*path, "value"))
         if ref.env is not None:
             value = self.environ.get(ref.env)
             if value is None or value == "":
@@ -53,19 +60,32 @@ class RenderContext:
                     f"export {ref.env}=... before rendering (from your secret store)",
                 )
                 return None
-            return Secret(value, f"env:{ref.env}")
+            if not _is_text(value):
+                self._unresolved(
+                    f"environment variable {ref.env} is not valid UTF-8 text",
+                    (*path, "env"),
+                    object_,
+                    f"set {ref.env} to the secret as UTF-8 text (check the secret store's "
+                    "encoding)",
+                )
+                return None
+            return Secret(value, f"env:{ref.env}", (*path, "env"))
         file = Path(ref.file or "")
         if not file.is_absolute():
             file = self.root / file
         try:
             value = file.read_text(encoding="utf-8").rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = (
+                exc.strerror
+                if isinstance(exc, OSError) and exc.strerror
+                else "it is not valid UTF-8 text"
+            )
             self._unresolved(
                 f"secret file {ref.file} cannot be read: {reason}",
                 (*path, "file"),
                 object_,
-                "create the file (mode 0600) or correct the path",
+                "create the file (mode 0600, UTF-8 text) or correct the path",
             )
             return None
         if not value:
@@ -73,7 +93,47 @@ class RenderContext:
                 f"secret file {ref.file} is empty", (*path, "file"), object_, "write the secret"
             )
             return None
-        return Secret(value, f"file:{ref.file}")
+        return Secret(value, f"file:{ref.file}", (*path, "file"))
+
+    def unrepresentable(self, error: Unrepresentable, syntax: Syntax, output: str) -> None:
+        """Record a located finding for a value that ``output``'s syntax cannot carry."""
+        value = error.value
+        if isinstance(value, Secret):
+            path: PathKey = value.path
+            what = f"the secret from {value.reference}"
+        else:
+            text = value if isinstance(value, str) else str(value)
+            path = self._locate(text, syntax)
+            if not path or is_secret_path(path):
+                what = f"the value of {format_path(path)}" if path else "a value"
+            else:
+                shown = text if len(text) <= 60 else text[:60] + "…"
+                what = f"{format_path(path)} ({shown!r})"
+        self.findings.append(
+            Finding(
+                rule="render-value-unsafe",
+                severity=Severity.ERROR,
+                message=f"{what} cannot be written to {output}: {error}",
+                location=self.marks.location(path),
+                fix="change the value (remove the character named), or render this target "
+                "another way; nothing was written",
+                object=_object_of(path),
+            )
+        )
+
+    def _locate(self, text: str, syntax: Syntax) -> PathKey:
+        """Where in the config ``text`` (or the part of it the syntax refuses) is declared."""
+        leaves = list(_leaves(self.config.model_dump(mode="python", exclude_unset=True), ()))
+        for path, leaf in leaves:
+            if leaf == text:
+                return path
+        for path, leaf in sorted(leaves, key=lambda item: -len(item[1])):
+            if leaf and leaf in text:
+                try:
+                    syntax.text(leaf, leaf)
+                except Unrepresentable:
+                    return path
+        return ()
 
     def _unresolved(self, message: str, path: PathKey, object_: str, fix: str) -> None:
         self.findings.append(
@@ -114,8 +174,42 @@ class RenderContext:
             "scopes": token_scopes(tplan),
             "redirect_uri": tplan.redirect_uri,
             "config_name": self.config_name,
-            "header": f"Generated by mailoauth-cfg from {self.config_name}; do not edit by hand.",
+            "header": self.header,
         }
+
+    @property
+    def header(self) -> str:
+        """The first comment of every file (printed with the ``comment`` filter)."""
+        return f"Generated by mailoauth-cfg from {self.config_name}; do not edit by hand."
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # os.environ decodes undecodable bytes to lone surrogates
+        return False
+    return True
+
+
+def _leaves(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(key, str):
+                yield (*path, key), key
+            yield from _leaves(child, (*path, key))
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _leaves(child, (*path, index))
+
+
+def _object_of(path: PathKey) -> str:
+    if len(path) >= 2 and path[0] in ("providers", "apps", "targets"):
+        return f"{str(path[0]).rstrip('s')}:{path[1]}"
+    if len(path) >= 2 and path[0] == "users":
+        return f"user:#{path[1]}"
+    return ""
 
 
 T = TypeVar("T")
@@ -136,6 +230,9 @@ class Output:
     template: str
     context: dict[str, Any]
     mailbox: str | None = None
+    syntax: str | None = None
+    """The file's syntax (:data:`~mailoauth_cfg.rendering.escaping.SYNTAXES`) when its name
+    does not say it (``.sh``, ``.php``, ``.md``... do)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,14 +278,16 @@ def render(
     for name in selected:
         tplan = ctx.plans.targets[name]
         outputs = targets.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        files.extend(_render_outputs(env, outputs, f"{name}/", name))
+        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name))
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     for app_name in sorted(apps_used):
         aplan = ctx.plans.apps.get(app_name)
         if aplan is not None:
             files.extend(
-                _render_outputs(env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", "")
+                _render_outputs(
+                    ctx, env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", ""
+                )
             )
     if ctx.findings:
         return RenderResult(files=[], findings=ctx.findings)
@@ -200,24 +299,35 @@ def render(
 
 
 def _render_outputs(
-    env: Any, outputs: list[Output], prefix: str, target: str
+    ctx: RenderContext, env: Environment, outputs: list[Output], prefix: str, target: str
 ) -> list[RenderedFile]:
     out: list[RenderedFile] = []
     for item in outputs:
         path = str(safe_relative(prefix + item.path))
         try:
+            syntax = syntax_for(path, item.syntax)
+        except KeyError as exc:
+            raise RenderError(str(exc.args[0])) from None
+        try:
             template = env.get_template(item.template)
-            with tracking() as tracker:
-                text = template.render(**item.context)
         except TemplateNotFound as exc:
             raise RenderError(f"template {exc.name} not found") from None
         except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            where = f"{item.template}:{line}" if line else item.template
-            raise RenderError(f"template {where}: {exc.message}") from None
+            raise RenderError(f"template {_where(item.template, exc)}: {exc}") from None
+        try:
+            with tracking() as tracker, output_syntax(syntax):
+                text = template.render(**item.context)
+        except Unrepresentable as exc:
+            ctx.unrepresentable(exc, syntax, path)
+            continue
         except RenderError as exc:
-            # A filter refused a value (a line break for INI, a NUL...): say which file.
-            raise RenderError(f"{path}: {exc}") from None
+            raise RenderError(f"{path}: template {_where(item.template, exc)}: {exc}") from None
+        except Exception as exc:
+            detail = exc.message if isinstance(exc, TemplateError) else str(exc)
+            raise RenderError(
+                f"{path}: template {_where(item.template, exc)}: "
+                f"{type(exc).__name__}: {detail or 'failed'}"
+            ) from None
         out.append(
             RenderedFile(
                 path=path,
@@ -229,3 +339,23 @@ def _render_outputs(
             )
         )
     return out
+
+
+def _where(template: str, exc: BaseException) -> str:
+    """``name:line`` of the template frame nearest to where ``exc`` was raised."""
+    line = getattr(exc, "lineno", None)
+    name = getattr(exc, "name", None) or template
+    if not line:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2") or frame.filename == "<template>":
+                line = frame.lineno
+                name = _template_name(frame.filename) or name
+                break
+    return f"{name}:{line}" if line else str(name)
+
+
+def _template_name(filename: str) -> str | None:
+    for marker in ("/templates/", "/_data/templates/"):
+        if marker in filename:
+            return filename.rsplit(marker, 1)[1]
+    return Path(filename).name if filename.endswith(".j2") else None

@@ -319,7 +319,7 @@ def test_cli_written_files_are_not_world_writable_under_umask_0(
     for path in (config, report, schema):
         assert mode_of(path) == 0o644, path
         for folder in path.relative_to(tmp_path).parents:
-            if folder != Path("."):
+            if folder != Path():
                 assert mode_of(tmp_path / folder) == 0o755, folder
 
 

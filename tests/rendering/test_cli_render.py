@@ -243,8 +243,9 @@ def test_a_line_break_in_an_ini_value_is_refused(config: Path, tmp_path: Path) -
     out = tmp_path / "out"
     result = render(config, out)
     assert result.exit_code == 1, result.output
-    assert "scanner-proxy/emailproxy.config" in result.stderr
-    assert "line break" in result.stderr
+    line = hosts.read_text(encoding="utf-8").splitlines().index("  scanner-proxy:") + 2
+    assert f"hosts.yaml:{line}:" in result.stderr, "located at the value"
+    assert "U+000A (line feed)" in result.stderr
     assert not out.exists()
 
 

@@ -19,6 +19,7 @@ from mailoauth_cfg.derive import Endpoints, TargetPlan, endpoints
 from mailoauth_cfg.model import DolibarrCollector, DolibarrTarget
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.environment import Secret
+from mailoauth_cfg.rendering.escaping import Unrepresentable, sql_string
 
 CONTEXT_SUFFIXES = {
     "main": "",
@@ -49,13 +50,19 @@ class Row:
 
 
 def sql_representable(value: object) -> bool:
-    """Whether the ``sql`` filter accepts ``value`` (it refuses backslashes).
+    """Whether the SQL file's escaping can carry ``value`` (it refuses backslashes, NUL...).
 
-    A :class:`Secret` is read here without being recorded, because this runs while the outputs
-    are planned, before any file is rendered.
+    A :class:`Secret` is peeked at without being recorded: this runs while the outputs are
+    planned, before any file is rendered.
     """
-    text = value.reveal() if isinstance(value, Secret) else str(value)
-    return "\\" not in text
+    if value is None or isinstance(value, int):
+        return True
+    text = value.peek() if isinstance(value, Secret) else str(value)
+    try:
+        sql_string(text)
+    except Unrepresentable:
+        return False
+    return True
 
 
 def dolibarr_scopes(

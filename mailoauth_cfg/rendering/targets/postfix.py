@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
+from mailoauth_cfg.errors import RenderError
+from mailoauth_cfg.fileio import path_component
 from mailoauth_cfg.model import PostfixTarget
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 
@@ -26,13 +28,21 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         relay_host, _, relay_port = target.relay.rpartition(":")
         host, port = (relay_host, int(relay_port)) if relay_port.isdigit() else (target.relay, 587)
     token_dir = PurePosixPath(target.token_dir)
+    token_files = []
+    for user in context["users"]:
+        try:
+            path = str(token_dir / path_component(user.email))
+        except ValueError as exc:
+            raise RenderError(f"target {plan.name}: {exc}") from None
+        # the table's value: the XOAUTH2 user, then the token file (sasl-xoauth2's "password")
+        token_files.append({"email": user.email, "path": path, "login": f"{user.email}:{path}"})
     context.update(
         relayhost=f"[{host}]:{port}",
         relay_name=host,
         sender_dependent=len(context["users"]) > 1,
-        token_files=[
-            {"email": u.email, "path": str(token_dir / u.email)} for u in context["users"]
-        ],
+        password_maps=f"hash:{PurePosixPath(target.postfix_dir) / 'sasl_passwd'}",
+        sasl_passwd=str(PurePosixPath(target.postfix_dir) / "sasl_passwd"),
+        token_files=token_files,
         host_token_dir=(
             str(PurePosixPath(target.chroot_dir) / token_dir.relative_to("/"))
             if target.chroot and token_dir.is_absolute()
@@ -43,8 +53,13 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         refresh_window=target.refresh_window,
     )
     return [
-        Output("main.cf", "postfix-sasl-xoauth2/main.cf.j2", context),
-        Output("sasl_passwd", "postfix-sasl-xoauth2/sasl_passwd.j2", context),
-        Output("sasl-xoauth2.conf", "postfix-sasl-xoauth2/sasl-xoauth2.conf.j2", context),
+        Output("main.cf", "postfix-sasl-xoauth2/main.cf.j2", context, syntax="postfix"),
+        Output("sasl_passwd", "postfix-sasl-xoauth2/sasl_passwd.j2", context, syntax="postfix-map"),
+        Output(
+            "sasl-xoauth2.conf",
+            "postfix-sasl-xoauth2/sasl-xoauth2.conf.j2",
+            context,
+            syntax="json",
+        ),
         Output("README.md", "postfix-sasl-xoauth2/README.md.j2", context),
     ]

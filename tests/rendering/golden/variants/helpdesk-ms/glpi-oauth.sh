@@ -7,7 +7,7 @@
 # The client secret passes on the command line of one php process; it is stored encrypted
 # (GLPIKey) like a value saved in the UI. See README.md for the caveats.
 set -eu
-cd /var/www/glpi
+cd -- /var/www/glpi
 php bin/console config:set --context=core -- smtp_mode 4
 php bin/console config:set --context=core -- smtp_host smtp.office365.com
 php bin/console config:set --context=core -- smtp_port 587

@@ -8,11 +8,14 @@ from pydantic import Field
 
 from mailoauth_cfg.model._base import (
     Certificate,
+    ClientId,
     ClientSecret,
     Email,
     Name,
     StrictModel,
     Suppressions,
+    Text,
+    Uri,
 )
 
 
@@ -21,12 +24,7 @@ class App(StrictModel):
 
     provider: Name = Field(examples=["contoso"])
     """Name of the provider (``providers:``) the app is registered in."""
-    client_id: str = Field(
-        examples=[
-            "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
-            "123456789012-abc.apps.googleusercontent.com",
-        ]
-    )
+    client_id: ClientId
     """Application (client) ID: a GUID for Microsoft; ``<number>-<id>.apps.googleusercontent.com``
     for Google."""
     client_secret: ClientSecret | None = None
@@ -44,10 +42,10 @@ class App(StrictModel):
     flow: Literal["delegated", "app-only"] = "delegated"
     """``delegated``: a user signs in and the token acts as that mailbox (refresh token).
     ``app-only``: client credentials, no user (Exchange application permissions)."""
-    redirect_uris: list[str] | None = None
+    redirect_uris: list[Uri] | None = None
     """Registered redirect URIs. Omitted: computed from the targets that use the app.
     Given: checked both ways against what the targets send."""
-    permissions: list[str] | None = None
+    permissions: list[Text] | None = None
     """API permissions by friendly name (``SMTP.Send``, ``IMAP.AccessAsUser.All``,
     ``offline_access``...). Omitted: computed from the targets."""
     admin_consent: bool | None = None

@@ -191,11 +191,15 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         message = f"{shown} is not allowed{hint}; expected one of: {allowed_text}"
         fix = f"use one of: {allowed_text}"
     elif kind == "value_error":
+        # the model's validators never repeat the value: it is shown here, or hidden
         message = str(error["msg"]).removeprefix("Value error, ")
+        if not isinstance(value, dict | list):
+            message = f"{describe(value)} {message}"
         _, _, expected_form = message.partition("(expected ")
         if not expected_form:
             _, _, expected_form = message.partition(": expected ")
         fix = f"write {expected_form.rstrip(')')}" if expected_form else "correct the value"
+        at_key = "[key]" in loc
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         rule = "schema-wrong-type"
         message = f"expected a mapping (key: value pairs) at {where}, got {describe(value)}"
@@ -209,7 +213,12 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         fix = "write the date as YYYY-MM-DD, unquoted"
     elif kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
-        if "A-Za-z0-9_.-" in pattern:
+        if "A-Za-z0-9._@-]{1,256}" in pattern:
+            message = (
+                f"{describe(value)} is not a client ID: letters, digits, '.', '_', '@', '-' only "
+                "(a GUID for Microsoft, <number>-<id>.apps.googleusercontent.com for Google)"
+            )
+        elif "A-Za-z0-9_.-" in pattern:
             message = (
                 f"{describe(value)} is not a valid name: use letters, digits, '_', '.', '-' "
                 "(starting with a letter or digit, at most 63 characters)"

@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from mailoauth_cfg.model._base import Email, Name, SecretRef, StrictModel, Suppressions
-from mailoauth_cfg.model.providers import Endpoint
+from mailoauth_cfg.model._base import (
+    CommandLine,
+    Email,
+    Endpoint,
+    Host,
+    Name,
+    PathText,
+    SecretRef,
+    StrictModel,
+    Suppressions,
+    Text,
+    Uri,
+    Url,
+    UrlPath,
+    Version,
+)
 from mailoauth_cfg.model.users import Protocol
-
-_VERSION_RE = re.compile(r"^[0-9]+(?:\.[0-9]+){0,3}(?:[-.+][0-9A-Za-z.-]+)?$")
-
-
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL (expected e.g. https://erp.contoso.com)")
-    if parts.query or parts.fragment:
-        raise ValueError(f"{value!r}: a base URL takes no query string or fragment")
-    return value
-
-
-def _check_version(value: str | int | float) -> str:
-    text = str(value)
-    if not _VERSION_RE.fullmatch(text):
-        raise ValueError(f"{text!r} is not a version number (expected e.g. 23 or 1.8.22)")
-    return text
-
-
-Url = Annotated[str, AfterValidator(_check_url), Field(examples=["https://erp.contoso.com"])]
-Version = Annotated[str | int | float, AfterValidator(_check_version)]
-"""A version such as ``23``, ``"22.0.4"`` or ``1.8.22`` (numbers are read as text)."""
-
 
 _SMTP_ONLY: list[Protocol] = ["smtp"]
 DolibarrContext = Literal["main", "emailing", "ticket", "passwordreset"]
@@ -51,7 +39,7 @@ class _Target(StrictModel):
     auth: Literal["oauth2", "password", "app-password"] = "oauth2"
     """How the target authenticates today: ``oauth2`` (the goal), ``password`` (legacy basic
     auth still in use, tracked until it is migrated) or ``app-password`` (Google only)."""
-    description: str | None = None
+    description: Text | None = None
     """Free text shown in rendered runbooks."""
     suppress: Suppressions
 
@@ -59,11 +47,11 @@ class _Target(StrictModel):
 class DolibarrCollector(StrictModel):
     """Dolibarr e-mail collector (IMAP) row."""
 
-    source_directory: str = "INBOX"
+    source_directory: Text = "INBOX"
     """IMAP folder to read."""
-    target_directory: str | None = None
+    target_directory: Text | None = None
     """Folder to move processed mail to."""
-    ref: str = "oauth-collector"
+    ref: Text = "oauth-collector"
     """Collector reference (``ref`` column)."""
 
 
@@ -79,7 +67,7 @@ class DolibarrTarget(_Target):
         Literal["GOOGLE", "MICROSOFT", "MICROSOFT2", "MICROSOFT3", "MICROSOFTAPP"] | None
     ) = None
     """OAuth provider entry; omitted: MICROSOFT3 on 23+, MICROSOFT before, GOOGLE for Google."""
-    label: str = "Emails"
+    label: Text = "Emails"
     """Label of the OAuth service entry (``OAUTH_<PROV>-<label>_*``)."""
     entity: Annotated[int, Field(ge=1)] = 1
     """Dolibarr entity (multi-company)."""
@@ -101,11 +89,11 @@ class MultismtpTarget(_Target):
     """``$dolibarr_main_url_root``."""
     version: Version
     """Dolibarr version (OAuth IMAP needs 22 or later)."""
-    user_ids: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    user_ids: dict[Email, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
     """Dolibarr user id (``llx_user.rowid``) of each mailbox, by e-mail."""
     entity: Annotated[int, Field(ge=1)] = 1
     """Dolibarr entity."""
-    imap_folder: str = "Sent"
+    imap_folder: Text = "Sent"
     """IMAP folder that receives a copy of sent mail (when ``imap`` is used)."""
     cron_refresh_days: Annotated[int, Field(ge=1, le=365)] = 30
     """``MULTISMTP_CRON_REFRESH_TOKEN_DAYS``."""
@@ -127,7 +115,7 @@ class WavesoftTarget(_Target):
     type: Literal["wavesoft"]
     version: Version | None = None
     """WaveSoft version (the fiche technique FTC030 covers V23.02)."""
-    folder: str | None = None
+    folder: Text | None = None
     """WaveSoft "dossier" whose preferences hold the OAuth settings."""
 
 
@@ -137,7 +125,7 @@ class OpenbeeTarget(_Target):
     type: Literal["openbee"]
     url: Url
     """Portal URL (e.g. https://entreprise.openbeecloud.com)."""
-    redirect_path: str | None = Field(default=None, examples=["/oauth2/callback"])
+    redirect_path: UrlPath | None = None
     """Path of the OAuth callback as shown on the portal's configuration page."""
     sender: Email | None = None
     """Sender address; must equal the mailbox that signs in."""
@@ -149,15 +137,15 @@ class PostfixTarget(_Target):
     """Postfix relaying through Microsoft 365 or Gmail with the sasl-xoauth2 plugin."""
 
     type: Literal["postfix-sasl-xoauth2"]
-    postfix_dir: str = "/etc/postfix"
+    postfix_dir: PathText = "/etc/postfix"
     """Postfix configuration directory."""
-    config_file: str = "/etc/sasl-xoauth2.conf"
+    config_file: PathText = "/etc/sasl-xoauth2.conf"
     """sasl-xoauth2 configuration file."""
-    token_dir: str = "/etc/tokens"
+    token_dir: PathText = "/etc/tokens"
     """Directory of the token files (as Postfix sees it)."""
     chroot: bool = True
     """Postfix ``smtp`` runs chrooted (Debian default): token files live under ``chroot_dir``."""
-    chroot_dir: str = "/var/spool/postfix"
+    chroot_dir: PathText = "/var/spool/postfix"
     """Postfix chroot directory."""
     relay: Endpoint | None = None
     """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""
@@ -173,13 +161,15 @@ class MsmtpTarget(_Target):
     type: Literal["msmtp"]
     version: Version | None = None
     """Installed msmtp version (XOAUTH2 needs 1.8.13 or later)."""
-    config_path: str = "/etc/mailoauth-cfg/mailoauth.yaml"
+    config_path: PathText = "/etc/mailoauth-cfg/mailoauth.yaml"
     """Where this config lives on the host, for ``passwordeval``."""
-    command: str = "mailoauth-cfg"
-    """Command that runs mailoauth-cfg on the host."""
-    token_dir: str | None = None
+    command: CommandLine = "mailoauth-cfg"
+    """Command that runs mailoauth-cfg on the host: words split as a shell splits them, without
+    any expansion (``/opt/venv/bin/python -m mailoauth_cfg``); each is quoted again when
+    rendered."""
+    token_dir: PathText | None = None
     """Token store directory on the host; omitted: the tool's default."""
-    logfile: str | None = None
+    logfile: PathText | None = None
     """msmtp ``logfile``."""
 
 
@@ -187,7 +177,7 @@ class EmailOauth2ProxyTarget(_Target):
     """email-oauth2-proxy: a local IMAP/POP/SMTP proxy that adds OAuth2 for legacy clients."""
 
     type: Literal["email-oauth2-proxy"]
-    local_address: str = "127.0.0.1"
+    local_address: Host = "127.0.0.1"
     """Address the proxy listens on."""
     smtp_port: Annotated[int, Field(ge=1024, le=65535)] = 1587
     """Local SMTP port (``[SMTP-<port>]``)."""
@@ -197,7 +187,7 @@ class EmailOauth2ProxyTarget(_Target):
     """Local POP port (``[POP-<port>]``)."""
     flow: Literal["authorization_code", "device", "client_credentials"] = "authorization_code"
     """``oauth2_flow`` for every account."""
-    redirect_uri: str = "http://localhost"
+    redirect_uri: Uri = "http://localhost"
     """Redirect URI the proxy sends (registered on the app)."""
 
 
@@ -209,7 +199,7 @@ class GlpiTarget(_Target):
     """GLPI ``url_base``."""
     version: Version | None = None
     """GLPI version (OAuth SMTP needs 10.0.0 or later)."""
-    glpi_dir: str = "/var/www/glpi"
+    glpi_dir: PathText = "/var/www/glpi"
     """GLPI installation directory (for ``bin/console``)."""
     sender: Email | None = None
     """``from_email``; omitted: the mailbox."""
@@ -223,9 +213,9 @@ class OdooTarget(_Target):
     """``web.base.url``."""
     version: Version
     """Odoo major version (15 or later)."""
-    database: str
+    database: Text = Field(examples=["odoo"])
     """Database name (for the XML-RPC script)."""
-    server_name: str = "OAuth mail"
+    server_name: Text = "OAuth mail"
     """Name of the ``ir.mail_server`` record."""
 
 

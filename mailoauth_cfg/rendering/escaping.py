@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import re
 import shlex
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+
+from mailoauth_cfg.charsets import BIDI_CONTROLS, describe_char, is_control
 
 
 class Unrepresentable(ValueError):
@@ -60,27 +61,6 @@ def plain(value: str) -> str:
 
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 """Everything :meth:`str.splitlines` splits on: a reader may end a line at any of them."""
-BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-"""Characters that reorder what a human sees (Trojan Source): never inside pasted commands."""
-
-
-def is_control(char: str) -> bool:
-    """C0/C1 controls, DEL and the Unicode line/paragraph separators."""
-    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
-
-
-def describe_char(char: str) -> str:
-    """``U+000A (line feed)`` style name of a character, for messages."""
-    name = {
-        "\n": "line feed",
-        "\r": "carriage return",
-        "\t": "tab",
-        "\x00": "NUL",
-        " ": "space",
-    }.get(char) or unicodedata.name(char, "").lower()
-    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def _first(text: str, chars: Iterable[str] | Callable[[str], bool]) -> str | None:

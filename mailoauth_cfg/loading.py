@@ -113,24 +113,50 @@ def _may_nest_deeper(text: str, limit: int) -> bool:
     return flow + 2 * max(map(len, text.split("\n"))) + 2 > limit
 
 
-SECRET_KEYS = frozenset({"client_secret", "app_password"})
-"""Keys whose values are (references to) secrets."""
-_SECRET_SOURCES = frozenset({"value", "env", "file"})
+SECRET_KEYS = frozenset({"client_secret", "app_password", "certificate"})
+"""Keys whose values are (references to) secrets, or facts next to which one gets pasted."""
+_NOT_SECRET = frozenset({"expires", "created"})
+"""Facts inside those subtrees that are never a secret (dates)."""
+_KNOWN_INSIDE = frozenset(
+    {
+        "value",
+        "env",
+        "file",
+        "expires",
+        "created",
+        "key_id",
+        "thumbprint",
+        "key",
+        "certificate_file",
+    }
+)
+"""Keys the model knows inside those subtrees; any other key there may be a pasted secret."""
+HIDDEN_KEY = "<hidden>"
+
+
+def _secret_subtree(path: Sequence[str | int]) -> int | None:
+    """Index of the secret key that ``path`` enters, if any."""
+    return next((i for i, part in enumerate(path) if part in SECRET_KEYS), None)
 
 
 def is_secret_path(path: Sequence[str | int]) -> bool:
-    """Whether ``path`` is where a secret, or a reference to one, is written.
+    """Whether ``path`` is where a secret, or a reference to one, may be written.
 
-    That is a client secret, an app password or a certificate key itself (``client_secret:
-    <text>``, the commonest mistake) or its ``value``, ``env`` or ``file`` (a secret pasted
-    into the wrong key). Messages about such a value never show it. Its ``expires`` and other
-    facts are not secret.
+    That is a client secret, an app password or a certificate (``client_secret: <text>``, the
+    commonest mistake) and anything inside them (a secret pasted as an environment variable
+    name, a file path, a thumbprint or a key ID) except their dates. Messages about such a value
+    never show it.
     """
-    for index, part in enumerate(path):
-        if part in SECRET_KEYS or (part == "key" and index and path[index - 1] == "certificate"):
-            tail = path[index + 1 :]
-            return not tail or tail[0] in _SECRET_SOURCES
-    return False
+    index = _secret_subtree(path)
+    if index is None:
+        return False
+    tail = path[index + 1 :]
+    return not tail or tail[0] not in _NOT_SECRET
+
+
+def is_hidden_key(path: Sequence[str | int], key: object) -> bool:
+    """Whether ``key``, written under ``path``, is a name to hide (it may be a pasted secret)."""
+    return _secret_subtree(path) is not None and key not in _KNOWN_INSIDE
 
 
 class Mark(NamedTuple):
@@ -182,10 +208,12 @@ def _nearest(marks: dict[PathKey, Mark], path: PathKey) -> Mark | None:
 def format_path(path: PathKey) -> str:
     """Render a key path as ``apps.erp-mail.permissions[1]``."""
     out: list[str] = []
-    for part in path:
+    for index, part in enumerate(path):
+        if isinstance(part, str) and is_hidden_key(path[:index], part):
+            part = HIDDEN_KEY  # a key under a secret may be the secret itself
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif part and all(c.isalnum() or c in "-_@+" for c in part):
+        elif part == HIDDEN_KEY or (part and all(c.isalnum() or c in "-_@+" for c in part)):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"')
@@ -313,7 +341,7 @@ class _Builder:
             raise _FileProblem(
                 _finding(
                     "yaml-unsupported-tag",
-                    f"unsupported YAML tag {node.tag!r}",
+                    f"unsupported YAML tag {_tag_shown(node.tag, path)}",
                     self.mark(node),
                     "remove the tag; mailoauth-cfg reads plain YAML values only",
                     path,
@@ -353,7 +381,7 @@ class _Builder:
         raise _FileProblem(
             _finding(
                 "yaml-unsupported-tag",
-                f"unsupported YAML tag {tag!r}",
+                f"unsupported YAML tag {_tag_shown(tag, path)}",
                 self.mark(node),
                 "remove the tag; mailoauth-cfg reads plain YAML values only",
                 path,
@@ -389,18 +417,19 @@ class _Builder:
             key_mark = Mark(self.display, start.line + 1, start.column + 1)
             first = seen.get(key)
             if first is not None:
+                shown = "(hidden: it may be a secret)" if is_hidden_key(path, key) else repr(key)
                 self.findings.append(
                     Finding(
                         rule="yaml-duplicate-key",
                         severity=Severity.ERROR,
                         message=(
-                            f"duplicate key {key!r}: first defined at line {first.line}, "
+                            f"duplicate key {shown}: first defined at line {first.line}, "
                             f"column {first.column}; YAML parsers disagree on which one wins"
                         ),
                         location=Location(
                             key_mark.file, key_mark.line, key_mark.column, format_path((*path, key))
                         ),
-                        fix=f"remove one of the two {key!r} entries, or merge their contents",
+                        fix=f"remove one of the two {shown} entries, or merge their contents",
                         related=(Location(first.file, first.line, first.column),),
                     )
                 )
@@ -442,6 +471,11 @@ class _Builder:
         finally:
             self._merging -= 1
         return out
+
+
+def _tag_shown(tag: str, path: PathKey) -> str:
+    """A tag for a message; hidden on a secret's value (``!<the secret>`` is a paste, too)."""
+    return "(hidden: it may be a secret)" if is_secret_path(path) else repr(tag)
 
 
 _INT_CHECK_BITS = 4096

@@ -297,6 +297,10 @@ Version = Annotated[str | int | float, AfterValidator(_check_version), Field(exa
 """A version such as ``23``, ``"22.0.4"`` or ``1.8.22`` (numbers are read as text)."""
 
 
+_ENV_SHOWN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_PATH_SHOWN = re.compile(r"^(?:/|~/|\.{1,2}/)[A-Za-z0-9_./@-]*$")
+
+
 class SecretRef(StrictModel):
     """Where a secret comes from. Exactly one of ``env``, ``file`` or ``value``.
 
@@ -323,12 +327,29 @@ class SecretRef(StrictModel):
         return self
 
     def describe(self) -> str:
-        """A safe description of the reference (never the value)."""
+        """A safe description of the reference: ``env:NAME``, ``file:PATH`` or ``literal value``.
+
+        A name or path is shown only when it has the usual form (``UPPER_CASE`` names, paths
+        from ``/``, ``~/``, ``./`` or ``../``): anything else may be the secret itself, pasted
+        where its reference belongs, and is described without being repeated.
+        """
         if self.env is not None:
-            return f"env:{self.env}"
+            return f"env:{self.env}" if self.env_shown else "env:(name hidden: it may be a secret)"
         if self.file is not None:
-            return f"file:{self.file}"
+            return (
+                f"file:{self.file}" if self.file_shown else "file:(path hidden: it may be a secret)"
+            )
         return "literal value"
+
+    @property
+    def env_shown(self) -> bool:
+        """Whether ``env`` has the usual form of a variable name, safe to repeat."""
+        return self.env is not None and _ENV_SHOWN.fullmatch(self.env) is not None
+
+    @property
+    def file_shown(self) -> bool:
+        """Whether ``file`` has the usual form of a path, safe to repeat."""
+        return self.file is not None and _PATH_SHOWN.fullmatch(self.file) is not None
 
 
 class ClientSecret(SecretRef):

@@ -18,7 +18,14 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.loading import LoadResult, PathKey, SourceMap, format_path, is_secret_path
+from mailoauth_cfg.loading import (
+    LoadResult,
+    PathKey,
+    SourceMap,
+    format_path,
+    is_hidden_key,
+    is_secret_path,
+)
 from mailoauth_cfg.model.config import MailConfig
 
 
@@ -160,10 +167,14 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         model = _model_at(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
         match = closest(key, allowed)
-        message = f"unknown key {key!r}{suggest(key, allowed)}"
+        if is_hidden_key(loc[:-1], key):  # `client_secret: {<the secret>: ...}`
+            message = "unknown key (hidden: it may be a secret)"
+            fix = "remove that key; a secret goes in a file or an environment variable"
+        else:
+            message = f"unknown key {key!r}{suggest(key, allowed)}"
+            fix = f"rename it to {match!r}" if match else f"remove {key!r}"
         if allowed:
             message += f"; allowed here: {', '.join(allowed)}"
-        fix = f"rename it to {match!r}" if match else f"remove {key!r}"
         at_key = True
     elif kind == "missing":
         rule = "schema-missing-key"

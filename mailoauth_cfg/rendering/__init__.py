@@ -52,27 +52,41 @@ class RenderContext:
             return Secret(ref.value.get_secret_value(), "the config", (*path, "value"))
         if ref.env is not None:
             value = self.environ.get(ref.env)
+            variable = (
+                f"environment variable {ref.env}"
+                if ref.env_shown
+                else "the environment variable named here (name hidden: it may be a secret)"
+            )
             if value is None or value == "":
                 self._unresolved(
-                    f"environment variable {ref.env} is not set (or empty)",
+                    f"{variable} is not set (or empty)",
                     (*path, "env"),
                     object_,
-                    f"export {ref.env}=... before rendering (from your secret store)",
+                    (
+                        f"export {ref.env}=... before rendering (from your secret store)"
+                        if ref.env_shown
+                        else "name an environment variable here and export it before rendering; "
+                        "a secret never goes in the config"
+                    ),
                 )
                 return None
             if not _is_text(value):
                 self._unresolved(
-                    f"environment variable {ref.env} is not valid UTF-8 text",
+                    f"{variable} is not valid UTF-8 text",
                     (*path, "env"),
                     object_,
-                    f"set {ref.env} to the secret as UTF-8 text (check the secret store's "
-                    "encoding)",
+                    "set it to the secret as UTF-8 text (check the secret store's encoding)",
                 )
                 return None
-            return Secret(value, f"env:{ref.env}", (*path, "env"))
+            return Secret(value, ref.describe(), (*path, "env"))
         file = Path(ref.file or "")
         if not file.is_absolute():
             file = self.root / file
+        what = (
+            f"secret file {ref.file}"
+            if ref.file_shown
+            else "the secret file named here (path hidden: it may be a secret)"
+        )
         try:
             value = file.read_text(encoding="utf-8").rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as exc:
@@ -82,18 +96,16 @@ class RenderContext:
                 else "it is not valid UTF-8 text"
             )
             self._unresolved(
-                f"secret file {ref.file} cannot be read: {reason}",
+                f"{what} cannot be read: {reason}",
                 (*path, "file"),
                 object_,
                 "create the file (mode 0600, UTF-8 text) or correct the path",
             )
             return None
         if not value:
-            self._unresolved(
-                f"secret file {ref.file} is empty", (*path, "file"), object_, "write the secret"
-            )
+            self._unresolved(f"{what} is empty", (*path, "file"), object_, "write the secret")
             return None
-        return Secret(value, f"file:{ref.file}", (*path, "file"))
+        return Secret(value, ref.describe(), (*path, "file"))
 
     def unrepresentable(self, error: Unrepresentable, syntax: Syntax, output: str) -> None:
         """Record a located finding for a value that ``output``'s syntax cannot carry."""

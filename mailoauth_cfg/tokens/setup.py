@@ -17,7 +17,7 @@ from mailoauth_cfg.derive import Endpoints, TargetPlan, endpoints, plan, token_s
 from mailoauth_cfg.errors import SecretError, TokenError
 from mailoauth_cfg.model import App, MailConfig, PostfixTarget, Provider, SecretRef, User
 from mailoauth_cfg.tokens import TokenUsageError, redaction
-from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path
+from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path, sasl_path
 
 Flow = Literal["loopback", "device-code", "client-credentials"]
 FLOWS: tuple[Flow, ...] = ("loopback", "device-code", "client-credentials")
@@ -184,7 +184,7 @@ def _location_for(
             if target.chroot and token_dir.is_absolute()
             else token_dir
         )
-        return TokenLocation(Path(str(host_dir)) / email, "sasl-xoauth2")
+        return TokenLocation(sasl_path(Path(str(host_dir)), email), "sasl-xoauth2")
     token_dir_value = getattr(target, "token_dir", None)
     if isinstance(token_dir_value, str) and token_dir_value:
         return TokenLocation(native_path(Path(token_dir_value).expanduser(), email))

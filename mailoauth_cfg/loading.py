@@ -16,6 +16,7 @@ Secret references are plain mappings here; nothing is resolved.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 from collections.abc import Iterator, Sequence
@@ -681,6 +682,125 @@ def _include_patterns(
         yield item, mark, path
 
 
+MAX_WALK_ENTRIES = 100_000
+"""Directory entries one include pattern may look at."""
+
+
+class _GlobWalk:
+    """The files matching an include glob (``*``, ``?``, ``[...]``, ``**``), found without
+    ever looping or leaving the tree.
+
+    Python's :func:`glob.glob` follows every symbolic link to a directory while it recurses
+    (a link to ``/`` walks the file system; a link to an ancestor loops until names get too
+    long). Here a linked directory is entered only when it resolves inside the folder where
+    the pattern's wildcards start (and inside ``inside``, the config directory, unless
+    includes may leave it), and ``**`` enters each real directory once. Like glob, wildcards
+    skip names starting with a dot unless the pattern part does.
+    """
+
+    def __init__(self, base: Path, pattern: str, inside: Path | None) -> None:
+        parts = Path(pattern).parts
+        start = Path(parts[0]) if Path(pattern).is_absolute() else base
+        if Path(pattern).is_absolute():
+            parts = parts[1:]
+        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+        self.start = start.joinpath(*parts[:fixed])
+        self.parts = parts[fixed:]
+        self.inside = inside
+        self.tree = self._real(self.start)
+        self.budget = MAX_WALK_ENTRIES
+        self.exhausted = False
+        self._entered: set[Path] = set()
+
+    @staticmethod
+    def _real(path: Path) -> Path | None:
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):  # a link loop
+            return None
+
+    def files(self) -> list[Path]:
+        """Matching regular files, sorted, each path once."""
+        if self.tree is None or not self.parts:
+            return []
+        found = {str(p): p for p in self._expand(self.start, 0)}
+        return [found[k] for k in sorted(found) if self._is_file(found[k])]
+
+    @staticmethod
+    def _is_file(path: Path) -> bool:
+        try:
+            return path.is_file()
+        except OSError:
+            return False
+
+    def _entries(self, directory: Path) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            return []
+        self.budget -= len(entries)
+        if self.budget < 0:
+            self.exhausted = True
+            return []
+        return entries
+
+    def _may_enter(self, path: Path, entry: os.DirEntry[str] | None = None) -> bool:
+        """Whether to descend into ``path``: a directory, reached without leaving the tree."""
+        try:
+            if entry is not None and entry.is_dir(follow_symlinks=False):
+                return True  # a real subdirectory of a directory already inside
+            if not path.is_dir():
+                return False
+        except OSError:
+            return False
+        real = self._real(path)
+        if real is None or self.tree is None or not real.is_relative_to(self.tree):
+            return False
+        return self.inside is None or real.is_relative_to(self.inside)
+
+    def _expand(self, directory: Path, index: int) -> Iterator[Path]:
+        if self.exhausted:
+            return
+        if index == len(self.parts):
+            yield directory
+            return
+        part = self.parts[index]
+        last = index == len(self.parts) - 1
+        if part == "**":
+            real = self._real(directory)
+            if real is None or real in self._entered:
+                return  # each real directory once: no loop through links
+            self._entered.add(real)
+            yield from self._expand(directory, index + 1)
+            for entry in self._entries(directory):
+                if entry.name.startswith("."):
+                    continue
+                child = directory / entry.name
+                if last:
+                    yield child
+                if self._may_enter(child, entry):
+                    yield from self._expand(child, index)
+            return
+        if not glob.has_magic(part):
+            child = directory / part
+            if last:
+                yield child
+            elif self._may_enter(child):
+                yield from self._expand(child, index + 1)
+            return
+        for entry in self._entries(directory):
+            if entry.name.startswith(".") and not part.startswith("."):
+                continue
+            if not fnmatch.fnmatchcase(entry.name, part):
+                continue
+            child = directory / entry.name
+            if last:
+                yield child
+            elif self._may_enter(child, entry):
+                yield from self._expand(child, index + 1)
+
+
 class _Merger:
     def __init__(self, root: Path, *, allow_outside: bool, max_bytes: int) -> None:
         self.root = root
@@ -732,6 +852,13 @@ class _Merger:
         self.visited.add(real)
         self.files.append(display)
         parsed = _parse_file(path, display, max_bytes=self.max_bytes)
+        if via is not None:  # a file that cannot be read has no line: point at its include
+            parsed.findings = [
+                _finding(f.rule, f"included file {display}: {f.message}", via, f.fix, via_path)
+                if f.rule == "config-unreadable"
+                else f
+                for f in parsed.findings
+            ]
         self.findings.extend(parsed.findings)
         if parsed.data is None:
             return
@@ -761,8 +888,20 @@ class _Merger:
         if glob.has_magic(pattern):
             if not self.allow_outside and self._glob_leaves_root(base, pattern, mark, path):
                 return []
-            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))  # noqa: PTH207
-            matches = [m for m in matches if m.is_file()]
+            walk = _GlobWalk(base, pattern, inside=None if self.allow_outside else self.root)
+            matches = walk.files()
+            if walk.exhausted:
+                self.findings.append(
+                    _finding(
+                        "include-invalid",
+                        f"include pattern {pattern!r} visits more than {MAX_WALK_ENTRIES} "
+                        "entries; refusing to walk further",
+                        mark,
+                        "narrow the pattern (a recursive ** over a large tree)",
+                        path,
+                    )
+                )
+                return []
             if not matches:
                 self.findings.append(
                     Finding(

@@ -623,3 +623,126 @@ def test_top_level_setting_in_two_files_is_refused(write: Writer, workdir: Path)
     finding = only(load_config(main), "include-duplicate-name")
     assert where(finding) == ("r.yaml", 3, 1, "rules")
     assert "main.yaml line 3" in finding.message
+
+
+# --- include walking: symbolic links, loops, unreadable files ---------------------------------
+
+
+_LOAD = """
+import json, sys
+from mailoauth_cfg.loading import load_config
+result = load_config(sys.argv[1])
+print(json.dumps({"files": result.files, "rules": [f.rule for f in result.findings]}))
+"""
+
+
+def _load_in_subprocess(config: Path, timeout: float = 60) -> dict[str, list[str]]:
+    """Load in a child process, so that a walk without end is a failure, not a hung suite."""
+    import json
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD, str(config)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=config.parent,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"loading {config.name} did not end within {timeout} s (a walk without end)")
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, list[str]] = json.loads(done.stdout)
+    return result
+
+
+def test_a_recursive_glob_beside_a_link_to_the_root_does_not_walk_it(
+    write: Writer, workdir: Path
+) -> None:
+    write(workdir, "cfg/users/a.yaml", "users: [{email: a@contoso.com, provider: p}]\n")
+    (workdir / "cfg" / "users" / "root").symlink_to("/")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['users/**/*.yaml']\n")
+    assert _load_in_subprocess(main, timeout=20) == {
+        "files": ["main.yaml", "users/a.yaml"],
+        "rules": [],
+    }
+
+
+def test_a_link_to_an_ancestor_does_not_loop(write: Writer, workdir: Path) -> None:
+    write(workdir, "cfg/conf.d/a.yaml", "apps: {a: {provider: p}}\n")
+    (workdir / "cfg" / "conf.d" / "loop").symlink_to("..")
+    (workdir / "cfg" / "conf.d" / "self").symlink_to(".")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['conf.d/**/*.yaml']\n")
+    assert _load_in_subprocess(main, timeout=20) == {
+        "files": ["main.yaml", "conf.d/a.yaml"],
+        "rules": [],
+    }, "each file once"
+
+
+def test_a_linked_folder_inside_the_tree_is_read_once(write: Writer, workdir: Path) -> None:
+    write(workdir, "cfg/real/a.yaml", "apps: {a: {provider: p}}\n")
+    (workdir / "cfg" / "linked").symlink_to("real")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['*/*.yaml', linked/a.yaml]\n")
+    result = load_config(main)
+    assert result.findings == []
+    assert result.files == ["cfg/main.yaml", "cfg/linked/a.yaml"]
+    assert set(result.data["apps"]) == {"a"}
+
+
+def test_a_linked_folder_leading_outside_is_refused(write: Writer, workdir: Path) -> None:
+    write(workdir, "shared/a.yaml", "apps: {a: {provider: p}}\n")
+    write(workdir, "cfg/conf/keep.yaml", "apps: {k: {provider: p}}\n")
+    (workdir / "cfg" / "conf" / "shared").symlink_to(workdir / "shared")
+    text = "version: 1\ninclude: ['conf/*.yaml', conf/shared/a.yaml]\n"
+    result = load_config(write(workdir, "cfg/main.yaml", text))
+    finding = only(result, "include-outside")
+    assert where(finding) == ("cfg/main.yaml", 2, 26, "include[1]")
+    assert set(result.data["apps"]) == {"k"}
+    text = "version: 1\ninclude: ['conf/**/*.yaml', 'conf/*/*.yaml']\n"
+    walked = load_config(write(workdir, "cfg/main.yaml", text))
+    assert walked.findings[0].rule == "include-no-match", "conf/*/*.yaml: the link is skipped"
+    assert walked.files == ["cfg/main.yaml", "cfg/conf/keep.yaml"], "the walk skips the link"
+
+
+def test_an_unreadable_included_file_is_located_at_its_include_entry(
+    write: Writer, workdir: Path
+) -> None:
+    """Located at the `include:` entry that names it (the file itself has no line to show)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(dir="/tmp"))
+    try:
+        root.chmod(0o755)
+        write(root, "secret.yaml", "apps: {a: {provider: p}}\n").chmod(0o000)
+        main = write(root, "main.yaml", "version: 1\ninclude:\n  - users.yaml\n  - secret.yaml\n")
+        write(root, "users.yaml", "users: []\n")
+        for path in (main, root / "users.yaml"):
+            path.chmod(0o644)
+        command = [sys.executable, "-m", "mailoauth_cfg", "validate", str(main), "-f", "json"]
+        if os.geteuid() == 0:  # root reads anything: run as nobody
+            command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
+        import json
+
+        findings = json.loads(done.stdout)["findings"]
+        (finding,) = [f for f in findings if f["rule"] == "config-unreadable"]
+        assert (finding["location"]["line"], finding["location"]["column"]) == (4, 5)
+        assert finding["location"]["file"] == "main.yaml"
+        assert finding["location"]["path"] == "include[1]"
+        assert "secret.yaml" in finding["message"]
+        assert "Permission denied" in finding["message"]
+    finally:
+        shutil.rmtree(root)

@@ -160,7 +160,7 @@ def test_a_mailbox_never_leads_a_token_file_outside_its_directory(
 
     store = tmp_path / "etc" / "tokens"
     for build in (native_path, sasl_path):
-        with pytest.raises(TokenError, match="cannot be a token file name|is not a file name"):
+        with pytest.raises(TokenError, match=r"cannot be a token file name"):
             build(store, email)
     assert not (tmp_path / "x").exists()
     assert sorted(p.name for p in tmp_path.rglob("*")) == []

@@ -46,7 +46,7 @@ def _errors(provider_type: str | None, bootstrap: str) -> list[dict[str, str]]:
     codes = _LIKELY.get(provider_type or "", {}).get(bootstrap, ())
     out = []
     for code in codes:
-        entry = explain_code(code)
+        entry = explain_code(code, provider_type)
         if entry is not None:
             out.append({"code": entry.code, "title": entry.title, "fix": entry.fix})
     return out

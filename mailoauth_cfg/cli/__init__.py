@@ -297,6 +297,7 @@ def render(
                 ("stale", plan.changed),
                 ("mode differs", plan.mode_changed),
                 ("no longer produced", plan.stale),
+                ("left by an interrupted render", plan.leftovers),
             ):
                 for path in paths:
                     typer.echo(f"{label}: {out / path}")
@@ -319,6 +320,8 @@ def render(
     if plan.stale and not prune:
         for path in plan.stale:
             typer.echo(f"no longer produced (use --prune to remove): {out / path}")
+    for path in plan.leftovers:
+        typer.echo(f"removed, left by an interrupted render: {out / path}")
 
 
 @app.command()

@@ -193,7 +193,7 @@ def _check_url_path(value: str) -> str:
 
 
 def _check_endpoint(value: str) -> str:
-    """``host``, ``host:port`` or an http(s) URL."""
+    """``host``, ``host:port`` (optionally followed by ``/path``) or an http(s) URL."""
     if "://" in value:
         example = "https://login.microsoftonline.us"
         _check_uri_chars(value, example)
@@ -204,9 +204,12 @@ def _check_endpoint(value: str) -> str:
         if parts.query or parts.fragment:
             raise ValueError(f"takes no query string or fragment (expected e.g. {example})")
         return value
-    host, colon, port = value.rpartition(":")
+    authority, slash, rest = value.partition("/")
+    if slash:  # host[:port]/path, as for a base URL without its scheme
+        _check_uri_chars(rest, "smtp.office365.com:587")
+    host, colon, port = authority.rpartition(":")
     if not colon or (host.count(":") and not host.startswith("[")):
-        host, port = value, ""
+        host, port = authority, ""
     try:
         _check_host(host)
     except ValueError:

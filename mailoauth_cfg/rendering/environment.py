@@ -4,8 +4,8 @@ Every ``{{ ... }}`` a template prints passes through :func:`finalize`, which esc
 syntax of the file being rendered (:mod:`mailoauth_cfg.rendering.escaping`): a template cannot
 print a value unescaped, nor pick the escaping of another syntax. The only choices left to a
 template are the other safe forms its syntax offers, through filters that check the syntax
-again: ``comment`` (text for a line comment), ``code`` and ``command`` (Markdown code span, and
-a shell command line of words, in Markdown), ``ident`` (a bare identifier such as a column
+again: ``comment`` (text for a line comment), ``code``, ``cell`` and ``command`` (a Markdown code
+span, one inside a table row, and a shell command line of words), ``ident`` (a bare identifier such as a column
 name, letters, digits and ``_`` only). ``tojson`` turns a value into JSON *text*, which is then
 escaped like any other text (a JSON body in a shell script becomes one shell word).
 
@@ -235,6 +235,7 @@ def tojson_filter(value: Any) -> str:
 FILTERS = {
     "comment": comment_filter,
     "code": _form("code"),
+    "cell": _form("cell"),
     "command": _form("command"),
     "ident": ident_filter,
     "tojson": tojson_filter,

@@ -123,6 +123,13 @@ def sql_string(text: str, value: object = None) -> str:
     """
     _checked(text, "sql", value)
     _refuse(text, "sql", value, "\\", "MySQL and standard SQL read a backslash differently")
+    _refuse(
+        text,
+        "sql",
+        value,
+        lambda c: is_control(c) and c not in "\n\t",
+        "a SQL script keeps only tabs and line feeds intact through the mysql client",
+    )
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -138,10 +145,18 @@ def ini_value(text: str, value: object = None) -> str:
     return text
 
 
+MSMTP_MAX = 470
+"""Longest msmtprc argument: msmtp refuses lines of 500 characters or more (key included)."""
+
+
 def msmtp_value(text: str, value: object = None) -> str:
     """An msmtprc argument: ``"..."``, which msmtp takes literally (it unescapes nothing)."""
     _checked(text, "msmtp", value)
     _refuse(text, "msmtp", value, is_control, "an msmtprc argument is one line of text")
+    if len(text) > MSMTP_MAX:
+        raise Unrepresentable(
+            "msmtp", f"cannot hold {len(text)} characters (msmtp reads lines of 499 at most)", value
+        )
     return '"' + text + '"'
 
 
@@ -234,17 +249,15 @@ def markdown_text(text: str, value: object = None) -> str:
 def markdown_code(text: str, value: object = None) -> str:
     """An inline Markdown code span holding ``text`` exactly (backticks and spaces included).
 
-    A ``|`` would split a table cell even inside a code span, so such text is shown as escaped
-    Markdown text instead; line breaks and bidirectional controls are refused (the span is
-    meant to be copied).
+    Line breaks and bidirectional controls are refused (the span is meant to be copied). In a
+    table row a ``|`` would split the cell even inside a code span: table cells use
+    :func:`markdown_cell`.
     """
     _checked(text, "md", value)
     _refuse(text, "md", value, is_control, "a Markdown code span is one line")
     _refuse(text, "md", value, BIDI_CONTROLS, "it would show the text in another order")
     if not text:
         return "(empty)"
-    if "|" in text:
-        return markdown_text(text, value)
     fence = "`"
     while fence in text:
         fence += "`"
@@ -256,6 +269,12 @@ def markdown_code(text: str, value: object = None) -> str:
         else ""
     )
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_cell(text: str, value: object = None) -> str:
+    """A code span inside a table row: a ``|`` is written ``\\|`` (GFM reads it back as ``|``
+    instead of ending the cell)."""
+    return markdown_code(text, value).replace("|", "\\|")
 
 
 def shell_command(words: Iterable[str]) -> str:
@@ -360,6 +379,7 @@ SYNTAXES: dict[str, Syntax] = {
             comment=lambda t: markdown_text(comment_text(t)),
             forms={
                 "code": markdown_code,
+                "cell": markdown_cell,
                 "command": lambda words, shell="sh": markdown_code(
                     powershell_command(words) if shell == "powershell" else shell_command(words)
                 ),

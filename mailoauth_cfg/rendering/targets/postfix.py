@@ -16,6 +16,20 @@ from mailoauth_cfg.model import PostfixTarget
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 
 
+def _relay(value: str) -> tuple[str, int]:
+    """(host, port) of ``relay``: ``host``, ``host:port``, ``[host]:port`` (Postfix's form,
+    brackets dropped: the template adds them) or a bare IPv6 address."""
+    text = value.split("://", 1)[-1].split("/", 1)[0]
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":")
+        return host, int(port) if port.isdigit() else 587
+    if text.count(":") > 1:  # an IPv6 address without brackets carries no port
+        return text, 587
+    host, _, port = text.rpartition(":")
+    return (host, int(port)) if host and port.isdigit() else (text, 587)
+
+
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     """``main.cf``, ``sasl_passwd``, ``sasl-xoauth2.conf`` and the README."""
     target = narrow(plan.target, PostfixTarget)
@@ -25,8 +39,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     ep = endpoints(plan.provider)
     host, port = ep.smtp_host, ep.smtp_port
     if target.relay:
-        relay_host, _, relay_port = target.relay.rpartition(":")
-        host, port = (relay_host, int(relay_port)) if relay_port.isdigit() else (target.relay, 587)
+        host, port = _relay(target.relay)
     token_dir = PurePosixPath(target.token_dir)
     token_files = []
     for user in context["users"]:

@@ -19,7 +19,7 @@ from jinja2 import Environment, TemplateError, TemplateNotFound
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Finding, Location, Severity
 from mailoauth_cfg.loading import PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import (
@@ -110,13 +110,18 @@ class RenderContext:
     def unrepresentable(self, error: Unrepresentable, syntax: Syntax, output: str) -> None:
         """Record a located finding for a value that ``output``'s syntax cannot carry."""
         value = error.value
+        location = None
         if isinstance(value, Secret):
             path: PathKey = value.path
             what = f"the secret from {value.reference}"
         else:
             text = value if isinstance(value, str) else str(value)
             path = self._locate(text, syntax)
-            if not path or is_secret_path(path):
+            if not path and self._config_name_refused(syntax):
+                what = "the config file's name"
+                root = self.marks.location(())
+                location = Location(file=root.file or self.config_name, line=1, column=1)
+            elif not path or is_secret_path(path):
                 what = f"the value of {format_path(path)}" if path else "a value"
             else:
                 shown = text if len(text) <= 60 else text[:60] + "…"
@@ -126,12 +131,24 @@ class RenderContext:
                 rule="render-value-unsafe",
                 severity=Severity.ERROR,
                 message=f"{what} cannot be written to {output}: {error}",
-                location=self.marks.location(path),
-                fix="change the value (remove the character named), or render this target "
-                "another way; nothing was written",
+                location=location or self.marks.location(path),
+                fix=(
+                    "rename the config file"
+                    if location is not None
+                    else "change the value (remove the character named)"
+                )
+                + "; nothing was written",
                 object=_object_of(path),
             )
         )
+
+    def _config_name_refused(self, syntax: Syntax) -> bool:
+        """Whether ``syntax`` refuses the config file's name (printed in runbook commands)."""
+        try:
+            syntax.text(self.config_name, self.config_name)
+        except Unrepresentable:
+            return True
+        return False
 
     def _locate(self, text: str, syntax: Syntax) -> PathKey:
         """Where in the config ``text`` (or the part of it the syntax refuses) is declared."""

@@ -4,10 +4,11 @@ Every ``{{ ... }}`` a template prints passes through :func:`finalize`, which esc
 syntax of the file being rendered (:mod:`mailoauth_cfg.rendering.escaping`): a template cannot
 print a value unescaped, nor pick the escaping of another syntax. The only choices left to a
 template are the other safe forms its syntax offers, through filters that check the syntax
-again: ``comment`` (text for a line comment), ``code``, ``cell`` and ``command`` (a Markdown code
-span, one inside a table row, and a shell command line of words), ``ident`` (a bare identifier such as a column
-name, letters, digits and ``_`` only). ``tojson`` turns a value into JSON *text*, which is then
-escaped like any other text (a JSON body in a shell script becomes one shell word).
+again: ``comment`` (text for a line comment), ``code``, ``cell`` and ``command`` (a Markdown
+code span, one inside a table row, and a shell command line of words), ``ident`` (a bare
+identifier such as a column name: letters, digits and ``_`` only). ``tojson`` turns a value
+into JSON *text*, which is then escaped like any other text (a JSON body in a shell script
+becomes one shell word).
 
 Shipped templates are trusted and render in a plain environment compiled once per process;
 directories a user adds with ``--templates`` render in a sandboxed environment. Escaping is

@@ -73,6 +73,7 @@ def _first(text: str, chars: Iterable[str] | Callable[[str], bool]) -> str | Non
 
 def _checked(text: str, syntax: str, value: object) -> str:
     """Refuse what no syntax here carries: NUL and text that is not valid Unicode."""
+    value = text if value is None else value
     if "\x00" in text:
         raise Unrepresentable(syntax, "cannot hold a NUL character", value)
     try:
@@ -87,7 +88,8 @@ def _refuse(
 ) -> None:
     bad = _first(text, chars)
     if bad is not None:
-        raise Unrepresentable(syntax, f"cannot hold {describe_char(bad)}: {why}", value)
+        shown = text if value is None else value  # the offending text, to locate it
+        raise Unrepresentable(syntax, f"cannot hold {describe_char(bad)}: {why}", shown)
 
 
 def sh_word(text: str, value: object = None) -> str:

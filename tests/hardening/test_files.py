@@ -33,7 +33,7 @@ from mailoauth_cfg.tokens.store import TokenLocation, TokenRecord
 from tests.rendering.support import AS_OF, CANARIES, golden_case, tree
 
 REPO = Path(__file__).resolve().parents[2]
-ROTATED = {**CANARIES, "ERP_MAIL_SECRET": "CANARY-erp-rotated-0b5e"}
+ROTATED = {**CANARIES, "ERP_MAIL_SECRET": "CANARY-erp+rotated/0b=5e~%41"}
 
 
 def mode_of(path: Path) -> int:

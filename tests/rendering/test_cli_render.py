@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mailoauth_cfg.cli import app
-from tests.rendering.support import AS_OF, CANARIES, GOLDEN_DIR, golden_case, tree
+from tests.rendering.support import AS_OF, CANARIES, GOLDEN_DIR, encodings, golden_case, tree
 
 
 def run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
@@ -33,7 +33,8 @@ def render(
 
 
 def no_canary(text: str) -> bool:
-    return not any(canary in text for canary in CANARIES.values())
+    """No canary secret in ``text``, in any encoding (raw, base64, URL/form-encoded...)."""
+    return not any(form in text for canary in CANARIES.values() for form in encodings(canary))
 
 
 @pytest.fixture

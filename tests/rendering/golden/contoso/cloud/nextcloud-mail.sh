@@ -10,7 +10,7 @@ set -eu
 : "${NC_ADMIN_USER:?set NC_ADMIN_USER (a Nextcloud administrator)}"
 : "${NC_ADMIN_PASSWORD:?set NC_ADMIN_PASSWORD (an app password of that administrator)}"
 url=https://cloud.contoso.com/apps/mail/api/integration/microsoft
-body='{"clientId": "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b", "clientSecret": "CANARY-erp-7f3a9", "tenantId": "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d"}'
+body='{"clientId": "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b", "clientSecret": "CANARY-erp+7f/3a=9~%41", "tenantId": "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d"}'
 printf '%s\n' "$body" | curl --fail --silent --show-error \
   --user "$NC_ADMIN_USER:$NC_ADMIN_PASSWORD" \
   --header 'OCS-APIRequest: true' \

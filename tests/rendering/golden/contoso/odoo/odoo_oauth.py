@@ -21,7 +21,7 @@ SERVICE = 'gmail'
 MAILBOX = 'crm@acme.example'
 PARAMETERS = [
     ('google_gmail_client_id', '412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com'),
-    ('google_gmail_client_secret', 'CANARY-acmeweb-9d4e6'),
+    ('google_gmail_client_secret', 'CANARY-acmeweb+9d/4e=6~%7E'),
 ]
 OUTGOING = True
 INCOMING = True

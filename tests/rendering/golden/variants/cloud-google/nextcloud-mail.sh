@@ -10,7 +10,7 @@ set -eu
 : "${NC_ADMIN_USER:?set NC_ADMIN_USER (a Nextcloud administrator)}"
 : "${NC_ADMIN_PASSWORD:?set NC_ADMIN_PASSWORD (an app password of that administrator)}"
 url=https://cloud.acme.example/index.php/apps/mail/api/integration/google
-body='{"clientId": "412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com", "clientSecret": "CANARY-varg-3c4d"}'
+body='{"clientId": "412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com", "clientSecret": "CANARY-varg+3c/4d=~%2F"}'
 printf '%s\n' "$body" | curl --fail --silent --show-error \
   --user "$NC_ADMIN_USER:$NC_ADMIN_PASSWORD" \
   --header 'OCS-APIRequest: true' \

@@ -21,7 +21,7 @@ SERVICE = 'outlook'
 MAILBOX = 'erp@contoso.com'
 PARAMETERS = [
     ('microsoft_outlook_client_id', '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b'),
-    ('microsoft_outlook_client_secret', 'CANARY-varms-1a2b'),
+    ('microsoft_outlook_client_secret', 'CANARY-varms+1a/2b=~%41'),
     ('microsoft_outlook.endpoint', 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/oauth2/v2.0/'),
 ]
 OUTGOING = True

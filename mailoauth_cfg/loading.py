@@ -16,9 +16,10 @@ Secret references are plain mappings here; nothing is resolved.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,14 @@ import yaml
 
 from mailoauth_cfg.errors import ConfigError
 from mailoauth_cfg.findings import Finding, Location, Severity
-from mailoauth_cfg.locations import Mark, PathKey, SourceMap, format_path
+from mailoauth_cfg.locations import (
+    Mark,
+    PathKey,
+    SourceMap,
+    format_path,
+    is_hidden_key,
+    is_secret_path,
+)
 from mailoauth_cfg.locations import nearest_mark as _nearest
 
 __all__ = [
@@ -37,6 +45,7 @@ __all__ = [
     "PathKey",
     "SourceMap",
     "format_path",
+    "is_hidden_key",
     "is_secret_path",
     "load_config",
 ]
@@ -53,10 +62,14 @@ MAX_DEPTH = 64
 MIN_ALIAS_BUDGET = 100_000
 """Nodes that aliases may re-expand, at least; more for large files (one per byte)."""
 MAX_INCLUDE_FILES = 1000
-MAX_COMPOSE_DEPTH = 1000
+MAX_COMPOSE_DEPTH = 512
 """Nesting at which composing stops. libyaml's composer recurses in C and overflows the stack
 (a segmentation fault, not an exception) somewhere past 20,000 levels, which a 40 KB line of
-``[`` reaches; deeper than :data:`MAX_DEPTH` is refused anyway."""
+``[`` reaches; deeper than :data:`MAX_DEPTH` is refused anyway. It stays below the 1000 levels
+at which libyaml 0.2.6 and later (PyYAML 6.0.4 wheels) stop scanning on their own, so the guard
+fires first whatever the libyaml version; the loader maps that error to the same
+finding should it fire first anyway."""
+_LIBYAML_DEPTH_PROBLEM = "exceeded maximum nesting depth"
 
 #: Top-level sections that hold named objects merged across included files.
 NAMED_SECTIONS = ("providers", "apps", "targets")
@@ -117,26 +130,6 @@ def _may_nest_deeper(text: str, limit: int) -> bool:
     if flow > limit:
         return True
     return flow + 2 * max(map(len, text.split("\n"))) + 2 > limit
-
-
-SECRET_KEYS = frozenset({"client_secret", "app_password"})
-"""Keys whose values are (references to) secrets."""
-_SECRET_SOURCES = frozenset({"value", "env", "file"})
-
-
-def is_secret_path(path: Sequence[str | int]) -> bool:
-    """Whether ``path`` is where a secret, or a reference to one, is written.
-
-    That is a client secret, an app password or a certificate key itself (``client_secret:
-    <text>``, the commonest mistake) or its ``value``, ``env`` or ``file`` (a secret pasted
-    into the wrong key). Messages about such a value never show it. Its ``expires`` and other
-    facts are not secret.
-    """
-    for index, part in enumerate(path):
-        if part in SECRET_KEYS or (part == "key" and index and path[index - 1] == "certificate"):
-            tail = path[index + 1 :]
-            return not tail or tail[0] in _SECRET_SOURCES
-    return False
 
 
 @dataclass(slots=True)
@@ -259,7 +252,7 @@ class _Builder:
             raise _FileProblem(
                 _finding(
                     "yaml-unsupported-tag",
-                    f"unsupported YAML tag {node.tag!r}",
+                    f"unsupported YAML tag {_tag_shown(node.tag, path)}",
                     self.mark(node),
                     "remove the tag; mailoauth-cfg reads plain YAML values only",
                     path,
@@ -299,7 +292,7 @@ class _Builder:
         raise _FileProblem(
             _finding(
                 "yaml-unsupported-tag",
-                f"unsupported YAML tag {tag!r}",
+                f"unsupported YAML tag {_tag_shown(tag, path)}",
                 self.mark(node),
                 "remove the tag; mailoauth-cfg reads plain YAML values only",
                 path,
@@ -335,18 +328,19 @@ class _Builder:
             key_mark = Mark(self.display, start.line + 1, start.column + 1)
             first = seen.get(key)
             if first is not None:
+                shown = "(hidden: it may be a secret)" if is_hidden_key(path, key) else repr(key)
                 self.findings.append(
                     Finding(
                         rule="yaml-duplicate-key",
                         severity=Severity.ERROR,
                         message=(
-                            f"duplicate key {key!r}: first defined at line {first.line}, "
+                            f"duplicate key {shown}: first defined at line {first.line}, "
                             f"column {first.column}; YAML parsers disagree on which one wins"
                         ),
                         location=Location(
                             key_mark.file, key_mark.line, key_mark.column, format_path((*path, key))
                         ),
-                        fix=f"remove one of the two {key!r} entries, or merge their contents",
+                        fix=f"remove one of the two {shown} entries, or merge their contents",
                         related=(Location(first.file, first.line, first.column),),
                     )
                 )
@@ -388,6 +382,11 @@ class _Builder:
         finally:
             self._merging -= 1
         return out
+
+
+def _tag_shown(tag: str, path: PathKey) -> str:
+    """A tag for a message; hidden on a secret's value (``!<the secret>`` is a paste, too)."""
+    return "(hidden: it may be a secret)" if is_secret_path(path) else repr(tag)
 
 
 _INT_CHECK_BITS = 4096
@@ -513,6 +512,17 @@ def _parse_file(
             )
         )
     except yaml.MarkedYAMLError as exc:
+        if _LIBYAML_DEPTH_PROBLEM in (exc.problem or ""):
+            at = exc.problem_mark
+            mark = Mark(display, at.line + 1, at.column + 1) if at else Mark(display, 1, 1)
+            return fail(
+                _finding(
+                    "yaml-too-deep",
+                    "nesting deeper than the YAML reader allows; refusing to read further",
+                    mark,
+                    "flatten the structure; a mailoauth-cfg config needs a few levels only",
+                )
+            )
         return fail(_syntax_finding(exc, display, text))
     except yaml.reader.ReaderError as exc:  # a control character: locate its first occurrence
         bad = chr(exc.character) if isinstance(exc.character, int) else ""
@@ -584,6 +594,125 @@ def _include_patterns(
         yield item, mark, path
 
 
+MAX_WALK_ENTRIES = 100_000
+"""Directory entries one include pattern may look at."""
+
+
+class _GlobWalk:
+    """The files matching an include glob (``*``, ``?``, ``[...]``, ``**``), found without
+    ever looping or leaving the tree.
+
+    Python's :func:`glob.glob` follows every symbolic link to a directory while it recurses
+    (a link to ``/`` walks the file system; a link to an ancestor loops until names get too
+    long). Here a linked directory is entered only when it resolves inside the folder where
+    the pattern's wildcards start (and inside ``inside``, the config directory, unless
+    includes may leave it), and ``**`` enters each real directory once. Like glob, wildcards
+    skip names starting with a dot unless the pattern part does.
+    """
+
+    def __init__(self, base: Path, pattern: str, inside: Path | None) -> None:
+        parts = Path(pattern).parts
+        start = Path(parts[0]) if Path(pattern).is_absolute() else base
+        if Path(pattern).is_absolute():
+            parts = parts[1:]
+        fixed = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+        self.start = start.joinpath(*parts[:fixed])
+        self.parts = parts[fixed:]
+        self.inside = inside
+        self.tree = self._real(self.start)
+        self.budget = MAX_WALK_ENTRIES
+        self.exhausted = False
+        self._entered: set[Path] = set()
+
+    @staticmethod
+    def _real(path: Path) -> Path | None:
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):  # a link loop
+            return None
+
+    def files(self) -> list[Path]:
+        """Matching regular files, sorted, each path once."""
+        if self.tree is None or not self.parts:
+            return []
+        found = {str(p): p for p in self._expand(self.start, 0)}
+        return [found[k] for k in sorted(found) if self._is_file(found[k])]
+
+    @staticmethod
+    def _is_file(path: Path) -> bool:
+        try:
+            return path.is_file()
+        except OSError:
+            return False
+
+    def _entries(self, directory: Path) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            return []
+        self.budget -= len(entries)
+        if self.budget < 0:
+            self.exhausted = True
+            return []
+        return entries
+
+    def _may_enter(self, path: Path, entry: os.DirEntry[str] | None = None) -> bool:
+        """Whether to descend into ``path``: a directory, reached without leaving the tree."""
+        try:
+            if entry is not None and entry.is_dir(follow_symlinks=False):
+                return True  # a real subdirectory of a directory already inside
+            if not path.is_dir():
+                return False
+        except OSError:
+            return False
+        real = self._real(path)
+        if real is None or self.tree is None or not real.is_relative_to(self.tree):
+            return False
+        return self.inside is None or real.is_relative_to(self.inside)
+
+    def _expand(self, directory: Path, index: int) -> Iterator[Path]:
+        if self.exhausted:
+            return
+        if index == len(self.parts):
+            yield directory
+            return
+        part = self.parts[index]
+        last = index == len(self.parts) - 1
+        if part == "**":
+            real = self._real(directory)
+            if real is None or real in self._entered:
+                return  # each real directory once: no loop through links
+            self._entered.add(real)
+            yield from self._expand(directory, index + 1)
+            for entry in self._entries(directory):
+                if entry.name.startswith("."):
+                    continue
+                child = directory / entry.name
+                if last:
+                    yield child
+                if self._may_enter(child, entry):
+                    yield from self._expand(child, index)
+            return
+        if not glob.has_magic(part):
+            child = directory / part
+            if last:
+                yield child
+            elif self._may_enter(child):
+                yield from self._expand(child, index + 1)
+            return
+        for entry in self._entries(directory):
+            if entry.name.startswith(".") and not part.startswith("."):
+                continue
+            if not fnmatch.fnmatchcase(entry.name, part):
+                continue
+            child = directory / entry.name
+            if last:
+                yield child
+            elif self._may_enter(child, entry):
+                yield from self._expand(child, index + 1)
+
+
 class _Merger:
     def __init__(self, root: Path, *, allow_outside: bool, max_bytes: int) -> None:
         self.root = root
@@ -638,6 +767,13 @@ class _Merger:
         parsed = _parse_file(
             path, display, max_bytes=self.max_bytes, source=None if source is None else source[1]
         )
+        if via is not None:  # a file that cannot be read has no line: point at its include
+            parsed.findings = [
+                _finding(f.rule, f"included file {display}: {f.message}", via, f.fix, via_path)
+                if f.rule == "config-unreadable"
+                else f
+                for f in parsed.findings
+            ]
         self.findings.extend(parsed.findings)
         if parsed.data is None:
             return
@@ -667,8 +803,20 @@ class _Merger:
         if glob.has_magic(pattern):
             if not self.allow_outside and self._glob_leaves_root(base, pattern, mark, path):
                 return []
-            matches = sorted(Path(p) for p in glob.glob(str(full), recursive=True))  # noqa: PTH207
-            matches = [m for m in matches if m.is_file()]
+            walk = _GlobWalk(base, pattern, inside=None if self.allow_outside else self.root)
+            matches = walk.files()
+            if walk.exhausted:
+                self.findings.append(
+                    _finding(
+                        "include-invalid",
+                        f"include pattern {pattern!r} visits more than {MAX_WALK_ENTRIES} "
+                        "entries; refusing to walk further",
+                        mark,
+                        "narrow the pattern (a recursive ** over a large tree)",
+                        path,
+                    )
+                )
+                return []
             if not matches:
                 self.findings.append(
                     Finding(

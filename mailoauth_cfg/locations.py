@@ -7,6 +7,7 @@ rules can locate any key path. Plain data, no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -80,14 +81,63 @@ def nearest_mark(marks: dict[PathKey, Mark], path: PathKey) -> Mark | None:
 
 
 def format_path(path: PathKey) -> str:
-    """Render a key path as ``apps.erp-mail.permissions[1]``."""
+    """Render a key path as ``apps.erp-mail.permissions[1]``; a key that may be a pasted secret
+    reads ``<hidden>``."""
     out: list[str] = []
-    for part in path:
+    for index, part in enumerate(path):
+        if isinstance(part, str) and is_hidden_key(path[:index], part):
+            part = HIDDEN_KEY  # a key under a secret may be the secret itself
         if isinstance(part, int):
             out.append(f"[{part}]")
-        elif part and all(c.isalnum() or c in "-_@+" for c in part):
+        elif part == HIDDEN_KEY or (part and all(c.isalnum() or c in "-_@+" for c in part)):
             out.append(f".{part}" if out else part)
         else:
             escaped = part.replace("\\", "\\\\").replace('"', '\\"')
             out.append(f'["{escaped}"]')
     return "".join(out)
+
+
+SECRET_KEYS = frozenset({"client_secret", "app_password", "certificate"})
+"""Keys whose values are (references to) secrets, or facts next to which one gets pasted."""
+_NOT_SECRET = frozenset({"expires", "created"})
+"""Facts inside those subtrees that are never a secret (dates)."""
+_KNOWN_INSIDE = frozenset(
+    {
+        "value",
+        "env",
+        "file",
+        "expires",
+        "created",
+        "key_id",
+        "thumbprint",
+        "key",
+        "certificate_file",
+    }
+)
+"""Keys the model knows inside those subtrees; any other key there may be a pasted secret."""
+HIDDEN_KEY = "<hidden>"
+
+
+def _secret_subtree(path: Sequence[str | int]) -> int | None:
+    """Index of the secret key that ``path`` enters, if any."""
+    return next((i for i, part in enumerate(path) if part in SECRET_KEYS), None)
+
+
+def is_secret_path(path: Sequence[str | int]) -> bool:
+    """Whether ``path`` is where a secret, or a reference to one, may be written.
+
+    That is a client secret, an app password or a certificate (``client_secret: <text>``, the
+    commonest mistake) and anything inside them (a secret pasted as an environment variable
+    name, a file path, a thumbprint or a key ID) except their dates. Messages about such a value
+    never show it.
+    """
+    index = _secret_subtree(path)
+    if index is None:
+        return False
+    tail = path[index + 1 :]
+    return not tail or tail[0] not in _NOT_SECRET
+
+
+def is_hidden_key(path: Sequence[str | int], key: object) -> bool:
+    """Whether ``key``, written under ``path``, is a name to hide (it may be a pasted secret)."""
+    return _secret_subtree(path) is not None and key not in _KNOWN_INSIDE

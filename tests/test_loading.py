@@ -281,6 +281,26 @@ def test_very_deep_nesting_does_not_raise_recursion_error(write: Writer, workdir
     assert finding.location.line == 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["x: " + "[" * 3000 + "]" * 3000, "x: " + "{a: " * 3000 + "1" + "}" * 3000, "- " * 3000 + "x"],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_nesting_is_too_deep_whichever_limit_fires_first(
+    write: Writer, workdir: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """libyaml (from 0.2.6, wheels of PyYAML 6.0.4) stops at 1000 levels with a scanner error
+    of its own; with the composer guard set above that limit the answer is still
+    ``yaml-too-deep``, so the outcome never depends on which limit fires first."""
+    from mailoauth_cfg import loading
+
+    monkeypatch.setattr(loading, "MAX_COMPOSE_DEPTH", 5000)
+    document = text if text.startswith("-") else "version: 1\n" + text + "\n"
+    finding = only(load_text(write, workdir, document), "yaml-too-deep")
+    assert finding.location.line in (1, 2)
+    assert finding.fix
+
+
 def test_huge_integer_is_refused_without_crashing(write: Writer, workdir: Path) -> None:
     digits = "1" + "0" * 5000  # 10**5000
     text = f"version: 1\napps:\n  a:\n    entity: {digits}\n"
@@ -603,3 +623,109 @@ def test_top_level_setting_in_two_files_is_refused(write: Writer, workdir: Path)
     finding = only(load_config(main), "include-duplicate-name")
     assert where(finding) == ("r.yaml", 3, 1, "rules")
     assert "main.yaml line 3" in finding.message
+
+
+# --- include walking: symbolic links, loops, unreadable files ---------------------------------
+
+
+_LOAD = """
+import json, sys
+from mailoauth_cfg.loading import load_config
+result = load_config(sys.argv[1])
+print(json.dumps({"files": result.files, "rules": [f.rule for f in result.findings]}))
+"""
+
+
+def _load_in_subprocess(config: Path, timeout: float = 60) -> dict[str, list[str]]:
+    """Load in a child process, so that a walk without end is a failure, not a hung suite."""
+    import json
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD, str(config)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=config.parent,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"loading {config.name} did not end within {timeout} s (a walk without end)")
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, list[str]] = json.loads(done.stdout)
+    return result
+
+
+def test_a_recursive_glob_beside_a_link_to_the_root_does_not_walk_it(
+    write: Writer, workdir: Path
+) -> None:
+    write(workdir, "cfg/users/a.yaml", "users: [{email: a@contoso.com, provider: p}]\n")
+    (workdir / "cfg" / "users" / "root").symlink_to("/")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['users/**/*.yaml']\n")
+    assert _load_in_subprocess(main, timeout=20) == {
+        "files": ["main.yaml", "users/a.yaml"],
+        "rules": [],
+    }
+
+
+def test_a_link_to_an_ancestor_does_not_loop(write: Writer, workdir: Path) -> None:
+    write(workdir, "cfg/conf.d/a.yaml", "apps: {a: {provider: p}}\n")
+    (workdir / "cfg" / "conf.d" / "loop").symlink_to("..")
+    (workdir / "cfg" / "conf.d" / "self").symlink_to(".")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['conf.d/**/*.yaml']\n")
+    assert _load_in_subprocess(main, timeout=20) == {
+        "files": ["main.yaml", "conf.d/a.yaml"],
+        "rules": [],
+    }, "each file once"
+
+
+def test_a_linked_folder_inside_the_tree_is_read_once(write: Writer, workdir: Path) -> None:
+    write(workdir, "cfg/real/a.yaml", "apps: {a: {provider: p}}\n")
+    (workdir / "cfg" / "linked").symlink_to("real")
+    main = write(workdir, "cfg/main.yaml", "version: 1\ninclude: ['*/*.yaml', linked/a.yaml]\n")
+    result = load_config(main)
+    assert result.findings == []
+    assert result.files == ["cfg/main.yaml", "cfg/linked/a.yaml"]
+    assert set(result.data["apps"]) == {"a"}
+
+
+def test_a_linked_folder_leading_outside_is_refused(write: Writer, workdir: Path) -> None:
+    write(workdir, "shared/a.yaml", "apps: {a: {provider: p}}\n")
+    write(workdir, "cfg/conf/keep.yaml", "apps: {k: {provider: p}}\n")
+    (workdir / "cfg" / "conf" / "shared").symlink_to(workdir / "shared")
+    text = "version: 1\ninclude: ['conf/*.yaml', conf/shared/a.yaml]\n"
+    result = load_config(write(workdir, "cfg/main.yaml", text))
+    finding = only(result, "include-outside")
+    assert where(finding) == ("cfg/main.yaml", 2, 26, "include[1]")
+    assert set(result.data["apps"]) == {"k"}
+    text = "version: 1\ninclude: ['conf/**/*.yaml', 'conf/*/*.yaml']\n"
+    walked = load_config(write(workdir, "cfg/main.yaml", text))
+    assert walked.findings[0].rule == "include-no-match", "conf/*/*.yaml: the link is skipped"
+    assert walked.files == ["cfg/main.yaml", "cfg/conf/keep.yaml"], "the walk skips the link"
+
+
+def test_an_unreadable_included_file_is_located_at_its_include_entry(
+    write: Writer, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Located at the `include:` entry that names it (the file itself has no line to show)."""
+    import os
+
+    secret = write(workdir, "secret.yaml", "apps: {a: {provider: p}}\n")
+    main = write(workdir, "main.yaml", "version: 1\ninclude:\n  - users.yaml\n  - secret.yaml\n")
+    write(workdir, "users.yaml", "users: []\n")
+    secret.chmod(0o000)
+    if os.geteuid() == 0:  # root reads anything: the file system refuses it the same way
+        original = Path.read_bytes
+
+        def read_bytes(self: Path) -> bytes:
+            if self.name == "secret.yaml":
+                raise PermissionError(13, "Permission denied", str(self))
+            return original(self)
+
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    finding = only(load_config(main), "config-unreadable")
+    assert where(finding) == ("main.yaml", 4, 5, "include[1]")
+    assert "secret.yaml" in finding.message
+    assert "Permission denied" in finding.message

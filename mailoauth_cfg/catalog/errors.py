@@ -315,14 +315,40 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
         "invalid_grant",
         None,
         "Refresh token or authorization code rejected",
+        "The refresh token expired or was revoked, or the authorization code expired, was "
+        "already used or was issued to another client. Microsoft names the cause with an AADSTS "
+        "code; Google with its error description.",
+        "Run the token bootstrap again, signing in as the mailbox; then see the provider's "
+        "own explanation (mailoauth-cfg explain the AADSTS code, or the Google message).",
+        (),
+        src.OAUTH_RFC6749,
+    ),
+    _oauth(
+        "invalid_grant",
+        "google",
+        "Refresh token or authorization code rejected",
         "Google: the refresh token expired or was revoked: 7 days after issue when the consent "
         "screen is External + Testing, 6 months unused, more than 100 tokens per client and "
         "account, a password change, or the user removed access. Also an expired or reused "
-        "authorization code. Microsoft adds an AADSTS code (see it).",
+        "authorization code.",
         "Publish the consent screen to Production (or use an Internal Workspace app), then run "
         "the token bootstrap again with access_type=offline and prompt=consent.",
         ("google-testing-refresh-token-expiry",),
         src.GOOGLE_OAUTH2_OVERVIEW,
+    ),
+    _oauth(
+        "invalid_grant",
+        "microsoft",
+        "Refresh token or authorization code rejected",
+        "Microsoft Entra ID: the refresh token expired (unused for 90 days: AADSTS700082) or was "
+        "revoked (a password change or reset, a sign-out of all sessions, an administrator's "
+        "revocation: AADSTS50173), the authorization code expired or was already redeemed "
+        "(AADSTS70008), or the grant belongs to another client or tenant (AADSTS70000).",
+        "Run the token bootstrap again, signing in as the mailbox (or its delegate); if it "
+        "recurs, look the AADSTS code up (mailoauth-cfg explain AADSTS...) and check the "
+        "Conditional Access sign-in frequency and revocations in the user's sign-in log.",
+        (),
+        src.MS_ERROR_CODES,
     ),
     _oauth(
         "redirect_uri_mismatch",
@@ -546,9 +572,19 @@ _ENTRIES: tuple[ErrorExplanation, ...] = (
 )
 
 ERROR_EXPLANATIONS: Mapping[str, ErrorExplanation] = MappingProxyType(
-    {e.code.lower(): e for e in _ENTRIES}
+    {e.code.lower(): e for e in reversed(_ENTRIES)}
 )
-"""Explanations keyed by lower-case canonical code."""
+"""Explanations keyed by lower-case canonical code (the first entry of a code: its general
+meaning when the provider is not known)."""
+
+PROVIDER_EXPLANATIONS: Mapping[tuple[str, str], ErrorExplanation] = MappingProxyType(
+    {
+        (e.code.lower(), e.provider): e
+        for e in _ENTRIES
+        if e.provider is not None and ERROR_EXPLANATIONS[e.code.lower()] is not e
+    }
+)
+"""Provider-specific explanations of a code that both providers use (``invalid_grant``)."""
 
 RULE_IDS: tuple[str, ...] = tuple(sorted({r for e in _ENTRIES for r in e.rules}))
 """Every rule ID referenced from this module."""
@@ -593,14 +629,31 @@ def normalise_code(text: str) -> str | None:
     return lowered
 
 
-def explain_code(text: str) -> ErrorExplanation | None:
+def explain_code(
+    text: str, provider: Literal["microsoft", "google"] | str | None = None
+) -> ErrorExplanation | None:
     """Explain an error code or a whole error line; ``None`` when unknown.
 
     Accepts ``AADSTS700016``, ``700016``, ``aadsts700016: Application with identifier…``,
     ``535 5.7.139 Authentication unsuccessful…``, ``535-5.7.8 …``, ``5.7.139``,
     ``invalid_grant``, ``{"error": "invalid_grant", …}``, ``A1 NO AUTHENTICATE failed.``.
     An SMTP reply whose basic code is not catalogued falls back to its enhanced status code.
+
+    With ``provider`` (the mailbox's), a code both providers use gets that provider's meaning,
+    and an explanation specific to the other provider is not given.
     """
+    found = _explain(text)
+    if found is None or provider is None:
+        return found
+    specific = PROVIDER_EXPLANATIONS.get((found.code.lower(), provider))
+    if specific is not None:
+        return specific
+    if found.provider is not None and found.provider != provider:
+        return None
+    return found
+
+
+def _explain(text: str) -> ErrorExplanation | None:
     key = normalise_code(text)
     if key is None:
         return None

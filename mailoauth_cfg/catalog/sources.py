@@ -48,6 +48,7 @@ MS_APP_GET = "microsoftgraph/microsoft-graph-docs-contrib:api-reference/v1.0/api
 MS_APP_ONLY_EXO_PS = (
     "MicrosoftDocs/office-docs-powershell:exchange/docs-conceptual/app-only-auth-powershell-v2.md"
 )
+OAUTH_RFC6749 = "https://www.rfc-editor.org/rfc/rfc6749#section-5.2"
 MS_ERROR_CODES = "https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes"
 MS_SET_CASMAILBOX = (
     "MicrosoftDocs/office-docs-powershell:exchange/exchange-ps/ExchangePowerShell/Set-CASMailbox.md"

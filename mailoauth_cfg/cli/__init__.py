@@ -491,7 +491,7 @@ def render(
                 tool_version=__version__,
             )
             sys.stderr.write(render_report(report, "text"))
-            _fail("secrets could not be resolved; nothing was written", ExitCode.FINDINGS)
+            _fail("some values cannot be rendered; nothing was written", ExitCode.FINDINGS)
         if diff:
             if no_secrets:
                 sys.stdout.write(secretless.diff(rendered.files, out))
@@ -510,6 +510,7 @@ def render(
                 ("stale", plan.changed),
                 ("mode differs", plan.mode_changed),
                 ("no longer produced", plan.stale),
+                ("left by an interrupted render", plan.leftovers),
             ):
                 for path in paths:
                     typer.echo(f"{label}: {out / path}")
@@ -533,6 +534,8 @@ def render(
     if plan.stale and not prune:
         for path in plan.stale:
             typer.echo(f"no longer produced (use --prune to remove): {out / path}")
+    for path in plan.leftovers:
+        typer.echo(f"removed, left by an interrupted render: {out / path}")
 
 
 @app.command()

@@ -10,11 +10,14 @@ from mailoauth_cfg.model._base import (
     DOMAIN_RE,
     GUID_RE,
     Certificate,
+    ClientId,
     ClientSecret,
     Email,
     Name,
     StrictModel,
     Suppressions,
+    Text,
+    Uri,
 )
 
 
@@ -22,7 +25,7 @@ def _check_home_tenant(value: str) -> str:
     if GUID_RE.fullmatch(value) or DOMAIN_RE.fullmatch(value):
         return value.lower()
     raise ValueError(
-        f"{value!r} is not a tenant: expected the directory (tenant) ID as a GUID or a verified "
+        "is not a tenant: expected the directory (tenant) ID as a GUID or a verified "
         "domain such as contoso.onmicrosoft.com (a registration lives in one tenant, not in "
         "common/organizations)"
     )
@@ -33,12 +36,7 @@ class App(StrictModel):
 
     provider: Name = Field(examples=["contoso"])
     """Name of the provider (``providers:``) the app is registered in."""
-    client_id: str = Field(
-        examples=[
-            "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
-            "123456789012-abc.apps.googleusercontent.com",
-        ]
-    )
+    client_id: ClientId
     """Application (client) ID: a GUID for Microsoft; ``<number>-<id>.apps.googleusercontent.com``
     for Google."""
     home_tenant: Annotated[str, AfterValidator(_check_home_tenant)] | None = Field(
@@ -64,10 +62,10 @@ class App(StrictModel):
     flow: Literal["delegated", "app-only"] = "delegated"
     """``delegated``: a user signs in and the token acts as that mailbox (refresh token).
     ``app-only``: client credentials, no user (Exchange application permissions)."""
-    redirect_uris: list[str] | None = None
+    redirect_uris: list[Uri] | None = None
     """Registered redirect URIs. Omitted: computed from the targets that use the app.
     Given: checked both ways against what the targets send."""
-    permissions: list[str] | None = None
+    permissions: list[Text] | None = None
     """API permissions by friendly name (``SMTP.Send``, ``IMAP.AccessAsUser.All``,
     ``offline_access``...). Omitted: computed from the targets."""
     admin_consent: bool | None = None

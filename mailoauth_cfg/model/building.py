@@ -18,8 +18,8 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Severity
-from mailoauth_cfg.loading import LoadResult, is_secret_path
-from mailoauth_cfg.locations import PathKey, SourceMap, format_path
+from mailoauth_cfg.loading import LoadResult
+from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_hidden_key, is_secret_path
 from mailoauth_cfg.model.config import MailConfig
 
 
@@ -161,10 +161,14 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         model = _model_at(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
         match = closest(key, allowed)
-        message = f"unknown key {key!r}{suggest(key, allowed)}"
+        if is_hidden_key(loc[:-1], key):  # `client_secret: {<the secret>: ...}`
+            message = "unknown key (hidden: it may be a secret)"
+            fix = "remove that key; a secret goes in a file or an environment variable"
+        else:
+            message = f"unknown key {key!r}{suggest(key, allowed)}"
+            fix = f"rename it to {match!r}" if match else f"remove {key!r}"
         if allowed:
             message += f"; allowed here: {', '.join(allowed)}"
-        fix = f"rename it to {match!r}" if match else f"remove {key!r}"
         at_key = True
     elif kind == "missing":
         rule = "schema-missing-key"
@@ -192,11 +196,15 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         message = f"{shown} is not allowed{hint}; expected one of: {allowed_text}"
         fix = f"use one of: {allowed_text}"
     elif kind == "value_error":
+        # the model's validators never repeat the value: it is shown here, or hidden
         message = str(error["msg"]).removeprefix("Value error, ")
+        if not isinstance(value, dict | list):
+            message = f"{describe(value)} {message}"
         _, _, expected_form = message.partition("(expected ")
         if not expected_form:
             _, _, expected_form = message.partition(": expected ")
         fix = f"write {expected_form.rstrip(')')}" if expected_form else "correct the value"
+        at_key = "[key]" in loc
     elif kind in ("dict_type", "model_type", "model_attributes_type"):
         rule = "schema-wrong-type"
         message = f"expected a mapping (key: value pairs) at {where}, got {describe(value)}"
@@ -210,7 +218,12 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         fix = "write the date as YYYY-MM-DD, unquoted"
     elif kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
-        if "A-Za-z0-9_.-" in pattern:
+        if "A-Za-z0-9._@-]{1,256}" in pattern:
+            message = (
+                f"{describe(value)} is not a client ID: letters, digits, '.', '_', '@', '-' only "
+                "(a GUID for Microsoft, <number>-<id>.apps.googleusercontent.com for Google)"
+            )
+        elif "A-Za-z0-9_.-" in pattern:
             message = (
                 f"{describe(value)} is not a valid name: use letters, digits, '_', '.', '-' "
                 "(starting with a letter or digit, at most 63 characters)"

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from mailoauth_cfg.model._base import Name, StrictModel
+from mailoauth_cfg.model._base import Name, PathText, StrictModel
 from mailoauth_cfg.model.apps import App
 from mailoauth_cfg.model.providers import Provider
 from mailoauth_cfg.model.targets import Target
@@ -27,7 +27,7 @@ class MailConfig(StrictModel):
 
     version: Literal[1]
     """Config format version; always 1."""
-    include: list[str] | str | None = None
+    include: list[PathText] | PathText | None = None
     """Files or globs (relative to this file) merged into this config."""
     providers: dict[Name, Provider] = Field(default_factory=dict)
     """Identity providers by name: a Microsoft Entra tenant or a Google domain."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -11,12 +10,14 @@ from mailoauth_cfg.model._base import (
     DOMAIN_RE,
     GUID_RE,
     Domain,
+    Email,
+    Endpoint,
+    PathText,
     StrictModel,
     Suppressions,
 )
 
 TENANT_KEYWORDS = ("common", "organizations", "consumers")
-_HOST_RE = re.compile(r"^(?:https?://)?[A-Za-z0-9.\-\[\]:]+(?::\d+)?(?:/.*)?$")
 
 
 def _check_tenant(value: str) -> str:
@@ -25,18 +26,9 @@ def _check_tenant(value: str) -> str:
     if value.lower() in TENANT_KEYWORDS or DOMAIN_RE.fullmatch(value):
         return value.lower()
     raise ValueError(
-        f"{value!r} is not a tenant: expected the directory (tenant) ID as a GUID, "
+        "is not a tenant: expected the directory (tenant) ID as a GUID, "
         "a verified domain such as contoso.onmicrosoft.com, or common/organizations/consumers"
     )
-
-
-def _check_endpoint(value: str) -> str:
-    if not _HOST_RE.fullmatch(value):
-        raise ValueError(f"{value!r} is not a host, host:port or URL")
-    return value
-
-
-Endpoint = Annotated[str, AfterValidator(_check_endpoint)]
 
 
 class MicrosoftEndpoints(StrictModel):
@@ -69,7 +61,7 @@ class MicrosoftProvider(StrictModel):
     """National cloud: global (incl. GCC), usgov (GCC High), usgov-dod, china (21Vianet)."""
     endpoints: MicrosoftEndpoints | None = None
     """Endpoint overrides; omitted means the cloud's defaults."""
-    ca_bundle: str | None = None
+    ca_bundle: PathText | None = None
     """CA bundle (PEM) for live checks through a TLS-inspecting proxy or a test emulator."""
     smtp_auth: Literal["enabled", "disabled"] | None = None
     """Organisation-wide SMTP AUTH (``Set-TransportConfig -SmtpClientAuthenticationDisabled``).
@@ -116,11 +108,11 @@ class GoogleProvider(StrictModel):
     """Declared consent screen; no Google API exposes it, so it is taken as declared."""
     project_number: Annotated[str, Field(pattern=r"^[0-9]{6,20}$")] | None = None
     """Cloud project number (the numeric prefix of the OAuth client ID)."""
-    admin: str | None = None
+    admin: Email | None = None
     """Workspace admin to impersonate for live checks (domain-wide delegation)."""
     endpoints: GoogleEndpoints | None = None
     """Endpoint overrides."""
-    ca_bundle: str | None = None
+    ca_bundle: PathText | None = None
     """CA bundle (PEM) for live checks."""
     suppress: Suppressions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mailoauth_cfg.model._base import Email, Name, StrictModel, Suppressions
+from mailoauth_cfg.model._base import Email, Name, StrictModel, Suppressions, Text
 
 Protocol = Literal["smtp", "imap", "pop"]
 
@@ -29,6 +29,6 @@ class User(StrictModel):
     """Known secondary addresses (proxy addresses); never to be used as the login."""
     two_step_verification: bool | None = None
     """Google: 2-Step Verification enrolled (required for app passwords)."""
-    display_name: str | None = None
+    display_name: Text | None = None
     """Sender display name used in rendered configs."""
     suppress: Suppressions

@@ -8,28 +8,31 @@ and nowhere else in the offline path.
 from __future__ import annotations
 
 import os
+import traceback
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import TemplateError, TemplateNotFound
+from jinja2 import Environment, TemplateError, TemplateNotFound
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.findings import Finding, ObjectRef, Severity
-from mailoauth_cfg.locations import PathKey, SourceMap
+from mailoauth_cfg.findings import Finding, Location, ObjectRef, Severity
+from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model import MailConfig, SecretRef
 from mailoauth_cfg.rendering.environment import (
     SPAN_CLOSE,
     SPAN_OPEN,
     Secret,
     make_environment,
+    output_syntax,
     tracking,
 )
+from mailoauth_cfg.rendering.escaping import Syntax, Unrepresentable, syntax_for
 from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
-from mailoauth_cfg.secrets import Unresolved, read_secret
+from mailoauth_cfg.secrets import Unresolved, read_secret, source_key
 
 SECRET_NOT_READ = "secret-not-read"
 """What a secret renders as without secrets; it only ever lands inside a masked span."""
@@ -56,13 +59,71 @@ class RenderContext:
         """Resolve a secret reference, or record a located finding and return ``None``."""
         if ref is None:
             return None
+        key = source_key(ref)
         if self.secretless:
-            return Secret(SECRET_NOT_READ, "a secret not read (--no-secrets)")
+            return Secret(SECRET_NOT_READ, "a secret not read (--no-secrets)", (*path, key))
         found = read_secret(ref, self.root, self.environ)
         if isinstance(found, Unresolved):
             self._unresolved(found.reason, (*path, found.key), object_, found.fix)
             return None
-        return Secret(found, ref.describe() if ref.value is None else "the config")
+        return Secret(found, ref.describe() if ref.value is None else "the config", (*path, key))
+
+    def unrepresentable(self, error: Unrepresentable, syntax: Syntax, output: str) -> None:
+        """Record a located finding for a value that ``output``'s syntax cannot carry."""
+        value = error.value
+        location = None
+        if isinstance(value, Secret):
+            path: PathKey = value.path
+            what = f"the secret from {value.reference}"
+        else:
+            text = value if isinstance(value, str) else str(value)
+            path = self._locate(text, syntax)
+            if not path and self._config_name_refused(syntax):
+                what = "the config file's name"
+                root = self.marks.location(())
+                location = Location(file=root.file or self.config_name, line=1, column=1)
+            elif not path or is_secret_path(path):
+                what = f"the value of {format_path(path)}" if path else "a value"
+            else:
+                shown = text if len(text) <= 60 else text[:60] + "…"
+                what = f"{format_path(path)} ({shown!r})"
+        self.findings.append(
+            Finding(
+                rule="render-value-unsafe",
+                severity=Severity.ERROR,
+                message=f"{what} cannot be written to {output}: {error}",
+                location=location or self.marks.location(path),
+                fix=(
+                    "rename the config file"
+                    if location is not None
+                    else "change the value (remove the character named)"
+                )
+                + "; nothing was written",
+                object=_object_of(self.config, path),
+            )
+        )
+
+    def _config_name_refused(self, syntax: Syntax) -> bool:
+        """Whether ``syntax`` refuses the config file's name (printed in runbook commands)."""
+        try:
+            syntax.text(self.config_name, self.config_name)
+        except Unrepresentable:
+            return True
+        return False
+
+    def _locate(self, text: str, syntax: Syntax) -> PathKey:
+        """Where in the config ``text`` (or the part of it the syntax refuses) is declared."""
+        leaves = list(_leaves(self.config.model_dump(mode="python", exclude_unset=True), ()))
+        for path, leaf in leaves:
+            if leaf == text:
+                return path
+        for path, leaf in sorted(leaves, key=lambda item: -len(item[1])):
+            if leaf and leaf in text:
+                try:
+                    syntax.text(leaf, leaf)
+                except Unrepresentable:
+                    return path
+        return ()
 
     def _unresolved(self, message: str, path: PathKey, object_: ObjectRef, fix: str) -> None:
         """Record a secret that cannot be resolved: once per reference, with every target
@@ -117,8 +178,41 @@ class RenderContext:
             "scopes": token_scopes(tplan),
             "redirect_uri": tplan.redirect_uri,
             "config_name": self.config_name,
-            "header": f"Generated by mailoauth-cfg from {self.config_name}; do not edit by hand.",
+            "header": self.header,
         }
+
+    @property
+    def header(self) -> str:
+        """The first comment of every file (printed with the ``comment`` filter)."""
+        return f"Generated by mailoauth-cfg from {self.config_name}; do not edit by hand."
+
+
+def _leaves(value: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(key, str):
+                yield (*path, key), key
+            yield from _leaves(child, (*path, key))
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _leaves(child, (*path, index))
+
+
+def _object_of(config: MailConfig, path: PathKey) -> ObjectRef | None:
+    if len(path) < 2:
+        return None
+    section, name = path[0], path[1]
+    if section == "providers":
+        return ObjectRef.provider(str(name))
+    if section == "apps":
+        return ObjectRef.app(str(name))
+    if section == "targets":
+        return ObjectRef.target(str(name))
+    if section == "users" and isinstance(name, int) and name < len(config.users):
+        return ObjectRef.user(config.users[name].email)
+    return None
 
 
 T = TypeVar("T")
@@ -139,6 +233,9 @@ class Output:
     template: str
     context: dict[str, Any]
     mailbox: str | None = None
+    syntax: str | None = None
+    """The file's syntax (:data:`~mailoauth_cfg.rendering.escaping.SYNTAXES`) when its name
+    does not say it (``.sh``, ``.php``, ``.md``... do)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +287,7 @@ def render(
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
         outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        files.extend(_render_outputs(env, outputs, f"{name}/", name))
+        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name))
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     ctx.current_target = ""
@@ -198,7 +295,9 @@ def render(
         aplan = ctx.plans.apps.get(app_name)
         if aplan is not None:
             files.extend(
-                _render_outputs(env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", "")
+                _render_outputs(
+                    ctx, env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", ""
+                )
             )
     ctx.findings.extend(ctx.unresolved())
     if ctx.findings:
@@ -211,24 +310,35 @@ def render(
 
 
 def _render_outputs(
-    env: Any, outputs: list[Output], prefix: str, target: str
+    ctx: RenderContext, env: Environment, outputs: list[Output], prefix: str, target: str
 ) -> list[RenderedFile]:
     out: list[RenderedFile] = []
     for item in outputs:
         path = str(safe_relative(prefix + item.path))
         try:
+            syntax = syntax_for(path, item.syntax)
+        except KeyError as exc:
+            raise RenderError(str(exc.args[0])) from None
+        try:
             template = env.get_template(item.template)
-            with tracking() as tracker:
-                text = template.render(**item.context)
         except TemplateNotFound as exc:
             raise RenderError(f"template {exc.name} not found") from None
         except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            where = f"{item.template}:{line}" if line else item.template
-            raise RenderError(f"template {where}: {exc.message}") from None
+            raise RenderError(f"template {_where(item.template, exc)}: {exc}") from None
+        try:
+            with tracking() as tracker, output_syntax(syntax):
+                text = template.render(**item.context)
+        except Unrepresentable as exc:
+            ctx.unrepresentable(exc, syntax, path)
+            continue
         except RenderError as exc:
-            # A filter refused a value (a line break for INI, a NUL...): say which file.
-            raise RenderError(f"{path}: {exc}") from None
+            raise RenderError(f"{path}: template {_where(item.template, exc)}: {exc}") from None
+        except Exception as exc:
+            detail = exc.message if isinstance(exc, TemplateError) else str(exc)
+            raise RenderError(
+                f"{path}: template {_where(item.template, exc)}: "
+                f"{type(exc).__name__}: {detail or 'failed'}"
+            ) from None
         content, spans = _secret_spans(text, path)
         out.append(
             RenderedFile(
@@ -242,6 +352,26 @@ def _render_outputs(
             )
         )
     return out
+
+
+def _where(template: str, exc: BaseException) -> str:
+    """``name:line`` of the template frame nearest to where ``exc`` was raised."""
+    line = getattr(exc, "lineno", None)
+    name = getattr(exc, "name", None) or template
+    if not line:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2") or frame.filename == "<template>":
+                line = frame.lineno
+                name = _template_name(frame.filename) or name
+                break
+    return f"{name}:{line}" if line else str(name)
+
+
+def _template_name(filename: str) -> str | None:
+    for marker in ("/templates/", "/_data/templates/"):
+        if marker in filename:
+            return filename.rsplit(marker, 1)[1]
+    return Path(filename).name if filename.endswith(".j2") else None
 
 
 def _secret_spans(text: str, path: str) -> tuple[bytes, tuple[tuple[int, int], ...]]:

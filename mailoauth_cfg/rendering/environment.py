@@ -1,40 +1,58 @@
-"""The Jinja2 environment: sandboxed, strict, with one escaping filter per output syntax.
+"""The Jinja2 environments, with escaping chosen by the output file's syntax (autoescape).
 
-No value from the YAML may break out of the string it is placed in. Templates therefore never
-print a value raw: each value goes through the filter of the syntax it lands in (``php``,
-``sql``, ``ini``, ``json``, ``sh``, ``xml``, ``postfix``, ``msmtprc``, ``md``). A value that a
-syntax cannot represent safely (a newline in an INI value, a NUL anywhere) stops the render with an
-error instead of producing a file that means something else.
+Every ``{{ ... }}`` a template prints passes through :func:`finalize`, which escapes it for the
+syntax of the file being rendered (:mod:`mailoauth_cfg.rendering.escaping`): a template cannot
+print a value unescaped, nor pick the escaping of another syntax. The only choices left to a
+template are the other safe forms its syntax offers, through filters that check the syntax
+again: ``comment`` (text for a line comment), ``code``, ``cell`` and ``command`` (a Markdown
+code span, one inside a table row, and a shell command line of words), ``ident`` (a bare
+identifier such as a column name: letters, digits and ``_`` only). ``tojson`` turns a value
+into JSON *text*, which is then escaped like any other text (a JSON body in a shell script
+becomes one shell word).
 
-Secrets are :class:`Secret` objects. Filters unwrap them and record that the file being
-rendered holds a secret, so the writer gives it mode 0600 and ``--diff`` masks it.
+Shipped templates are trusted and render in a plain environment compiled once per process;
+directories a user adds with ``--templates`` render in a sandboxed environment. Escaping is
+the same in both.
+
+Secrets are :class:`Secret` objects. Escaping unwraps them and records that the file being
+rendered holds a secret, so the writer gives it mode 0600 and ``--diff`` masks it. While a file
+is tracked, the escaped text of each printed expression that revealed a secret is put between
+:data:`SPAN_OPEN` and :data:`SPAN_CLOSE`; the renderer turns those marks into the file's secret
+spans (the manifest's ``secret_spans``, masked by ``render --check --no-secrets``).
 """
 
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
-import shlex
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mailoauth_cfg.errors import RenderError
+from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.rendering.escaping import SYNTAXES, Escaped, Syntax, plain
 
 
 class Secret:
-    """A resolved secret. ``str()`` is refused: only escaping filters may unwrap it."""
+    """A resolved secret. ``str()`` is refused: only escaping may unwrap it."""
 
-    __slots__ = ("_value", "reference")
+    __slots__ = ("_value", "path", "reference")
 
-    def __init__(self, value: str, reference: str) -> None:
+    def __init__(self, value: str, reference: str, path: PathKey = ()) -> None:
         self._value = value
         self.reference = reference
+        """``env:NAME``, ``file:PATH`` or ``the config``: where it came from (never the value)."""
+        self.path = path
+        """Key path of its reference in the config, to locate findings about it."""
 
     def reveal(self) -> str:
         """The secret value; records that the current output holds a secret."""
@@ -44,9 +62,14 @@ class Secret:
             tracker.pending = True
         return self._value
 
+    def peek(self) -> str:
+        """The value without recording it (for checks made while planning outputs)."""
+        return self._value
+
     def __str__(self) -> str:
         raise RenderError(
-            f"a template printed the secret from {self.reference} without an escaping filter"
+            f"a template turned the secret from {self.reference} into text; print it as is "
+            "(it is escaped for the file's syntax)"
         )
 
     def __repr__(self) -> str:
@@ -66,11 +89,15 @@ class _Tracker:
 SPAN_OPEN = "\x00\x02"
 SPAN_CLOSE = "\x00\x03"
 """Marks around each printed expression that carries a secret, while tracking; the renderer
-turns them into the manifest's secret spans and removes them (no value can hold a NUL)."""
+turns them into the manifest's secret spans and removes them (no syntax lets a value hold a
+NUL, so no value can forge them)."""
 
 
 _TRACKER: contextvars.ContextVar[_Tracker | None] = contextvars.ContextVar(
     "mailoauth_cfg_render_tracker", default=None
+)
+_SYNTAX: contextvars.ContextVar[Syntax | None] = contextvars.ContextVar(
+    "mailoauth_cfg_render_syntax", default=None
 )
 
 
@@ -85,135 +112,163 @@ def tracking() -> Iterator[_Tracker]:
         _TRACKER.reset(token)
 
 
-def _text(value: Any, syntax: str) -> str:
+@contextmanager
+def output_syntax(syntax: Syntax) -> Iterator[None]:
+    """Escape everything printed meanwhile for ``syntax`` (one output file)."""
+    token = _SYNTAX.set(syntax)
+    try:
+        yield
+    finally:
+        _SYNTAX.reset(token)
+
+
+def current_syntax() -> Syntax:
+    """The syntax of the file being rendered."""
+    syntax = _SYNTAX.get()
+    if syntax is None:
+        raise RenderError("a template was rendered without an output syntax")
+    return syntax
+
+
+def _revealed(value: Any) -> Any:
+    """``value`` with every :class:`Secret` inside replaced by its (recorded) text."""
     if isinstance(value, Secret):
-        text = value.reveal()
-    elif value is None:
-        raise RenderError(f"a template passed an empty value to the {syntax} filter")
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
-    if "\x00" in text:
-        raise RenderError(f"a value for {syntax} output contains a NUL character")
-    return text
+        return value.reveal()
+    if isinstance(value, dict):
+        return {_revealed(k): _revealed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_revealed(v) for v in value]
+    if isinstance(value, str):
+        return plain(value)
+    return value
 
 
-def _no_newline(text: str, syntax: str) -> str:
-    if "\n" in text or "\r" in text:
-        raise RenderError(
-            f"a value for {syntax} output contains a line break, which {syntax} "
-            "cannot hold in a single value"
-        )
-    return text
+def escape(value: Any, syntax: Syntax) -> str:
+    """``value`` written in ``syntax`` (the autoescape of every printed expression).
 
-
-def php_string(value: Any) -> str:
-    """A PHP single-quoted string literal (only ``\\`` and ``'`` are special inside)."""
-    text = _text(value, "PHP")
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def sql_string(value: Any) -> str:
-    """A SQL string literal safe for MySQL/MariaDB (default mode) and PostgreSQL/SQLite.
-
-    Quotes are doubled; backslashes are refused, because MySQL treats them as escapes while
-    standard SQL does not, so no single spelling means the same thing in both.
+    Raises:
+        Unrepresentable: the syntax cannot carry the value.
+        RenderError: the template printed something no file should hold as is (an object, a
+            boolean or nothing in a syntax without such literals, another syntax's form).
     """
-    text = _text(value, "SQL")
-    if "\\" in text:
-        raise RenderError("a value for SQL output contains a backslash; use the PHP script")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def ini_value(value: Any) -> str:
-    """A configparser value: one line, ``%`` doubled (interpolation), no leading spaces."""
-    text = _no_newline(_text(value, "INI"), "INI")
-    if text != text.strip():
-        raise RenderError("a value for INI output starts or ends with spaces")
-    return text.replace("%", "%%")
-
-
-def json_value(value: Any, indent: int | None = None) -> str:
-    """A JSON value (strings quoted and escaped); ``indent`` pretty-prints containers."""
+    if isinstance(value, Undefined):  # `{{ x if y }}` when not y: nothing (a missing name raises)
+        return str(value)
+    if isinstance(value, Escaped):
+        if value.syntax != syntax.name:
+            raise RenderError(
+                f"a value escaped for {SYNTAXES[value.syntax].label} was printed in a "
+                f"{syntax.label} file"
+            )
+        return plain(value)
     if isinstance(value, Secret):
-        return json.dumps(value.reveal(), ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+        return syntax.text(value.reveal(), value)
+    if isinstance(value, bool):
+        if syntax.booleans is None:
+            raise RenderError(f"a template printed a boolean in a {syntax.label} file")
+        return syntax.booleans[value]
+    if isinstance(value, int):
+        return str(int(value))
+    if value is None:
+        if syntax.none is None:
+            raise RenderError(f"a template printed an empty value (None) in a {syntax.label} file")
+        return syntax.none
+    if isinstance(value, str):
+        return syntax.text(plain(value), value)
+    if syntax.structured is not None and isinstance(value, dict | list | tuple | float):
+        return syntax.structured(_revealed(value), value)
+    raise RenderError(f"a template printed a {type(value).__name__} in a {syntax.label} file")
 
 
-def shell_word(value: Any) -> str:
-    """One POSIX shell word."""
-    return shlex.quote(_text(value, "shell"))
+@pass_context
+def finalize(context: Context, value: Any) -> str:
+    """Jinja's ``finalize``: every printed expression, escaped for the current file.
 
-
-def xml_text(value: Any) -> str:
-    """Text or attribute content for XML."""
-    text = _text(value, "XML")
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("'", "&apos;")
-    )
-
-
-def postfix_word(value: Any) -> str:
-    """A Postfix map/main.cf token: no white space, no comment character."""
-    text = _text(value, "Postfix")
-    if any(c.isspace() for c in text) or "#" in text:
-        raise RenderError("a value for Postfix output contains white space or '#'")
+    Taking the context keeps Jinja from evaluating constant expressions at compile time, when
+    no file (hence no syntax) is being rendered.
+    """
+    del context
+    text = escape(value, current_syntax())
+    tracker = _TRACKER.get()
+    if tracker is not None and (tracker.pending or _carries(text, tracker.secrets)):
+        tracker.pending = False
+        return f"{SPAN_OPEN}{text}{SPAN_CLOSE}"
     return text
 
 
-def msmtprc_value(value: Any) -> str:
-    """An msmtprc argument, double-quoted with ``\\`` and ``"`` escaped."""
-    text = _no_newline(_text(value, "msmtprc"), "msmtprc")
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+_SPAN_MIN_LENGTH = 6
+"""Shorter secrets are only marked when revealed (as the redaction of messages ignores them)."""
 
 
-def markdown_code(value: Any) -> str:
-    """Inline Markdown code span that survives backticks in the value."""
-    text = _no_newline(_text(value, "Markdown"), "Markdown")
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+def _carries(text: str, secrets: set[str]) -> bool:
+    """Whether ``text`` holds a secret revealed earlier in this file: a value a template built
+    from a secret (``{% set body = {...} | tojson %}``) and printed later is marked too."""
+    return any(len(s) >= _SPAN_MIN_LENGTH and s in text for s in secrets)
 
 
-def markdown_text(value: Any) -> str:
-    """Plain Markdown text with the characters that start markup escaped."""
-    text = _no_newline(_text(value, "Markdown"), "Markdown")
-    for char in "\\`*_[]<>|#":
-        text = text.replace(char, "\\" + char)
-    return text
+def _text_of(value: Any) -> tuple[str, object]:
+    if isinstance(value, Secret):
+        return value.reveal(), value
+    if isinstance(value, str):
+        return plain(value), value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value), value
+    raise RenderError(f"expected text, got a {type(value).__name__}")
+
+
+def comment_filter(value: Any) -> Escaped:
+    """Text for a line comment of the current file (one line; controls made visible)."""
+    syntax = current_syntax()
+    if isinstance(value, Secret):
+        raise RenderError(f"a template put the secret from {value.reference} in a comment")
+    text, _ = _text_of(value)
+    return Escaped(syntax.comment(text), syntax.name)
+
+
+def _form(name: str) -> Any:
+    def apply(value: Any, *args: Any) -> Escaped:
+        syntax = current_syntax()
+        form = syntax.forms.get(name)
+        if form is None:
+            raise RenderError(f"the {name} filter is not available in a {syntax.label} file")
+        if name == "command":
+            if isinstance(value, str) or not hasattr(value, "__iter__"):
+                raise RenderError("the command filter takes a list of words")
+            if args and args[0] not in ("sh", "powershell"):
+                raise RenderError("the command filter knows the shells sh and powershell")
+            words = [_text_of(word)[0] for word in value]
+            return Escaped(form(words, *args[:1]), syntax.name)
+        text, original = _text_of(value)
+        return Escaped(form(text, original), syntax.name)
+
+    apply.__name__ = name
+    return apply
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def ident_filter(value: Any) -> Escaped:
+    """A bare identifier (column name, keyword): letters, digits and ``_`` only."""
+    syntax = current_syntax()
+    text, _ = _text_of(value)
+    if not _IDENT.fullmatch(text):
+        raise RenderError(f"{text[:40]!r} is not an identifier (letters, digits, '_')")
+    return Escaped(text, syntax.name)
+
+
+def tojson_filter(value: Any) -> str:
+    """JSON text of ``value`` (one line, keys sorted); printed, it is escaped like any text."""
+    return json.dumps(_revealed(value), ensure_ascii=False, sort_keys=True)
 
 
 FILTERS = {
-    "php": php_string,
-    "sql": sql_string,
-    "ini": ini_value,
-    "json": json_value,
-    "sh": shell_word,
-    "xml": xml_text,
-    "postfix": postfix_word,
-    "msmtprc": msmtprc_value,
-    "code": markdown_code,
-    "md": markdown_text,
+    "comment": comment_filter,
+    "code": _form("code"),
+    "cell": _form("cell"),
+    "command": _form("command"),
+    "ident": ident_filter,
+    "tojson": tojson_filter,
 }
-
-
-def _finalize(value: Any) -> Any:
-    if isinstance(value, Secret):
-        raise RenderError(
-            f"a template printed the secret from {value.reference} without an escaping filter"
-        )
-    tracker = _TRACKER.get()
-    if tracker is not None and tracker.pending:
-        tracker.pending = False
-        return f"{SPAN_OPEN}{value}{SPAN_CLOSE}"
-    return value
 
 
 def packaged_templates() -> Path:
@@ -225,17 +280,39 @@ def packaged_templates() -> Path:
     return package.parent / "templates"
 
 
-def make_environment(extra_dirs: list[Path] | None = None) -> ImmutableSandboxedEnvironment:
-    """A sandboxed, strict environment; ``extra_dirs`` come first in the search path."""
-    search = [str(p) for p in (extra_dirs or [])] + [str(packaged_templates())]
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(search),
-        undefined=StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=_finalize,
-    )
+_OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "autoescape": False,
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "finalize": finalize,
+    "auto_reload": False,
+}
+
+
+def _configure(env: Environment) -> Environment:
+    for name in ("escape", "e", "forceescape", "safe", "urlize", "xmlattr"):
+        env.filters.pop(name, None)  # HTML helpers: meaningless (or Markup) here
     env.filters.update(FILTERS)
     return env
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped(root: Path) -> Environment:
+    # Not HTML: escaping is per output syntax, in `finalize`.
+    env = Environment(loader=FileSystemLoader(str(root)), **_OPTIONS)  # noqa: S701
+    return _configure(env)
+
+
+def make_environment(extra_dirs: list[Path] | None = None) -> Environment:
+    """The environment for a render.
+
+    Without ``extra_dirs``: the shipped templates in a plain environment, built (and each
+    template compiled) once per process. With them: a sandboxed environment searching
+    ``extra_dirs`` first, then the shipped templates.
+    """
+    if not extra_dirs:
+        return _shipped(packaged_templates())
+    search = [str(p) for p in extra_dirs] + [str(packaged_templates())]
+    return _configure(ImmutableSandboxedEnvironment(loader=FileSystemLoader(search), **_OPTIONS))

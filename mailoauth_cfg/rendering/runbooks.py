@@ -11,6 +11,8 @@ from typing import Any
 
 from mailoauth_cfg.catalog.errors import explain_code
 from mailoauth_cfg.derive import TargetPlan
+from mailoauth_cfg.errors import RenderError
+from mailoauth_cfg.fileio import path_component
 from mailoauth_cfg.rendering import Output, RenderContext
 
 _LIKELY = {
@@ -44,7 +46,7 @@ def _errors(provider_type: str | None, bootstrap: str) -> list[dict[str, str]]:
     codes = _LIKELY.get(provider_type or "", {}).get(bootstrap, ())
     out = []
     for code in codes:
-        entry = explain_code(code)
+        entry = explain_code(code, provider_type)
         if entry is not None:
             out.append({"code": entry.code, "title": entry.title, "fix": entry.fix})
     return out
@@ -71,7 +73,11 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         template = f"{plan.key}/bootstrap.md.j2"
         if not _exists(ctx, template):
             template = "_common/bootstrap.md.j2"
-        result.append(Output(f"bootstrap/{user.email}.md", template, context, mailbox=user.email))
+        try:
+            name = path_component(f"{user.email}.md")
+        except ValueError as exc:
+            raise RenderError(f"target {plan.name}: runbook of {exc}") from None
+        result.append(Output(f"bootstrap/{name}", template, context, mailbox=user.email))
     return result
 
 

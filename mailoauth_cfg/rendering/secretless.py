@@ -12,7 +12,9 @@ carry a secret), and the file is compared with its spans masked:
   the entries of unchanged secret-bearing files as recorded (their real digests and spans).
 
 So a change to a config, a template or a committed file makes the check fail, while only the
-deployment, which has the secrets, renders and writes them.
+deployment, which has the secrets, renders and writes them. Like ``--check`` with secrets, both
+read DIR under the writer's shared lock (a render in progress is waited for) and report the
+temporary files an interrupted render left.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from mailoauth_cfg.rendering.writer import (
     Plan,
     RenderedFile,
     _carried,
+    _leftovers,
+    _lock,
     _previous_entries,
     _resolve_inside,
     manifest_bytes,
@@ -87,6 +91,11 @@ def _same(f: RenderedFile, out: Path, entry: dict[str, Any] | None) -> bool | No
 
 def check(files: list[RenderedFile], out: Path) -> Plan:
     """What differs between DIR and ``files`` (rendered without secrets), secrets masked."""
+    with _lock(out, shared=True):
+        return _check(files, out)
+
+
+def _check(files: list[RenderedFile], out: Path) -> Plan:
     previous = _previous_entries(out)
     created: list[str] = []
     changed: list[str] = []
@@ -133,6 +142,7 @@ def check(files: list[RenderedFile], out: Path) -> Plan:
         unchanged=tuple(sorted(unchanged)),
         stale=tuple(sorted(stale)),
         mode_changed=tuple(sorted(mode_changed)),
+        leftovers=tuple(_leftovers(out, files)),
     )
 
 
@@ -142,8 +152,13 @@ def diff(files: list[RenderedFile], out: Path) -> str:
     A secret-bearing file is shown with its spans masked on both sides; one that is not on disk
     and whose recorded digest differs is shown whole as new, masked.
     """
+    with _lock(out, shared=True):
+        return _diff(files, out)
+
+
+def _diff(files: list[RenderedFile], out: Path) -> str:
     previous = _previous_entries(out)
-    plan = check(files, out)
+    plan = _check(files, out)
     differing = set(plan.created) | set(plan.changed)
     chunks: list[str] = []
     for f in sorted(files, key=lambda f: f.path):

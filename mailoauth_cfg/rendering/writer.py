@@ -1,30 +1,60 @@
-"""Write rendered files: atomically, with the right modes, a manifest, and no escape from DIR.
+"""Write rendered files: exclusive, staged, all-or-nothing, durable, and no escape from DIR.
 
-``render --out DIR`` writes every file through a temporary file and a rename; secret-bearing
-files are created 0600 (never readable by others, whatever the umask), others 0644.
-``DIR/manifest.json`` lists each file's path, target, mailbox, sha256, mode and whether it
-holds a secret (never the secret). ``--check`` compares without writing; ``--diff`` shows a
-unified diff with secrets masked; files no longer produced are reported, and removed only
-with ``--prune``.
+``render --out DIR`` writes in this order:
+
+1. **Lock**: an exclusive ``flock`` on DIR itself (a second render waits for the first, then
+   sees its result); ``--check`` and ``--diff`` take it shared.
+2. **Clean up**: temporary files a killed render left (``DIR/.mailoauth-cfg-stage-*`` and the
+   ``.<name>.<random>.tmp`` files of earlier versions) are removed and reported.
+3. **Check** every destination first (inside DIR, no symbolic link leading out, not a folder,
+   on the same file system as DIR), so that a refusal changes nothing.
+4. **Stage** every changed file and the manifest in a private folder inside DIR (0700, each
+   file created with its final mode: 0600 when it holds a secret, else 0644, whatever the
+   umask), then flush them to disk with one ``syncfs`` of DIR's file system (``sync`` where
+   ``syncfs`` is missing), instead of one ``fsync`` per file.
+5. **Rename** each staged file over its destination (each rename is atomic: a reader sees the
+   old file or the new one), prune if asked, rename the **manifest last**, and ``fsync`` the
+   folders renamed into, so that a finished render survives a power cut.
+
+A write error while staging leaves DIR untouched. A render killed at any point leaves every
+file whole (old or new); until the manifest is renamed, ``--check`` reports DIR as stale and
+the next render finishes the job.
+
+``DIR/manifest.json`` lists each file's path, target, mailbox, sha256, mode and whether it holds
+a secret (never the secret). ``--check`` compares without writing; ``--diff`` shows a unified
+diff with secrets masked; files no longer produced are reported, and removed only with
+``--prune``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
+import fcntl
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.fileio import write_atomic
+from mailoauth_cfg.fileio import make_dirs
 
 MANIFEST = "manifest.json"
 MASK = "********"
 DIR_MODE = 0o755
+STAGE_PREFIX = ".mailoauth-cfg-stage-"
+LOCK_TIMEOUT = 120.0
+"""Seconds a render waits for another one holding the lock on DIR."""
+_OLD_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+"""``.<name>.<random>.tmp``: a file an earlier version's atomic write left when killed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,11 +174,15 @@ class Plan:
     stale: tuple[str, ...]
     """Files in the previous manifest that are no longer produced."""
     mode_changed: tuple[str, ...]
+    leftovers: tuple[str, ...] = field(default=())
+    """Temporary files of an interrupted render: found (``--check``), or removed (render)."""
 
     @property
     def clean(self) -> bool:
-        """True when DIR already holds exactly these files."""
-        return not (self.created or self.changed or self.stale or self.mode_changed)
+        """True when DIR already holds exactly these files (and nothing half-done)."""
+        return not (
+            self.created or self.changed or self.stale or self.mode_changed or self.leftovers
+        )
 
 
 def _previous_entries(out: Path) -> dict[str, dict[str, Any]]:
@@ -183,7 +217,14 @@ def _carried(files: list[RenderedFile], out: Path) -> list[dict[str, Any]]:
 
 
 def plan_write(files: list[RenderedFile], out: Path, *, prune: bool = False) -> Plan:
-    """Compare the rendered files with DIR (without writing)."""
+    """Compare the rendered files with DIR (without writing; waits for a render in progress)."""
+    with _lock(out, shared=True):
+        return _plan(files, out, prune=prune, leftovers=tuple(_leftovers(out, files)))
+
+
+def _plan(
+    files: list[RenderedFile], out: Path, *, prune: bool, leftovers: tuple[str, ...] = ()
+) -> Plan:
     all_files = [*files, _manifest_file(files, [] if prune else _carried(files, out))]
     created: list[str] = []
     changed: list[str] = []
@@ -212,6 +253,7 @@ def plan_write(files: list[RenderedFile], out: Path, *, prune: bool = False) -> 
         unchanged=tuple(sorted(unchanged)),
         stale=tuple(sorted(stale)),
         mode_changed=tuple(sorted(mode_changed)),
+        leftovers=leftovers,
     )
 
 
@@ -221,47 +263,190 @@ def _manifest_file(files: list[RenderedFile], stale: Iterable[dict[str, Any]] = 
     )
 
 
-def _make_dirs(path: Path) -> None:
-    """Create ``path`` and missing parents as 0755 whatever the umask (existing ones untouched).
+@contextlib.contextmanager
+def _lock(out: Path, *, shared: bool = False, timeout: float | None = None) -> Iterator[None]:
+    """Hold a ``flock`` on DIR itself (exclusive to write, shared to read): no lock file.
 
-    ``mkdir -p`` would create them ``0777 & ~umask``: world-writable under ``umask 0``, letting
-    any local user replace a generated script before an administrator runs it.
+    Reading a DIR that does not exist yet needs no lock.
     """
-    missing: list[Path] = []
-    current = path
-    while not current.exists() and not current.is_symlink():
-        missing.append(current)
-        current = current.parent
-    for directory in reversed(missing):
-        directory.mkdir(mode=DIR_MODE)
-        directory.chmod(DIR_MODE)
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        if shared and exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EACCES):
+            yield
+            return
+        raise RenderError(f"cannot open {out}: {exc.strerror or exc}") from None
+    try:
+        deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RenderError(
+                        f"another mailoauth-cfg render is writing {out}; nothing was written"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _leftovers(out: Path, files: Iterable[RenderedFile]) -> Iterator[str]:
+    """Temporary files and folders an interrupted render left in DIR (relative paths)."""
+    if not out.is_dir():
+        return
+    ours = {PurePosixPath(f.path).name for f in files} | {MANIFEST}
+    ours |= {PurePosixPath(p).name for p in _previous(out)}
+    for directory, folders, names in os.walk(out, followlinks=False):
+        here = Path(directory)
+        for folder in sorted(folders):
+            if folder.startswith(STAGE_PREFIX):
+                yield (here / folder).relative_to(out).as_posix()
+        folders[:] = sorted(f for f in folders if not f.startswith(STAGE_PREFIX))
+        for name in sorted(names):
+            match = _OLD_TEMPORARY.match(name)
+            if match is not None and match.group("name") in ours:
+                yield (here / name).relative_to(out).as_posix()
+
+
+def _remove(out: Path, relative: str) -> None:
+    path = out / relative
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _syncfs(directory: Path) -> None:
+    """Flush the file system holding ``directory`` (``syncfs``; ``sync`` where it is missing)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        if not _libc_syncfs(fd):
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _libc_syncfs(fd: int) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    if syncfs(fd) != 0:
+        raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stage_file(path: Path, content: bytes, mode: int) -> None:
+    """Create ``path`` with ``mode`` (before any byte is written) and write ``content``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(content)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
+
+
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
 
 
 def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) -> Plan:
-    """Write what changed (atomically, with modes), then the manifest; prune if asked."""
-    carried = [] if prune else _carried(files, out)
-    plan = plan_write(files, out, prune=prune)
-    target = out
+    """Write what changed, staged then renamed, the manifest last; prune if asked.
+
+    Raises:
+        RenderError: another render holds DIR past :data:`LOCK_TIMEOUT`, a destination is
+            refused, or writing fails (while staging: DIR is left as it was).
+    """
     try:
-        _make_dirs(out)
+        make_dirs(out, DIR_MODE)
+    except OSError as exc:
+        raise RenderError(f"cannot create {out}: {exc.strerror or exc}") from None
+    with _lock(out):
+        leftovers = tuple(_leftovers(out, files))
+        try:
+            for relative in leftovers:
+                _remove(out, relative)
+        except OSError as exc:
+            raise RenderError(f"cannot remove {out / relative}: {exc.strerror or exc}") from None
+        carried = [] if prune else _carried(files, out)
+        plan = _plan(files, out, prune=prune, leftovers=leftovers)
         todo = set(plan.created) | set(plan.changed) | set(plan.mode_changed)
-        for f in sorted(files, key=lambda f: f.path):
-            if f.path in todo:
-                target = _resolve_inside(out, safe_relative(f.path))
-                _make_dirs(target.parent)
-                write_atomic(target, f.content, mode=f.mode)
-        if prune:
-            for stale in plan.stale:
-                target = _resolve_inside(out, safe_relative(stale))
-                if target.is_file() and not target.is_symlink():
-                    target.unlink()
         manifest = _manifest_file(files, carried)
-        if MANIFEST in todo:
-            target = out / MANIFEST
-            write_atomic(target, manifest.content, mode=manifest.mode)
+        writes = [f for f in sorted(files, key=lambda f: f.path) if f.path in todo]
+        if MANIFEST in todo or writes or (prune and plan.stale):
+            writes.append(manifest)
+        destinations = [_destination(out, f.path) for f in writes]
+        if writes:
+            _replace_all(out, writes, destinations, plan.stale if prune else ())
+    return plan
+
+
+def _destination(out: Path, relative: str) -> Path:
+    """The checked destination of ``relative``: inside DIR, not a folder."""
+    target = _resolve_inside(out, safe_relative(relative))
+    if target.is_dir() and not target.is_symlink():
+        raise RenderError(f"{target} is a folder; refusing to replace it")
+    return target
+
+
+def _replace_all(
+    out: Path, writes: list[RenderedFile], destinations: list[Path], prune: Iterable[str]
+) -> None:
+    stage = out / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    target = stage
+    try:
+        stage.mkdir(mode=0o700)
+        device = stage.stat().st_dev
+        for destination in destinations:
+            if _existing_ancestor(destination.parent).stat().st_dev != device:
+                raise RenderError(
+                    f"{destination.parent} is on another file system than {out}; "
+                    "files cannot be replaced atomically there"
+                )
+        staged = []
+        for index, f in enumerate(writes):
+            target = stage / f"{index:06d}"
+            _stage_file(target, f.content, f.mode)
+            staged.append(target)
+        _syncfs(stage)
+        folders = {out}
+        for source, destination in zip(staged, destinations, strict=True):
+            target = destination
+            make_dirs(destination.parent, DIR_MODE)
+            os.replace(source, destination)  # noqa: PTH105 - one atomic rename each
+            folders.add(destination.parent)
+        for stale in prune:
+            target = _resolve_inside(out, safe_relative(stale))
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+                folders.add(target.parent)
+        for folder in sorted(folders):
+            target = folder
+            _fsync_dir(folder)
     except OSError as exc:
         raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return plan
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:
@@ -310,6 +495,11 @@ def _holds_secret(f: RenderedFile, path: Path) -> bool:
 
 def unified_diff(files: list[RenderedFile], out: Path) -> str:
     """A unified diff of DIR against the rendered files, secrets masked on both sides."""
+    with _lock(out, shared=True):
+        return _unified_diff(files, out)
+
+
+def _unified_diff(files: list[RenderedFile], out: Path) -> str:
     secrets = {s for f in files for s in f.secrets}
     chunks: list[str] = []
     produced = {f.path for f in files}

@@ -313,7 +313,8 @@ class VersionFormat:
         """``value`` as text; ``ValueError`` with an example when it does not match."""
         text = str(value)
         if not re.fullmatch(self.pattern, text):
-            raise ValueError(f"{text!r} is not a version number (expected e.g. {self.example})")
+            # the value is not repeated: the schema layer shows it (see ``model/_base.py``)
+            raise ValueError(f"is not a version number (expected e.g. {self.example})")
         return text
 
     def older(self, version: str, than: str) -> bool:

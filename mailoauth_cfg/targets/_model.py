@@ -1,32 +1,32 @@
 """The keys every ``targets.<name>`` entry has, and the value types target models share.
 
 Each ``targets/<kind>/model.py`` subclasses :class:`TargetModel` and adds its ``type``
-(``Literal["<kind>"]``: the only place a kind's key is written) and its own keys. A ``version``
-key is validated by the kind's own format: ``Annotated[str | int | float,
-AfterValidator(VERSIONS.format.check)]`` (numbers are read as text).
+(``Literal["<kind>"]``: the only place a kind's key is written) and its own keys, typed with
+the shared identifier types of :mod:`mailoauth_cfg.model._base` (``Url``, ``PathText``, ``Text``,
+``Host``, ``Endpoint``...). A ``version`` key is a :data:`~mailoauth_cfg.model._base.Version`
+narrowed to the kind's own format: ``Annotated[Version, AfterValidator(VERSIONS.format.check)]``
+(numbers are read as text).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from mailoauth_cfg.model._base import Email, Name, SecretRef, StrictModel, Suppressions
+from mailoauth_cfg.model._base import (
+    Email,
+    Name,
+    SecretRef,
+    StrictModel,
+    Suppressions,
+    Text,
+    Url,
+    Version,
+)
 from mailoauth_cfg.model.users import Protocol
 
-
-def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an http(s) URL (expected e.g. https://erp.contoso.com)")
-    if parts.query or parts.fragment:
-        raise ValueError(f"{value!r}: a base URL takes no query string or fragment")
-    return value
-
-
-Url = Annotated[str, AfterValidator(_check_url), Field(examples=["https://erp.contoso.com"])]
+__all__ = ["TargetModel", "Url", "Version"]
 
 _SMTP_ONLY: list[Protocol] = ["smtp"]
 
@@ -49,7 +49,7 @@ class TargetModel(StrictModel):
     auth: Literal["oauth2", "password", "app-password"] = "oauth2"
     """How the target authenticates today: ``oauth2`` (the goal), ``password`` (legacy basic
     auth still in use, tracked until it is migrated) or ``app-password`` (Google only)."""
-    description: str | None = None
+    description: Text | None = None
     """Free text shown in rendered runbooks."""
     suppress: Suppressions
 

@@ -112,17 +112,20 @@ def parse_token_answer(doc: dict[str, Any], what: str) -> TokenResponse:
     return TokenResponse(access, expires_in, refresh, scopes)
 
 
-def oauth_error(what: str, doc: dict[str, Any], status: int | None = None) -> OAuthError:
-    """An :class:`OAuthError` from an error answer, with the catalogue's explanation."""
+def oauth_error(
+    what: str, doc: dict[str, Any], status: int | None = None, *, provider: str | None = None
+) -> OAuthError:
+    """An :class:`OAuthError` from an error answer, with the catalogue's explanation (the
+    ``provider``'s own, for a code both providers use)."""
     from mailoauth_cfg.catalog.errors import explain_code
 
-    error = str(doc.get("error") or (f"HTTP {status}" if status else "error"))
+    error = redaction.redact(str(doc.get("error") or (f"HTTP {status}" if status else "error")))
     description = str(doc.get("error_description") or "").strip()
     first_line = redaction.redact(description.splitlines()[0]) if description else ""
     message = f"{what}: {error}" + (f": {first_line}" if first_line else "")
-    explanation = explain_code(description) if description else None
+    explanation = explain_code(description, provider) if description else None
     if explanation is None:
-        explanation = explain_code(error)
+        explanation = explain_code(error, provider)
     if explanation is not None:
         message += f"\n  meaning: {explanation.title}\n  fix: {explanation.fix}"
         if explanation.rules:
@@ -137,6 +140,7 @@ def post_form(
     ca_bundle: str | None,
     what: str,
     timeout: float = DEFAULT_TIMEOUT,
+    provider: str | None = None,
 ) -> TokenResponse:
     """POST ``form`` to the token endpoint ``url`` and return the token answer.
 
@@ -168,7 +172,7 @@ def post_form(
             doc = {}
         if not isinstance(doc, dict):
             doc = {}
-        raise oauth_error(what, doc, exc.code) from None
+        raise oauth_error(what, doc, exc.code, provider=provider) from None
     except urllib.error.URLError as exc:
         raise TokenError(f"{what}: cannot reach {url}: {_reason(exc.reason)}") from None
     except (OSError, TimeoutError) as exc:

@@ -238,7 +238,7 @@ def _check_pasted(text: str, port: int) -> None:
         )
 
 
-def _check_redirect(params: dict[str, str], state: str, what: str) -> str:
+def _check_redirect(params: dict[str, str], state: str, what: str, provider: str) -> str:
     """The authorization code after checking ``state`` and looking for an error."""
     got = params.get("state", "")
     if not hmac.compare_digest(got.encode(), state.encode()):
@@ -247,7 +247,7 @@ def _check_redirect(params: dict[str, str], state: str, what: str) -> str:
             "redirect); nothing was stored. Run the bootstrap again."
         )
     if "error" in params:
-        raise oauth_error(f"{what}: sign-in refused", params)
+        raise oauth_error(f"{what}: sign-in refused", params, provider=provider)
     code = params.get("code", "")
     if not code:
         raise TokenError(f"{what}: the redirect carries no authorization code")
@@ -380,7 +380,7 @@ def _msal_result(result: Any, what: str) -> TokenResponse:
     if not isinstance(result, dict):
         raise TokenError(f"{what}: no answer")
     if "access_token" not in result:
-        raise oauth_error(what, result)
+        raise oauth_error(what, result, provider="microsoft")
     return parse_token_answer(result, what)
 
 
@@ -405,7 +405,7 @@ def microsoft_loopback(setup: TokenSetup, interaction: Interaction) -> TokenResp
         url = str(flow["auth_uri"])
         _check_pkce_and_state(url, flow.get("code_verifier"), listener.port)
         params = _await_redirect(listener, interaction, url)
-    _check_redirect(params, str(flow["state"]), what)
+    _check_redirect(params, str(flow["state"]), what, "microsoft")
     try:
         result = app.acquire_token_by_auth_code_flow(flow, params)
     except Exception as exc:
@@ -427,7 +427,7 @@ def microsoft_device_code(setup: TokenSetup, interaction: Interaction) -> TokenR
     except Exception as exc:
         raise TokenError(f"{what}: {_describe(exc)}") from None
     if "user_code" not in flow:
-        raise oauth_error(what, flow)
+        raise oauth_error(what, flow, provider="microsoft")
     interaction.notify(str(flow.get("message") or f"Enter {flow['user_code']} at the device page"))
     deadline = time.monotonic() + interaction.timeout
     try:
@@ -495,13 +495,14 @@ def google_loopback(setup: TokenSetup, interaction: Interaction) -> TokenRespons
         )
         _check_pkce_and_state(str(url), flow.code_verifier, listener.port)
         params = _await_redirect(listener, interaction, str(url))
-    code = _check_redirect(params, str(state), what)
+    code = _check_redirect(params, str(state), what, "google")
     try:
         token = flow.fetch_token(code=code, verify=setup.ca_bundle, timeout=DEFAULT_TIMEOUT)
     except OAuth2Error as exc:
         raise oauth_error(
             f"{what}: redeeming the authorization code",
             {"error": exc.error, "error_description": exc.description or ""},
+            provider="google",
         ) from None
     except Exception as exc:
         raise TokenError(f"{what}: redeeming the authorization code: {_describe(exc)}") from None

@@ -111,8 +111,10 @@ class _Conversation:
         try:
             doc = json.loads(raw)
         except ValueError:
-            doc = {"raw": redaction.redact(raw.decode("utf-8", "replace"))[:200]}
-        self.challenge = doc if isinstance(doc, dict) else {"value": doc}
+            doc = {"raw": raw.decode("utf-8", "replace")[:200]}
+        # a server may quote what it got back (the SASL string, hence the token)
+        clean = redaction.redact_value(doc if isinstance(doc, dict) else {"value": doc})
+        self.challenge = clean if isinstance(clean, dict) else None
 
     def _abort(self) -> str:
         # XOAUTH2: an empty line; OAUTHBEARER: %x01 (RFC 7628 §3.2.3).
@@ -263,7 +265,7 @@ def probe_smtp(
             mechanism,
             ok=True,
             stage="done",
-            reply=_smtp_reply(code, message),
+            reply=redaction.redact(_smtp_reply(code, message)),
             tls=tls,
             elapsed=time.monotonic() - started,
         )
@@ -383,7 +385,7 @@ def probe_imap(
             mechanism,
             ok=True,
             stage="done",
-            reply=reply.strip(),
+            reply=redaction.redact(reply.strip()),
             tls=tls,
             elapsed=time.monotonic() - started,
         )

@@ -210,16 +210,15 @@ def explain_reply(
 ) -> ReplyExplanation | None:
     """Map a server reply to an explanation.
 
-    The catalogue comes first, unless its entry is specific to the other provider (a test
-    server or a proxy answering ``535 5.7.8`` for a Microsoft mailbox gets the generic
-    meaning, not Gmail's); then the standard meaning of the reply code.
+    The catalogue comes first, with the mailbox's provider's meaning of a code both use, and
+    never an entry specific to the other provider (a test server or a proxy answering ``535
+    5.7.8`` for a Microsoft mailbox gets the generic meaning, not Gmail's); then the standard
+    meaning of the reply code.
     """
     from mailoauth_cfg.catalog.errors import explain_code
 
-    found = explain_code(reply)
-    if found is not None and (
-        found.provider is None or provider_type is None or found.provider == provider_type
-    ):
+    found = explain_code(reply, provider_type)
+    if found is not None:
         return ReplyExplanation(
             code=found.code,
             title=found.title,

@@ -132,6 +132,7 @@ def _renew(setup: TokenSetup, record: TokenRecord) -> TokenRecord:
             form,
             ca_bundle=setup.ca_bundle,
             what=f"refreshing the token of {setup.email}",
+            provider=setup.provider_type,
         )
     return record.with_tokens(
         access_token=answer.access_token,

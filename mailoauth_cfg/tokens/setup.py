@@ -18,7 +18,7 @@ from mailoauth_cfg.errors import SecretError, TokenError
 from mailoauth_cfg.model import App, MailConfig, Provider, SecretRef, User
 from mailoauth_cfg.secrets import Unresolved, read_secret
 from mailoauth_cfg.tokens import TokenUsageError, redaction
-from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path
+from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path, sasl_path
 
 Flow = Literal["loopback", "device-code", "client-credentials"]
 FLOWS: tuple[Flow, ...] = ("loopback", "device-code", "client-credentials")
@@ -163,9 +163,10 @@ def _location_for(
         return TokenLocation(native_path(Path(store).expanduser(), email))
     declared = tplan.plugin.token_store(tplan.target)
     if declared is not None:
+        directory = Path(declared.directory).expanduser()
         if declared.format == "sasl-xoauth2":
-            return TokenLocation(Path(str(declared.file(email))), "sasl-xoauth2")
-        return TokenLocation(native_path(Path(declared.directory).expanduser(), email))
+            return TokenLocation(sasl_path(directory, email), "sasl-xoauth2")
+        return TokenLocation(native_path(directory, email))
     env = dict(environ)
     return TokenLocation(native_path(default_store_dir(env), email))
 

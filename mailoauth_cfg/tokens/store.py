@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mailoauth_cfg.errors import TokenError
-from mailoauth_cfg.fileio import write_atomic
+from mailoauth_cfg.fileio import confined, write_atomic
 from mailoauth_cfg.tokens import redaction
 
 StoreFormat = Literal["native", "sasl-xoauth2"]
@@ -299,6 +299,27 @@ class TokenLocation:
                     os.chown(self.path, owner.st_uid, owner.st_gid)
 
 
+def _token_file(directory: Path, name: str, email: str) -> Path:
+    try:
+        if name.startswith("."):  # `.<name>.lock` files are the store's own
+            raise ValueError(name)
+        return confined(directory, name)
+    except ValueError:
+        raise TokenError(
+            f"{email!r} cannot be a token file name: a mailbox address is one file name in "
+            f"{directory}, never a path"
+        ) from None
+
+
 def native_path(directory: Path, email: str) -> Path:
-    """``<directory>/<email>.json``."""
-    return directory / f"{email.lower()}.json"
+    """``<directory>/<email>.json``: the mailbox is one file name, confined to ``directory``.
+
+    Raises:
+        TokenError: the address would not be a single file name inside ``directory``.
+    """
+    return _token_file(directory, f"{email.lower()}.json" if email else "", email)
+
+
+def sasl_path(directory: Path, email: str) -> Path:
+    """``<directory>/<email>``, sasl-xoauth2's token file (confined like :func:`native_path`)."""
+    return _token_file(directory, email, email)

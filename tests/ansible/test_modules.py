@@ -373,7 +373,7 @@ def test_render_unresolved_secret_fails_located(
     del args["environment"]
     result = run.fail(modules.render, args)
     lines = result["msg"].splitlines()
-    assert lines[0] == "secrets could not be resolved; nothing was written:"
+    assert lines[0] == "some values cannot be rendered; nothing was written:"
     assert lines[1] == (
         "mailoauth.yaml:34:26 error secret-unresolved: "
         "environment variable ACME_RELAY_SECRET is not set (or empty); needed by target relay"

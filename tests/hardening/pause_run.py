@@ -1,19 +1,24 @@
-"""Run a write that pauses inside ``write_atomic``, so that a test can SIGKILL it right there.
+"""Run a write that pauses at a chosen point, so that a test can SIGKILL it right there.
 
     python -m tests.hardening.pause_run POINT NTH SCENARIO ARGS...
 
 ``POINT``
-    ``data``: half of the bytes are in the temporary file (flushed), the rest not written;
-    ``rename``: the temporary file is complete and synced, the rename not done.
+    In ``write_atomic`` (token store, reports): ``data``: half of the bytes are in the
+    temporary file (flushed), the rest not written; ``rename``: the temporary file is complete
+    and synced, the rename not done.
+    In the render writer: ``stage``: half of the NTH staged file is written; ``sync``: every
+    file is staged and flushed, nothing renamed yet; ``replace``: before the NTH rename into
+    DIR (the last one is the manifest's); ``trace``: no pause, print each step as it happens.
 ``NTH``
-    pause in the NTH ``write_atomic`` call of the process (1-based); earlier ones complete.
+    pause at the NTH such call of the process (1-based); earlier ones complete.
 ``SCENARIO``
     ``atomic PATH SIZE MODE``: ``write_atomic(PATH, SIZE bytes, mode=MODE (octal))``;
     ``store PATH REFRESH``: save a token record whose refresh token is ``REFRESH``;
     ``cli ARGS...``: ``mailoauth-cfg ARGS`` (for example ``render CONFIG --out DIR``).
 
-When it pauses, the process prints ``PAUSED <temporary file>`` on stdout and sleeps; it prints
-``DONE`` if it finishes without pausing. Only ``mailoauth_cfg.fileio`` sees the hook.
+When it pauses, the process prints ``PAUSED <file>`` on stdout and sleeps; it prints ``DONE``
+if it finishes without pausing. Only ``mailoauth_cfg.fileio`` and
+``mailoauth_cfg.rendering.writer`` see the hooks.
 """
 
 from __future__ import annotations
@@ -78,6 +83,60 @@ def install(point: str, nth: int) -> None:
     proxy.fdopen = fdopen
     proxy.fsync = fsync
     fileio.os = proxy  # type: ignore[attr-defined]
+    _install_writer(point, nth)
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _install_writer(point: str, nth: int) -> None:
+    """Patch the render writer's view of :mod:`os` and its ``syncfs``."""
+    from mailoauth_cfg.rendering import writer
+
+    calls = {"stage": 0, "replace": 0}
+    original_stage = writer._stage_file
+
+    def stage_file(path: Path, content: bytes, mode: int) -> None:
+        calls["stage"] += 1
+        if point == "stage" and calls["stage"] == nth:
+            original_stage(path, content[: len(content) // 2], mode)
+            _say(f"PAUSED {path}")
+            time.sleep(3600)
+        original_stage(path, content, mode)
+
+    def replace(source: Any, destination: Any) -> None:
+        calls["replace"] += 1
+        if point == "trace":
+            _say(f"TRACE replace {Path(destination).name}")
+        if point == "replace" and calls["replace"] == nth:
+            _say(f"PAUSED {destination}")
+            time.sleep(3600)
+        os.replace(source, destination)  # noqa: PTH105 - the writer's own call
+
+    original_syncfs = writer._syncfs
+    original_fsync_dir = writer._fsync_dir
+
+    def syncfs(directory: Path) -> None:
+        original_syncfs(directory)
+        if point == "trace":
+            _say("TRACE syncfs")
+        if point == "sync":
+            _say(f"PAUSED {directory}")
+            time.sleep(3600)
+
+    def fsync_dir(directory: Path) -> None:
+        original_fsync_dir(directory)
+        if point == "trace":
+            _say("TRACE fsync-dir")
+
+    proxy = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os)})
+    proxy.replace = replace
+    writer.os = proxy  # type: ignore[attr-defined]
+    writer._stage_file = stage_file  # type: ignore[assignment]
+    writer._syncfs = syncfs  # type: ignore[assignment]
+    writer._fsync_dir = fsync_dir  # type: ignore[assignment]
 
 
 def main(argv: list[str]) -> int:

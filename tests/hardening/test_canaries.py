@@ -39,7 +39,6 @@ import stat
 import subprocess
 import time
 import traceback
-import urllib.parse
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from tests.rendering.support import (
     CANARIES,
     EXAMPLE_DIR,
     WAVESOFT_FILE_LINE,
+    encodings,
 )
 from tests.tokens.conftest import TENANT, Certs
 
@@ -69,8 +69,9 @@ ALICE, BOB, CAROL, DAVE, ERIN = (
 
 
 def canary(purpose: str) -> str:
-    """A recognisable fake secret, new on every run."""
-    return f"CANARY-{purpose}-{secrets.token_hex(6)}"
+    """A recognisable fake secret, new on every run, with characters that URL-encoding and
+    base64 change (``+ / = ~ %``)."""
+    return f"CANARY-{purpose}+{secrets.token_hex(3)}/{secrets.token_hex(3)}=~%41"
 
 
 @dataclass
@@ -118,13 +119,7 @@ class World:
         """Each canary with the encodings it could leak in."""
         out: dict[str, list[str]] = {}
         for name, value in self.canaries.items():
-            raw = value.encode()
-            out[name] = [
-                value,
-                base64.b64encode(raw).decode(),
-                base64.urlsafe_b64encode(raw).decode().rstrip("="),
-                urllib.parse.quote(value),
-            ]
+            out[name] = encodings(value)
         out["sasl"] = list(self.xoauth)
         return out
 

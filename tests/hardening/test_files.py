@@ -1,11 +1,12 @@
-"""Files: atomic writes survive SIGKILL, no symlink leads a write outside, modes hold under umask 0.
+"""Files: writes survive SIGKILL, no symlink leads a write outside, modes hold under umask 0.
 
-Kill-during-write: a subprocess (``tests.hardening.pause_run``) writes through
-``write_atomic`` (directly, through ``render`` and through the token store) and pauses at a
-chosen point: halfway through the data, or with the temporary file complete but not renamed.
-The test SIGKILLs it there and checks that the file under its final name is the previous one,
-byte for byte, and that the leftover temporary file (a killed process cannot remove it) has
-the final file's mode, so a killed write never leaves a secret readable by others.
+Kill-during-write: a subprocess (``tests.hardening.pause_run``) writes and pauses at a chosen
+point, where the test SIGKILLs it. Through ``write_atomic`` (the token store, reports): halfway
+through the data, or with the temporary file complete but not renamed; the file under its final
+name is the previous one, byte for byte, and the leftover temporary file has the final file's
+mode. Through ``render``: while staging, after the one ``syncfs``, between two renames, before
+the manifest's rename; every file is whole (old or new), a staging folder left behind is
+private (0700), ``--check`` sees the interruption and the next render removes and reports it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from mailoauth_cfg.tokens.store import TokenLocation, TokenRecord
 from tests.rendering.support import AS_OF, CANARIES, golden_case, tree
 
 REPO = Path(__file__).resolve().parents[2]
-ROTATED = {**CANARIES, "ERP_MAIL_SECRET": "CANARY-erp-rotated-0b5e"}
+ROTATED = {**CANARIES, "ERP_MAIL_SECRET": "CANARY-erp+rotated/0b=5e~%41"}
 
 
 def mode_of(path: Path) -> int:
@@ -45,8 +46,12 @@ def leftovers(directory: Path) -> list[Path]:
 
 
 def final_files(directory: Path) -> dict[str, bytes]:
-    """Every file under its final name (temporary files left out)."""
-    return {k: v for k, v in tree(directory).items() if not Path(k).name.endswith(".tmp")}
+    """Every file under its final name (temporary files and staging folders left out)."""
+    return {
+        k: v
+        for k, v in tree(directory).items()
+        if not Path(k).name.endswith(".tmp") and not k.startswith(".mailoauth-cfg-stage-")
+    }
 
 
 @contextlib.contextmanager
@@ -153,15 +158,58 @@ def rendered(tmp_path: Path, rendered_once: Rendered) -> Rendered:
     return tmp_path / "config" / config.name, tmp_path / "out", before, after
 
 
-@pytest.mark.parametrize("point", ["data", "rename"])
-def test_render_killed_mid_write_leaves_whole_files_only(rendered: Rendered, point: str) -> None:
-    """Killed while writing its second changed file: the first is new, the rest untouched."""
-    config, out, before, after = rendered
+def staging(directory: Path) -> list[Path]:
+    """Staging folders of the render writer left under ``directory``."""
+    return sorted(p for p in directory.rglob(".mailoauth-cfg-stage-*") if p.is_dir())
+
+
+def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
     changed = sorted(p for p in after if p != "manifest.json" and before[p] != after[p])
     assert len(changed) >= 2, changed
+    return changed
+
+
+def _recovers(config: Path, out: Path, after: dict[str, bytes], interrupted: bool) -> None:
+    """``--check`` sees the interruption; the next render finishes, removing the leftovers."""
+    check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
+    assert check.exit_code == 1
+    if interrupted:
+        assert "left by an interrupted render: " in check.stdout
+    again = run("render", str(config), "--out", str(out), "--as-of", AS_OF, env=ROTATED)
+    assert again.exit_code == 0, again.output
+    assert ("removed, left by an interrupted render" in again.stdout) is interrupted
+    assert final_files(out) == after
+    assert staging(out) == []
+    assert leftovers(out) == []
+    check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
+    assert check.exit_code == 0, check.output
+
+
+@pytest.mark.parametrize(("point", "nth"), [("stage", 1), ("stage", 2), ("sync", 1)])
+def test_render_killed_before_any_rename_changes_nothing(
+    rendered: Rendered, point: str, nth: int
+) -> None:
+    """Killed while staging or right after the flush: DIR holds the previous render exactly."""
+    config, out, before, after = rendered
     args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
-    with paused(point, 2, *args, env=ROTATED) as temporary:
-        assert temporary.name.startswith(f".{Path(changed[1]).name}.")
+    with paused(point, nth, *args, env=ROTATED) as where:
+        assert where.parent.name.startswith(".mailoauth-cfg-stage-") or where.name.startswith(
+            ".mailoauth-cfg-stage-"
+        )
+    assert final_files(out) == before
+    (stage,) = staging(out)
+    assert mode_of(stage) == 0o700, "staged secrets are private"
+    assert all(mode_of(f) in (0o600, 0o644) for f in stage.iterdir())
+    _recovers(config, out, after, interrupted=True)
+
+
+def test_render_killed_between_renames_leaves_whole_files_only(rendered: Rendered) -> None:
+    """Killed before its second rename: the first changed file is new, the rest untouched."""
+    config, out, before, after = rendered
+    changed = _changed(before, after)
+    args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
+    with paused("replace", 2, *args, env=ROTATED) as destination:
+        assert destination == out / changed[1]
     now = final_files(out)
     assert set(now) == set(before)
     for path, content in now.items():
@@ -169,29 +217,141 @@ def test_render_killed_mid_write_leaves_whole_files_only(rendered: Rendered, poi
     assert now[changed[0]] == after[changed[0]]
     assert all(now[p] == before[p] for p in changed[1:])
     assert now["manifest.json"] == before["manifest.json"], "the manifest is written last"
-    assert [mode_of(p) for p in leftovers(out)] == [0o600]
-    assert (
-        run("render", str(config), "--out", str(out), "--as-of", AS_OF, env=ROTATED).exit_code == 0
-    )
-    assert final_files(out) == after
-    check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
-    assert check.exit_code == 0, check.output
+    _recovers(config, out, after, interrupted=True)
 
 
-def test_render_killed_before_the_manifest_is_caught_by_check(
-    rendered: Rendered,
-) -> None:
+def test_render_killed_before_the_manifest_is_caught_by_check(rendered: Rendered) -> None:
     config, out, before, after = rendered
-    changed = [p for p in after if p != "manifest.json" and before[p] != after[p]]
+    changed = _changed(before, after)
     args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
-    with paused("rename", len(changed) + 1, *args, env=ROTATED) as temporary:
-        assert temporary.name.startswith(".manifest.json.")
+    with paused("replace", len(changed) + 1, *args, env=ROTATED) as destination:
+        assert destination == out / "manifest.json"
     now = final_files(out)
     assert now["manifest.json"] == before["manifest.json"]
     assert all(now[p] == after[p] for p in changed)
     check = run("render", str(config), "--out", str(out), "--as-of", AS_OF, "--check", env=ROTATED)
     assert check.exit_code == 1
     assert "stale: " in check.stdout
+    _recovers(config, out, after, interrupted=True)
+
+
+def test_render_flushes_once_then_renames_then_syncs_the_folders(rendered: Rendered) -> None:
+    """One syncfs after staging and before any rename; the manifest renamed last; the folders
+    renamed into are synced afterwards, so a finished render is durable."""
+    config, out, before, after = rendered
+    changed = _changed(before, after)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.hardening.pause_run",
+            "trace",
+            "0",
+            "cli",
+            "render",
+            str(config),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **ROTATED},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    steps = [line.removeprefix("TRACE ") for line in done.stdout.splitlines() if "TRACE" in line]
+    assert steps[0] == "syncfs"
+    assert steps.count("syncfs") == 1
+    renames = [s for s in steps if s.startswith("replace ")]
+    assert len(renames) == len(changed) + 1
+    assert renames[-1] == "replace manifest.json"
+    assert steps.index(renames[-1]) < steps.index("fsync-dir")
+    assert steps[-1] == "fsync-dir"
+    assert final_files(out) == after
+
+
+def test_a_write_error_while_staging_leaves_dir_untouched(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    """A disk that fills up mid-render: nothing renamed, no staging left, a clear error."""
+    config, out, before, after = rendered
+    done = subprocess.run(
+        [
+            "prlimit",
+            f"--fsize={4096}",
+            sys.executable,
+            "-m",
+            "mailoauth_cfg",
+            "render",
+            str(config),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=REPO,
+        env={**os.environ, **ROTATED},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "cannot write" in done.stderr
+    assert final_files(out) == before
+    assert staging(out) == []
+    assert (
+        run("render", str(config), "--out", str(out), "--as-of", AS_OF, env=ROTATED).exit_code == 0
+    )
+    assert final_files(out) == after
+
+
+def test_two_renders_at_once_leave_one_consistent_result(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    """A render paused while holding DIR makes a second one wait; each exits 0 and DIR ends
+    with the second one's files and a manifest that matches them."""
+    config, out, before, after = rendered
+    args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
+    second: subprocess.Popen[str] | None = None
+    with paused("sync", 1, *args, env=ROTATED):
+        second = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mailoauth_cfg",
+                "render",
+                str(config),
+                "--out",
+                str(out),
+                "--as-of",
+                AS_OF,
+            ],
+            cwd=REPO,
+            env={**os.environ, **CANARIES},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)
+        assert second.poll() is None, "the second render waits for the first"
+        assert final_files(out) == before
+    out_text, err_text = second.communicate(timeout=120)
+    assert second.returncode == 0, out_text + err_text
+    assert "removed, left by an interrupted render" in out_text
+    now = final_files(out)
+    assert now == before, "the second render (the original secrets) wins whole"
+    manifest = json.loads(now["manifest.json"])
+    import hashlib
+
+    for entry in manifest["files"]:
+        assert hashlib.sha256(now[entry["path"]]).hexdigest() == entry["sha256"]
+    del after
 
 
 # --- symbolic links ----------------------------------------------------------------------------
@@ -309,15 +469,18 @@ def test_write_atomic_modes_ignore_the_umask(tmp_path: Path, umask_zero: None) -
 def test_cli_written_files_are_not_world_writable_under_umask_0(
     tmp_path: Path, umask_zero: None
 ) -> None:
-    config = tmp_path / "mailoauth.yaml"
+    config = tmp_path / "etc" / "mailoauth" / "mailoauth.yaml"
     assert run("init", str(config)).exit_code == 0
-    report = tmp_path / "reports" / "report.sarif"
+    report = tmp_path / "reports" / "daily" / "report.sarif"
     result = run("validate", str(config), "--format", "sarif", "--output", str(report))
     assert result.exit_code in (0, 1, 4)
-    schema = tmp_path / "schema.json"
+    schema = tmp_path / "schemas" / "v1" / "schema.json"
     assert run("schema", "--write", "--path", str(schema)).exit_code == 0
     for path in (config, report, schema):
         assert mode_of(path) == 0o644, path
+        for folder in path.relative_to(tmp_path).parents:
+            if folder != Path():
+                assert mode_of(tmp_path / folder) == 0o755, folder
 
 
 def test_a_loose_token_file_is_rewritten_0600_under_umask_0(

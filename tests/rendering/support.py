@@ -26,27 +26,52 @@ REGEN_COMMAND = "python -m tests.rendering.regen"
 WAVESOFT_FILE_LINE = "client_secret: {file: /run/secrets/wavesoft-mail,"
 WAVESOFT_ENV_LINE = "client_secret: {env: WAVESOFT_MAIL_SECRET,"
 
-#: Fixed, recognisable fake secrets: each must appear only in files of mode 0600.
+#: Fixed, recognisable fake secrets: each must appear only in files of mode 0600. Each holds
+#: characters that URL-encoding and base64 change (``+ / = ~ %``), so that a leak in any of
+#: those encodings is a different string to search for.
 CANARIES: dict[str, str] = {
-    "ERP_MAIL_SECRET": "CANARY-erp-7f3a9",
-    "PORTAL_MAIL_SECRET": "CANARY-portal-2b8c1",
-    "ACME_WEB_SECRET": "CANARY-acmeweb-9d4e6",
-    "ACME_DESKTOP_SECRET": "CANARY-acmedesk-5a0f3",
-    "WAVESOFT_MAIL_SECRET": "CANARY-wave-6c2d8",
+    "ERP_MAIL_SECRET": "CANARY-erp+7f/3a=9~%41",
+    "PORTAL_MAIL_SECRET": "CANARY-portal+2b/8c=1~%2B",
+    "ACME_WEB_SECRET": "CANARY-acmeweb+9d/4e=6~%7E",
+    "ACME_DESKTOP_SECRET": "CANARY-acmedesk+5a/0f=3~%20",
+    "WAVESOFT_MAIL_SECRET": "CANARY-wave+6c/2d=8~%3D",
 }
 
 #: The variants case (tests/rendering/cases/variants): the other provider of each target type.
 VARIANTS_CONFIG = HERE / "cases" / "variants" / "mailoauth.yaml"
 VARIANTS_GOLDEN_DIR = HERE / "golden" / "variants"
 VARIANT_SECRETS: dict[str, str] = {
-    "VAR_MS_SECRET": "CANARY-varms-1a2b",
-    "VAR_G_SECRET": "CANARY-varg-3c4d",
-    "VAR_APP_PASSWORD": "CANARY-apppw-5e6f",
+    "VAR_MS_SECRET": "CANARY-varms+1a/2b=~%41",
+    "VAR_G_SECRET": "CANARY-varg+3c/4d=~%2F",
+    "VAR_APP_PASSWORD": "CANARY-apppw+5e/6f=~%25",
 }
 
 #: A kind's own render case, beside its other tests: tests/targets/<kind>/render/.
 KIND_CASES = REPO / "tests" / "targets"
 KIND_SECRETS: dict[str, str] = {"KIND_SECRET": "CANARY-kind-7e9a"}
+
+
+def encodings(secret: str) -> list[str]:
+    """``secret`` in every encoding it could leak in: raw, JSON-escaped, base64 (both alphabets,
+    padded or not), URL- and form-encoded (upper- and lower-case hex, ``~`` encoded or not)."""
+    import base64
+    import json
+    import urllib.parse
+
+    raw = secret.encode()
+    quoted = urllib.parse.quote(secret, safe="")
+    forms = [
+        secret,
+        json.dumps(secret)[1:-1],
+        base64.b64encode(raw).decode(),
+        base64.b64encode(raw).decode().rstrip("="),
+        base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        quoted,
+        quoted.lower(),
+        urllib.parse.quote_plus(secret),
+        urllib.parse.quote_plus(secret).replace("~", "%7E"),
+    ]
+    return list(dict.fromkeys(forms))
 
 
 def golden_case(directory: Path) -> Path:

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mailoauth_cfg.cli import app
-from tests.rendering.support import AS_OF, CANARIES, GOLDEN_DIR, golden_case, tree
+from tests.rendering.support import AS_OF, CANARIES, GOLDEN_DIR, encodings, golden_case, tree
 
 
 def run(*args: str, env: Mapping[str, str | None] | None = None) -> Result:
@@ -33,7 +33,8 @@ def render(
 
 
 def no_canary(text: str) -> bool:
-    return not any(canary in text for canary in CANARIES.values())
+    """No canary secret in ``text``, in any encoding (raw, base64, URL/form-encoded...)."""
+    return not any(form in text for canary in CANARIES.values() for form in encodings(canary))
 
 
 @pytest.fixture
@@ -243,8 +244,9 @@ def test_a_line_break_in_an_ini_value_is_refused(config: Path, tmp_path: Path) -
     out = tmp_path / "out"
     result = render(config, out)
     assert result.exit_code == 1, result.output
-    assert "scanner-proxy/emailproxy.config" in result.stderr
-    assert "line break" in result.stderr
+    line = hosts.read_text(encoding="utf-8").splitlines().index("  scanner-proxy:") + 2
+    assert f"hosts.yaml:{line}:" in result.stderr, "located at the value"
+    assert "U+000A (line feed)" in result.stderr
     assert not out.exists()
 
 
@@ -260,3 +262,58 @@ def test_a_symlink_leading_outside_is_refused(config: Path, tmp_path: Path) -> N
     assert "refusing" in result.stderr
     assert list(elsewhere.iterdir()) == []
     assert [p.name for p in out.iterdir()] == ["relay"], "nothing is written at all"
+
+
+def test_a_secret_that_is_not_utf8_is_a_located_finding(config: Path, tmp_path: Path) -> None:
+    """An environment variable holding bytes that are not UTF-8 (os.environ turns them into
+    lone surrogates) is refused at its reference, without a traceback."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    env: dict[bytes, bytes] = {k.encode(): v.encode() for k, v in CANARIES.items()}
+    env[b"ERP_MAIL_SECRET"] = b"CANARY-\xff\xfe-latin1-\xe9"
+    env[b"PATH"] = os.environ["PATH"].encode()
+    done = subprocess.run(
+        [sys.executable, "-m", "mailoauth_cfg", "render", str(config), "--out", str(out)],
+        capture_output=True,
+        env=env,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    stderr = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    lines = config.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "env: ERP_MAIL_SECRET" in text)
+    assert f"mailoauth.yaml:{line}:" in stderr
+    assert "environment variable ERP_MAIL_SECRET is not valid UTF-8 text" in stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("expression", "error"),
+    [
+        ("{{ 1 // 0 }}", "ZeroDivisionError"),
+        ("{{ none + 1 }}", "TypeError"),
+        ("{{ range(10 ** 9) | list }}", "OverflowError"),
+        ("{{ ''.__class__ }}", "SecurityError"),
+        ("{{ undefined_name }}", "UndefinedError"),
+        ("{% for x in %}", "Expected an expression"),
+    ],
+)
+def test_a_user_template_that_raises_is_a_located_error(
+    config: Path, tmp_path: Path, expression: str, error: str
+) -> None:
+    templates = tmp_path / "templates"
+    (templates / "msmtp").mkdir(parents=True)
+    (templates / "msmtp" / "msmtprc.j2").write_text(
+        "# first line\n# second line\n" + expression + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = render(config, out, "--templates", str(templates))
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "msmtp/msmtprc.j2:3" in result.stderr, result.stderr
+    assert error in result.stderr, result.stderr
+    assert not out.exists()

@@ -19,7 +19,7 @@ from xmlrpc.server import SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
 
-from mailoauth_cfg.errors import RenderError
+from tests.rendering.consumers import stub_htdocs
 from tests.rendering.support import CASES_DIR, child_env, render_config, require
 
 CONFIG = CASES_DIR / "escaping" / "mailoauth.yaml"
@@ -68,46 +68,10 @@ def run(*cmd: str, cwd: Path, env: dict[str, str], stdin: str | None = None) -> 
 
 # --- PHP: the Dolibarr scripts, run against a stub Dolibarr ----------------------------------
 
-STUB_MASTER = r"""<?php
-define('DOL_DOCUMENT_ROOT', __DIR__);
-define('MAIN_DB_PREFIX', 'llx_');
-class StubDb {
-    public $queries = array();
-    public $escaped = array();
-    public function query($sql) { $this->queries[] = $sql; return true; }
-    public function fetch_object($res) {
-        return getenv('STUB_EXISTING') ? (object) array('rowid' => 5, 'fk_user' => 7) : null;
-    }
-    public function escape($s) { $this->escaped[] = $s; return addslashes($s); }
-    public function lasterror() { return ''; }
-    public function idate($t) { return '2026-01-01 00:00:00'; }
-}
-function dol_now() { return 0; }
-$db = new StubDb();
-$GLOBALS['stub_consts'] = array();
-register_shutdown_function(function () use ($db) {
-    file_put_contents(getenv('STUB_OUT'), json_encode(array(
-        'consts' => $GLOBALS['stub_consts'], 'queries' => $db->queries, 'escaped' => $db->escaped,
-    )));
-});
-"""
-STUB_ADMIN = r"""<?php
-function dolibarr_set_const($db, $name, $value, $type = 'chaine', $visible = 0, $note = '',
-    $entity = 1) {
-    $GLOBALS['stub_consts'][] = array($name, $value, $type, $visible, $note, $entity);
-    return 1;
-}
-"""
-STUB_SECURITY = "<?php\nfunction dolEncrypt($s) { return 'dolcrypt:'.$s; }\n"
-
 
 def run_php(script: Path, tmp_path: Path, *, existing: bool = False) -> dict[str, Any]:
     php = require("php", "php-cli")
-    htdocs = tmp_path / "htdocs"
-    (htdocs / "core" / "lib").mkdir(parents=True, exist_ok=True)
-    (htdocs / "master.inc.php").write_text(STUB_MASTER, encoding="utf-8")
-    (htdocs / "core" / "lib" / "admin.lib.php").write_text(STUB_ADMIN, encoding="utf-8")
-    (htdocs / "core" / "lib" / "security.lib.php").write_text(STUB_SECURITY, encoding="utf-8")
+    htdocs = stub_htdocs(tmp_path)
     record = tmp_path / "record.json"
     env = child_env(STUB_OUT=str(record), **({"STUB_EXISTING": "1"} if existing else {}))
     run(php, str(script), str(htdocs), cwd=tmp_path, env=env)
@@ -413,7 +377,8 @@ def test_odoo_script_never_embeds_odoo_credentials(out: Path, tmp_path: Path) ->
 
 
 def test_emailproxy_ini_reads_back_the_secret(out: Path) -> None:
-    parser = configparser.ConfigParser()
+    """email-oauth2-proxy reads its file with interpolation=None: a `%` is written as is."""
+    parser = configparser.ConfigParser(interpolation=None)
     parser.read_string((out / "proxy" / "emailproxy.config").read_text(encoding="utf-8"))
     assert parser.get(MAILBOX, "client_secret") == MS_SECRET
     assert parser.sections()[-1] == MAILBOX
@@ -433,7 +398,16 @@ def test_json_sheets_read_back(out: Path) -> None:
 
 
 def test_a_line_break_in_a_secret_is_refused_for_ini() -> None:
-    with pytest.raises(RenderError, match=r"proxy/emailproxy\.config: .*line break"):
-        render_config(
-            CONFIG, {"ESC_MS_SECRET": "x\nallow_catch_all_accounts = True", "ESC_G_SECRET": "g"}
-        )
+    """Located at the secret's reference; the secret itself is never shown; nothing rendered."""
+    secret = "x\nallow_catch_all_accounts = True"
+    result = render_config(CONFIG, {"ESC_MS_SECRET": secret, "ESC_G_SECRET": "g"})
+    assert result.files == []
+    refused = [f for f in result.findings if "proxy/emailproxy.config" in f.message]
+    assert refused, [f.message for f in result.findings]
+    (finding,) = refused
+    assert finding.rule == "render-value-unsafe"
+    assert finding.location.path.endswith("client_secret.env")
+    assert finding.location.line > 0
+    assert "env:ESC_MS_SECRET" in finding.message
+    assert "U+000A" in finding.message
+    assert all("allow_catch_all" not in f.message for f in result.findings)

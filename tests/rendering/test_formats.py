@@ -133,7 +133,7 @@ def test_msmtp_reads_the_msmtprc(out: Path, tmp_path: Path) -> None:
     helper.write_text("#!/bin/sh\necho FAKE-ACCESS-TOKEN\n", encoding="utf-8")
     helper.chmod(0o755)
     env = child_env(HOME=str(tmp_path), PATH=f"{stub}:{child_env()['PATH']}")
-    printed = check(msmtp, "-C", str(path), "--pretend", "--account=noreply", env=env)
+    printed = check(msmtp, "-C", str(path), "--pretend", "--account=noreply@contoso.com", env=env)
     assert "host = smtp.office365.com" in printed
     assert "port = 587" in printed
     assert "auth = XOAUTH2" in printed

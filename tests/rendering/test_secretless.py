@@ -19,7 +19,13 @@ from mailoauth_cfg.cli import app
 from mailoauth_cfg.loading import load_config
 from mailoauth_cfg.model.building import build_config
 from mailoauth_cfg.rendering import render, secretless
-from mailoauth_cfg.rendering.writer import MANIFEST, MASK, RenderedFile, write_files
+from mailoauth_cfg.rendering.writer import (
+    MANIFEST,
+    MASK,
+    STAGE_PREFIX,
+    RenderedFile,
+    write_files,
+)
 from tests.rendering.support import golden_cases, render_config
 
 
@@ -229,3 +235,17 @@ def test_checkout_without_manifest_reports_everything_missing(tmp_path: Path) ->
     files = _secretless(config)
     plan = secretless.check(files, tmp_path / "empty")
     assert set(plan.created) == {f.path for f in files} | {MANIFEST}
+
+
+def test_check_without_secrets_reports_what_an_interrupted_render_left(
+    contoso: tuple[Path, dict[str, str], Path],
+) -> None:
+    """Like ``--check`` with the secrets, the secretless check sees a render killed halfway
+    (its staging folder still in DIR) and never calls that DIR up to date."""
+    config, _, out = contoso
+    files = _secretless(config)
+    (out / f"{STAGE_PREFIX}4242-deadbeef").mkdir(mode=0o700)
+    plan = secretless.check(files, out)
+    assert plan.leftovers == (f"{STAGE_PREFIX}4242-deadbeef",)
+    assert not plan.clean
+    assert (plan.created, plan.changed, plan.stale) == ((), (), ())

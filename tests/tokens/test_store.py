@@ -145,3 +145,22 @@ def test_store_location_precedence(rig: Rig) -> None:
     other = resolve(rig.config, ALICE, environ=env, store=str(rig.root / "vault"))
     assert other.location is not None
     assert other.location.path == rig.root / "vault" / f"{ALICE}.json"
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["../../x/evil@contoso.com", "evil/../../x@contoso.com", "..", "a\x00@contoso.com", ""],
+)
+def test_a_mailbox_never_leads_a_token_file_outside_its_directory(
+    tmp_path: Path, email: str
+) -> None:
+    """The store joins the mailbox as one file name, whatever reaches it (the schema refuses
+    such addresses first): ``..`` and ``/`` never leave the token directory."""
+    from mailoauth_cfg.tokens.store import native_path, sasl_path
+
+    store = tmp_path / "etc" / "tokens"
+    for build in (native_path, sasl_path):
+        with pytest.raises(TokenError, match=r"cannot be a token file name"):
+            build(store, email)
+    assert not (tmp_path / "x").exists()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == []

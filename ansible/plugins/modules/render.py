@@ -277,7 +277,7 @@ def run_module():
         module.fail_json(msg=str(exc))
     if rendered.findings:
         render_failure(
-            module, "secrets could not be resolved; nothing was written:", rendered.findings
+            module, "some values cannot be rendered; nothing was written:", rendered.findings
         )
     files = rendered.files
     hide_secrets(module, (s for f in files for s in f.secrets))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.digdash.facts import VERSIONS
 
 
@@ -16,5 +16,7 @@ class DigdashTarget(TargetModel):
     type: Literal["digdash"]
     url: Url
     """Base URL of the DigDash server (``http(s)://host:port``)."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: (
+        Annotated[Version, AfterValidator(VERSIONS.format.check), Field(examples=["2025R2"])] | None
+    ) = None
     """DigDash release, e.g. 2025R2 (informative)."""

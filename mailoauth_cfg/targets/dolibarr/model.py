@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.model._base import Email, StrictModel
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.model._base import Email, StrictModel, Text
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.dolibarr.facts import VERSIONS
 
 DolibarrContext = Literal["main", "emailing", "ticket", "passwordreset"]
@@ -17,11 +17,11 @@ _MAIN_ONLY: list[DolibarrContext] = ["main"]
 class DolibarrCollector(StrictModel):
     """Dolibarr e-mail collector (IMAP) row."""
 
-    source_directory: str = "INBOX"
+    source_directory: Text = "INBOX"
     """IMAP folder to read."""
-    target_directory: str | None = None
+    target_directory: Text | None = None
     """Folder to move processed mail to."""
-    ref: str = "oauth-collector"
+    ref: Text = "oauth-collector"
     """Collector reference (``ref`` column)."""
 
 
@@ -31,13 +31,13 @@ class DolibarrTarget(TargetModel):
     type: Literal["dolibarr"]
     url: Url
     """``$dolibarr_main_url_root``: the public URL users open (https)."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)]
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)]
     """Dolibarr version (MICROSOFT3 needs 23 or later)."""
     oauth_provider: (
         Literal["GOOGLE", "MICROSOFT", "MICROSOFT2", "MICROSOFT3", "MICROSOFTAPP"] | None
     ) = None
     """OAuth provider entry; omitted: MICROSOFT3 on 23+, MICROSOFT before, GOOGLE for Google."""
-    label: str = "Emails"
+    label: Text = "Emails"
     """Label of the OAuth service entry (``OAUTH_<PROV>-<label>_*``)."""
     entity: Annotated[int, Field(ge=1)] = 1
     """Dolibarr entity (multi-company)."""

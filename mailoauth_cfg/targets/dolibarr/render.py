@@ -17,6 +17,7 @@ from typing import Any
 from mailoauth_cfg.derive import Endpoints, TargetPlan, endpoints
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.environment import Secret
+from mailoauth_cfg.rendering.escaping import Unrepresentable, sql_string
 from mailoauth_cfg.rendering.sheets import secret_reference
 from mailoauth_cfg.targets.dolibarr import provider_class_of
 from mailoauth_cfg.targets.dolibarr.facts import (
@@ -57,13 +58,19 @@ class Row:
 
 
 def sql_representable(value: object) -> bool:
-    """Whether the ``sql`` filter accepts ``value`` (it refuses backslashes).
+    """Whether the SQL file's escaping can carry ``value`` (it refuses backslashes, NUL...).
 
-    A :class:`Secret` is read here without being recorded, because this runs while the outputs
-    are planned, before any file is rendered.
+    A :class:`Secret` is peeked at without being recorded: this runs while the outputs are
+    planned, before any file is rendered.
     """
-    text = value.reveal() if isinstance(value, Secret) else str(value)
-    return "\\" not in text
+    if value is None or isinstance(value, int):
+        return True
+    text = value.peek() if isinstance(value, Secret) else str(value)
+    try:
+        sql_string(text)
+    except Unrepresentable:
+        return False
+    return True
 
 
 def dolibarr_scopes(

@@ -6,7 +6,8 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.model._base import Email, Text
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.dolibarr_multismtp.facts import VERSIONS
 
 
@@ -18,13 +19,13 @@ class MultismtpTarget(TargetModel):
     type: Literal["dolibarr-multismtp"]
     url: Url
     """``$dolibarr_main_url_root``."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)]
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)]
     """Dolibarr version (OAuth IMAP needs 22 or later)."""
-    user_ids: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    user_ids: dict[Email, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
     """Dolibarr user id (``llx_user.rowid``) of each mailbox, by e-mail."""
     entity: Annotated[int, Field(ge=1)] = 1
     """Dolibarr entity."""
-    imap_folder: str = "Sent"
+    imap_folder: Text = "Sent"
     """IMAP folder that receives a copy of sent mail (when ``imap`` is used)."""
     cron_refresh_days: Annotated[int, Field(ge=1, le=365)] = 30
     """``MULTISMTP_CRON_REFRESH_TOKEN_DAYS``."""

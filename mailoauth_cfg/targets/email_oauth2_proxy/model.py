@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from mailoauth_cfg.model._base import Host, Uri
 from mailoauth_cfg.targets._model import TargetModel
 from mailoauth_cfg.targets.email_oauth2_proxy.facts import LOCAL_PORT_MIN
 
@@ -16,7 +17,7 @@ class EmailOauth2ProxyTarget(TargetModel):
     """email-oauth2-proxy: a local IMAP/POP/SMTP proxy that adds OAuth2 for legacy clients."""
 
     type: Literal["email-oauth2-proxy"]
-    local_address: str = "127.0.0.1"
+    local_address: Host = "127.0.0.1"
     """Address the proxy listens on."""
     smtp_port: LocalPort = 1587
     """Local SMTP port (``[SMTP-<port>]``)."""
@@ -26,7 +27,7 @@ class EmailOauth2ProxyTarget(TargetModel):
     """Local POP port (``[POP-<port>]``)."""
     flow: Literal["authorization_code", "device", "client_credentials"] = "authorization_code"
     """``oauth2_flow`` for every account."""
-    redirect_uri: str = "http://localhost"
+    redirect_uri: Uri = "http://localhost"
     """Redirect URI the proxy sends (registered on the app)."""
 
     def port(self, protocol: str) -> int:

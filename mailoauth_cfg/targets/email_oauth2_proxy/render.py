@@ -38,6 +38,8 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         proxy_redirect_uri=target.redirect_uri,
     )
     return [
-        Output("emailproxy.config", "email-oauth2-proxy/emailproxy.config.j2", context),
+        Output(
+            "emailproxy.config", "email-oauth2-proxy/emailproxy.config.j2", context, syntax="ini"
+        ),
         Output("README.md", "email-oauth2-proxy/README.md.j2", context),
     ]

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.model._base import Email
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.model._base import Email, PathText
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.glpi.facts import VERSIONS
 
 
@@ -17,9 +17,9 @@ class GlpiTarget(TargetModel):
     type: Literal["glpi"]
     url: Url
     """GLPI ``url_base``."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """GLPI version (OAuth SMTP needs 10.0.0 or later)."""
-    glpi_dir: str = "/var/www/glpi"
+    glpi_dir: PathText = "/var/www/glpi"
     """GLPI installation directory (for ``bin/console``)."""
     sender: Email | None = None
     """``from_email``; omitted: the mailbox."""

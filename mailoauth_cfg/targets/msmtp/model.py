@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.model._base import CommandLine, PathText
+from mailoauth_cfg.targets._model import TargetModel, Version
 from mailoauth_cfg.targets.msmtp.facts import VERSIONS
 
 
@@ -14,13 +15,15 @@ class MsmtpTarget(TargetModel):
     """msmtp (sendmail replacement) with ``passwordeval`` calling ``mailoauth-cfg token access``."""
 
     type: Literal["msmtp"]
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """Installed msmtp version (XOAUTH2 needs 1.8.13 or later)."""
-    config_path: str = "/etc/mailoauth-cfg/mailoauth.yaml"
+    config_path: PathText = "/etc/mailoauth-cfg/mailoauth.yaml"
     """Where this config lives on the host, for ``passwordeval``."""
-    command: str = "mailoauth-cfg"
-    """Command that runs mailoauth-cfg on the host."""
-    token_dir: str | None = None
+    command: CommandLine = "mailoauth-cfg"
+    """Command that runs mailoauth-cfg on the host: words split as a shell splits them, without
+    any expansion (``/opt/venv/bin/python -m mailoauth_cfg``); each is quoted again when
+    rendered."""
+    token_dir: PathText | None = None
     """Token store directory on the host; omitted: the tool's default."""
-    logfile: str | None = None
+    logfile: PathText | None = None
     """msmtp ``logfile``."""

@@ -1,9 +1,17 @@
-"""msmtp: an ``msmtprc`` whose ``passwordeval`` asks mailoauth-cfg for a fresh access token."""
+"""msmtp: an ``msmtprc`` whose ``passwordeval`` asks mailoauth-cfg for a fresh access token.
+
+msmtp runs ``passwordeval`` through ``/bin/sh``: the command is built from words, each one a
+quoted shell word, so no value of the config can become a second command. Each account is named
+after its mailbox address, which is unique (msmtp rejects a file with two equal names).
+"""
 
 from __future__ import annotations
 
+import shlex
+
 from mailoauth_cfg.derive import TargetPlan
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
+from mailoauth_cfg.rendering.escaping import shell_command
 from mailoauth_cfg.targets.msmtp.facts import GOOGLE_AUTH, MICROSOFT_AUTH, XOAUTH2
 from mailoauth_cfg.targets.msmtp.model import MsmtpTarget
 
@@ -12,24 +20,38 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     """``msmtprc`` and the target README."""
     target = narrow(plan.target, MsmtpTarget)
     context = ctx.base_context(plan)
-    store = f" --store {target.token_dir}" if target.token_dir else ""
+    # `command` is a command line (e.g. `python3 -m mailoauth_cfg`): split as a shell splits
+    # words, without any expansion, then every word is quoted again.
+    command = shlex.split(target.command)
+    store = ["--store", target.token_dir] if target.token_dir else []
     # Exchange Online speaks XOAUTH2 only; Gmail accepts OAUTHBEARER (RFC 7628) too.
     auth = (MICROSOFT_AUTH if plan.provider_type == "microsoft" else GOOGLE_AUTH).value
     context["xoauth2_since"] = XOAUTH2.since
-    context["accounts"] = [
-        {
-            "name": user.email.split("@")[0].replace(".", "-"),
-            "email": user.email,
-            "display_name": user.display_name,
-            "auth": auth,
-            "passwordeval": (
-                f"{target.command} token access --config {target.config_path}"
-                f" --user {user.email}{store}"
-            ),
-        }
-        for user in context["users"]
+    accounts = []
+    for user in context["users"]:
+        words = [
+            *command,
+            *("token", "access", "--config", target.config_path, "--user", user.email),
+            *store,
+        ]
+        accounts.append(
+            {
+                "name": user.email,
+                "email": user.email,
+                "display_name": user.display_name,
+                "auth": auth,
+                "words": words,
+                "passwordeval": shell_command(words),
+            }
+        )
+    context["accounts"] = accounts
+    # msmtp's own dry run: the server's capabilities, without sending
+    context["serverinfo"] = [
+        "msmtp",
+        "--serverinfo",
+        *(f"--account={a['name']}" for a in accounts[:1]),
     ]
     return [
-        Output("msmtprc", "msmtp/msmtprc.j2", context),
+        Output("msmtprc", "msmtp/msmtprc.j2", context, syntax="msmtprc"),
         Output("README.md", "msmtp/README.md.j2", context),
     ]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.nextcloud_mail.facts import VERSIONS
 
 
@@ -18,5 +18,5 @@ class NextcloudMailTarget(TargetModel):
     """Nextcloud base URL."""
     index_php: bool = False
     """Nextcloud serves routes with ``/index.php/`` (no pretty URLs)."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """Mail app version."""

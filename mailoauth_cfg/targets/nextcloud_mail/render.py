@@ -32,6 +32,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     context.update(
         api_url=f"{base}/apps/mail/api/integration/{'microsoft' if microsoft else 'google'}",
         body=body,
+        body_object=dict(body),
         secret=secret,
         secret_ref=secret_reference(plan),
         ep=ep,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.model._base import Text
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.odoo.facts import VERSIONS
 
 
@@ -16,9 +17,9 @@ class OdooTarget(TargetModel):
     type: Literal["odoo"]
     url: Url
     """``web.base.url``."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)]
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)]
     """Odoo major version (15 or later)."""
-    database: str
+    database: Text = Field(examples=["odoo"])
     """Database name (for the XML-RPC script)."""
-    server_name: str = "OAuth mail"
+    server_name: Text = "OAuth mail"
     """Name of the ``ir.mail_server`` record."""

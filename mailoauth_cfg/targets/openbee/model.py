@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
-from mailoauth_cfg.model._base import Email, SecretRef
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.model._base import Email, SecretRef, UrlPath
+from mailoauth_cfg.targets._model import TargetModel, Url, Version
 from mailoauth_cfg.targets.openbee.facts import VERSIONS
 
 
@@ -17,9 +17,9 @@ class OpenbeeTarget(TargetModel):
     type: Literal["openbee"]
     url: Url
     """Portal URL (e.g. https://entreprise.openbeecloud.com)."""
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """Open Bee Portal version (the Office 365 / G Suite SMTP settings exist since 6.10.3)."""
-    redirect_path: str | None = Field(default=None, examples=["/oauth2/callback"])
+    redirect_path: UrlPath | None = None
     """Path of the OAuth callback as shown on the portal's configuration page."""
     sender: Email | None = None
     """Sender address; must equal the mailbox that signs in."""

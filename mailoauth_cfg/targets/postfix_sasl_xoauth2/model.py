@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mailoauth_cfg.model.providers import Endpoint
+from mailoauth_cfg.model._base import Endpoint, PathText
 from mailoauth_cfg.targets._model import TargetModel
 
 
@@ -14,15 +14,15 @@ class PostfixTarget(TargetModel):
     """Postfix relaying through Microsoft 365 or Gmail with the sasl-xoauth2 plugin."""
 
     type: Literal["postfix-sasl-xoauth2"]
-    postfix_dir: str = "/etc/postfix"
+    postfix_dir: PathText = "/etc/postfix"
     """Postfix configuration directory."""
-    config_file: str = "/etc/sasl-xoauth2.conf"
+    config_file: PathText = "/etc/sasl-xoauth2.conf"
     """sasl-xoauth2 configuration file."""
-    token_dir: str = "/etc/tokens"
+    token_dir: PathText = "/etc/tokens"
     """Directory of the token files (as Postfix sees it)."""
     chroot: bool = True
     """Postfix ``smtp`` runs chrooted (Debian default): token files live under ``chroot_dir``."""
-    chroot_dir: str = "/var/spool/postfix"
+    chroot_dir: PathText = "/var/spool/postfix"
     """Postfix chroot directory."""
     relay: Endpoint | None = None
     """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""

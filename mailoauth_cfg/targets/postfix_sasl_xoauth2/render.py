@@ -10,10 +10,26 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
+from mailoauth_cfg.errors import RenderError
+from mailoauth_cfg.fileio import path_component
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.targets.postfix_sasl_xoauth2 import host_token_dir
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.facts import MECHANISM_FILTER
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.model import PostfixTarget
+
+
+def _relay(value: str) -> tuple[str, int]:
+    """(host, port) of ``relay``: ``host``, ``host:port``, ``[host]:port`` (Postfix's form,
+    brackets dropped: the template adds them) or a bare IPv6 address."""
+    text = value.split("://", 1)[-1].split("/", 1)[0]
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":")
+        return host, int(port) if port.isdigit() else 587
+    if text.count(":") > 1:  # an IPv6 address without brackets carries no port
+        return text, 587
+    host, _, port = text.rpartition(":")
+    return (host, int(port)) if host and port.isdigit() else (text, 587)
 
 
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
@@ -25,16 +41,23 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     ep = endpoints(plan.provider)
     host, port = ep.smtp_host, ep.smtp_port
     if target.relay:
-        relay_host, _, relay_port = target.relay.rpartition(":")
-        host, port = (relay_host, int(relay_port)) if relay_port.isdigit() else (target.relay, 587)
+        host, port = _relay(target.relay)
     token_dir = PurePosixPath(target.token_dir)
+    token_files = []
+    for user in context["users"]:
+        try:
+            path = str(token_dir / path_component(user.email))
+        except ValueError as exc:
+            raise RenderError(f"target {plan.name}: {exc}") from None
+        # the table's value: the XOAUTH2 user, then the token file (sasl-xoauth2's "password")
+        token_files.append({"email": user.email, "path": path, "login": f"{user.email}:{path}"})
     context.update(
         relayhost=f"[{host}]:{port}",
         relay_name=host,
         sender_dependent=len(context["users"]) > 1,
-        token_files=[
-            {"email": u.email, "path": str(token_dir / u.email)} for u in context["users"]
-        ],
+        password_maps=f"hash:{PurePosixPath(target.postfix_dir) / 'sasl_passwd'}",
+        sasl_passwd=str(PurePosixPath(target.postfix_dir) / "sasl_passwd"),
+        token_files=token_files,
         host_token_dir=host_token_dir(target),
         mechanism_filter=MECHANISM_FILTER.value,
         secret=ctx.app_secret(plan),
@@ -42,8 +65,13 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         refresh_window=target.refresh_window,
     )
     return [
-        Output("main.cf", "postfix-sasl-xoauth2/main.cf.j2", context),
-        Output("sasl_passwd", "postfix-sasl-xoauth2/sasl_passwd.j2", context),
-        Output("sasl-xoauth2.conf", "postfix-sasl-xoauth2/sasl-xoauth2.conf.j2", context),
+        Output("main.cf", "postfix-sasl-xoauth2/main.cf.j2", context, syntax="postfix"),
+        Output("sasl_passwd", "postfix-sasl-xoauth2/sasl_passwd.j2", context, syntax="postfix-map"),
+        Output(
+            "sasl-xoauth2.conf",
+            "postfix-sasl-xoauth2/sasl-xoauth2.conf.j2",
+            context,
+            syntax="json",
+        ),
         Output("README.md", "postfix-sasl-xoauth2/README.md.j2", context),
     ]

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.model._base import Text
+from mailoauth_cfg.targets._model import TargetModel, Version
 from mailoauth_cfg.targets.wavesoft.facts import VERSIONS
 
 
@@ -14,7 +15,7 @@ class WavesoftTarget(TargetModel):
     """WaveSoft CRM (Windows desktop client, consent on each user's PC)."""
 
     type: Literal["wavesoft"]
-    version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
+    version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """WaveSoft version (OAuth2 mail is documented from V23.02.05)."""
-    folder: str | None = None
+    folder: Text | None = None
     """WaveSoft "dossier" whose preferences hold the OAuth settings."""

@@ -3,20 +3,20 @@
 # Nextcloud target cloud: stores the Mail app's Microsoft integration through its admin API
 # (POST /apps/mail/api/integration/microsoft); Nextcloud encrypts the client secret itself.
 # Needs an administrator: NC_ADMIN_USER and NC_ADMIN_PASSWORD (an app password is best).
-# The request body, which holds the client secret, goes through standard input, not the
-# command line. Idempotent: the integration is overwritten with the same values.
+# The request body, which holds the client secret, goes through standard input (printf is a
+# shell builtin), not the command line. Idempotent: the integration is overwritten with the
+# same values.
 set -eu
 : "${NC_ADMIN_USER:?set NC_ADMIN_USER (a Nextcloud administrator)}"
 : "${NC_ADMIN_PASSWORD:?set NC_ADMIN_PASSWORD (an app password of that administrator)}"
 url=https://cloud.contoso.com/apps/mail/api/integration/microsoft
-curl --fail --silent --show-error \
+body='{"clientId": "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b", "clientSecret": "CANARY-erp+7f/3a=9~%41", "tenantId": "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d"}'
+printf '%s\n' "$body" | curl --fail --silent --show-error \
   --user "$NC_ADMIN_USER:$NC_ADMIN_PASSWORD" \
   --header 'OCS-APIRequest: true' \
   --header 'Accept: application/json' \
   --header 'Content-Type: application/json' \
   --data-binary @- \
-  "$url" <<'MAILOAUTH_CFG_BODY'
-{"tenantId": "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d", "clientId": "1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b", "clientSecret": "CANARY-erp-7f3a9"}
-MAILOAUTH_CFG_BODY
+  "$url"
 echo
 echo "Nextcloud Mail: integration stored. Each user now adds the account in Mail (see README.md)."

@@ -13,7 +13,7 @@
 START TRANSACTION;
 
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT3-Emails_ID', '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
-INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT3-Emails_SECRET', 'CANARY-erp-7f3a9', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
+INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT3-Emails_SECRET', 'CANARY-erp+7f/3a=9~%41', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT3-Emails_TENANT', '6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT3-Emails_SCOPE', 'offline_access,https://outlook.office.com/SMTP.Send,https://outlook.office.com/IMAP.AccessAsUser.All', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('MAIN_MAIL_SENDMODE', 'smtps', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);

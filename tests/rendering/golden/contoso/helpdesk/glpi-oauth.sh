@@ -7,7 +7,7 @@
 # The client secret passes on the command line of one php process; it is stored encrypted
 # (GLPIKey) like a value saved in the UI. See README.md for the caveats.
 set -eu
-cd /var/www/glpi
+cd -- /var/www/glpi
 php bin/console config:set --context=core -- use_notifications 1
 php bin/console config:set --context=core -- notifications_mailing 1
 php bin/console config:set --context=core -- smtp_mode 4
@@ -19,5 +19,5 @@ php bin/console config:set --context=core -- smtp_sender helpdesk@acme.example
 php bin/console config:set --context=core -- from_email helpdesk@acme.example
 php bin/console config:set --context=core -- smtp_oauth_provider 'Glpi\Mail\SMTP\OauthProvider\Google'
 php bin/console config:set --context=core -- smtp_oauth_client_id 412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com
-php bin/console config:set --context=core -- smtp_oauth_client_secret CANARY-acmeweb-9d4e6
+php bin/console config:set --context=core -- smtp_oauth_client_secret 'CANARY-acmeweb+9d/4e=6~%7E'
 echo "GLPI: SMTP + OAuth settings applied. Now save Setup > Notifications > Email followups configuration in the UI to get the token."

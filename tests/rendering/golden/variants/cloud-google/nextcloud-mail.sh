@@ -3,20 +3,20 @@
 # Nextcloud target cloud-google: stores the Mail app's Google integration through its admin API
 # (POST /apps/mail/api/integration/google); Nextcloud encrypts the client secret itself.
 # Needs an administrator: NC_ADMIN_USER and NC_ADMIN_PASSWORD (an app password is best).
-# The request body, which holds the client secret, goes through standard input, not the
-# command line. Idempotent: the integration is overwritten with the same values.
+# The request body, which holds the client secret, goes through standard input (printf is a
+# shell builtin), not the command line. Idempotent: the integration is overwritten with the
+# same values.
 set -eu
 : "${NC_ADMIN_USER:?set NC_ADMIN_USER (a Nextcloud administrator)}"
 : "${NC_ADMIN_PASSWORD:?set NC_ADMIN_PASSWORD (an app password of that administrator)}"
 url=https://cloud.acme.example/index.php/apps/mail/api/integration/google
-curl --fail --silent --show-error \
+body='{"clientId": "412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com", "clientSecret": "CANARY-varg+3c/4d=~%2F"}'
+printf '%s\n' "$body" | curl --fail --silent --show-error \
   --user "$NC_ADMIN_USER:$NC_ADMIN_PASSWORD" \
   --header 'OCS-APIRequest: true' \
   --header 'Accept: application/json' \
   --header 'Content-Type: application/json' \
   --data-binary @- \
-  "$url" <<'MAILOAUTH_CFG_BODY'
-{"clientId": "412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com", "clientSecret": "CANARY-varg-3c4d"}
-MAILOAUTH_CFG_BODY
+  "$url"
 echo
 echo "Nextcloud Mail: integration stored. Each user now adds the account in Mail (see README.md)."

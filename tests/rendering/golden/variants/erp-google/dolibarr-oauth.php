@@ -28,7 +28,7 @@ $errors = 0;
 // name => value, written with dolibarr_set_const($db, NAME, VALUE, 'chaine', 0, '', $entity)
 $constants = array(
 	array('OAUTH_GOOGLE-Mail_2_ID', '412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com'),
-	array('OAUTH_GOOGLE-Mail_2_SECRET', 'CANARY-varg-3c4d'),
+	array('OAUTH_GOOGLE-Mail_2_SECRET', 'CANARY-varg+3c/4d=~%2F'),
 	array('OAUTH_GOOGLE-Mail_2_SCOPE', 'gmail_full,openid,email'),
 	array('MAIN_MAIL_SENDMODE_EMAILING', 'smtps'),
 	array('MAIN_MAIL_SMTP_SERVER_EMAILING', 'smtp.gmail.com'),

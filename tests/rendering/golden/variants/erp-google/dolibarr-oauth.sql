@@ -13,7 +13,7 @@
 START TRANSACTION;
 
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_GOOGLE-Mail_2_ID', '412345678901-k3j4h5g6f7d8s9a0p1o2i3u4y5t6r7e8.apps.googleusercontent.com', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);
-INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_GOOGLE-Mail_2_SECRET', 'CANARY-varg-3c4d', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);
+INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_GOOGLE-Mail_2_SECRET', 'CANARY-varg+3c/4d=~%2F', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_GOOGLE-Mail_2_SCOPE', 'gmail_full,openid,email', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('MAIN_MAIL_SENDMODE_EMAILING', 'smtps', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('MAIN_MAIL_SMTP_SERVER_EMAILING', 'smtp.gmail.com', 'chaine', 0, '', 2) ON DUPLICATE KEY UPDATE value = VALUES(value);

@@ -28,7 +28,7 @@ $errors = 0;
 // name => value, written with dolibarr_set_const($db, NAME, VALUE, 'chaine', 0, '', $entity)
 $constants = array(
 	array('OAUTH_MICROSOFT-Emails_ID', '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b'),
-	array('OAUTH_MICROSOFT-Emails_SECRET', 'CANARY-varms-1a2b'),
+	array('OAUTH_MICROSOFT-Emails_SECRET', 'CANARY-varms+1a/2b=~%41'),
 	array('OAUTH_MICROSOFT-Emails_TENANT', '6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d'),
 	array('OAUTH_MICROSOFT-Emails_SCOPE', 'offline_access,https://outlook.office365.com/SMTP.Send'),
 	array('MAIN_MAIL_SENDMODE', 'smtps'),

@@ -13,7 +13,7 @@
 START TRANSACTION;
 
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT-Emails_ID', '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
-INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT-Emails_SECRET', 'CANARY-varms-1a2b', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
+INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT-Emails_SECRET', 'CANARY-varms+1a/2b=~%41', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT-Emails_TENANT', '6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('OAUTH_MICROSOFT-Emails_SCOPE', 'offline_access,https://outlook.office365.com/SMTP.Send', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);
 INSERT INTO llx_const (name, value, type, visible, note, entity) VALUES ('MAIN_MAIL_SENDMODE', 'smtps', 'chaine', 0, '', 1) ON DUPLICATE KEY UPDATE value = VALUES(value);

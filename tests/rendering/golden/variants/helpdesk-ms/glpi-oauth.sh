@@ -7,7 +7,7 @@
 # The client secret passes on the command line of one php process; it is stored encrypted
 # (GLPIKey) like a value saved in the UI. See README.md for the caveats.
 set -eu
-cd /var/www/glpi
+cd -- /var/www/glpi
 php bin/console config:set --context=core -- use_notifications 1
 php bin/console config:set --context=core -- notifications_mailing 1
 php bin/console config:set --context=core -- smtp_mode 4
@@ -20,6 +20,6 @@ php bin/console config:set --context=core -- from_email erp@contoso.com
 php bin/console config:set --context=core -- from_email_name 'ERP Contoso'
 php bin/console config:set --context=core -- smtp_oauth_provider 'Glpi\Mail\SMTP\OauthProvider\Azure'
 php bin/console config:set --context=core -- smtp_oauth_client_id 1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b
-php bin/console config:set --context=core -- smtp_oauth_client_secret CANARY-varms-1a2b
+php bin/console config:set --context=core -- smtp_oauth_client_secret 'CANARY-varms+1a/2b=~%41'
 php bin/console config:set --context=core -- smtp_oauth_options '{"tenant": "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d"}'
 echo "GLPI: SMTP + OAuth settings applied. Now save Setup > Notifications > Email followups configuration in the UI to get the token."

@@ -4,7 +4,7 @@
 #        and ExchangeOnlineManagement (Connect-ExchangeOnline) for the mailbox settings.
 $ErrorActionPreference = 'Stop'
 $appId = '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b'
-$app = Get-MgApplication -Filter "appId eq '$appId'"
+$app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
 Update-MgApplication -ApplicationId $app.Id -Web @{ RedirectUris = @('https://cloud.contoso.com/apps/mail/integration/microsoft-auth', 'https://erp.contoso.com/core/modules/oauth/microsoft3_oauthcallback.php') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
@@ -13,7 +13,7 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = '7427e0e9-2fba-42fe-b0c0-848c9e6a8182'; Type = 'Scope' }  # offline_access
   ) }
 )
-Write-Host 'Grant admin consent: https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default'
+Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')
 Set-CASMailbox -Identity 'erp@contoso.com' -SmtpClientAuthenticationDisabled $false
 Set-CASMailbox -Identity 'jean.dupont@contoso.com' -SmtpClientAuthenticationDisabled $false
 Set-CASMailbox -Identity 'marie.curie@contoso.com' -SmtpClientAuthenticationDisabled $false

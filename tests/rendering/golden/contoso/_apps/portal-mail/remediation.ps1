@@ -4,7 +4,7 @@
 #        and ExchangeOnlineManagement (Connect-ExchangeOnline) for the mailbox settings.
 $ErrorActionPreference = 'Stop'
 $appId = '7c2b9e10-4d5a-4b6c-9e8f-1a2b3c4d5e6f'
-$app = Get-MgApplication -Filter "appId eq '$appId'"
+$app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
 Update-MgApplication -ApplicationId $app.Id -Web @{ RedirectUris = @('https://contoso.openbeecloud.com/oauth2/callback') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
@@ -16,5 +16,5 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = '7427e0e9-2fba-42fe-b0c0-848c9e6a8182'; Type = 'Scope' }  # offline_access
   ) }
 )
-Write-Host 'Grant admin consent: https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=7c2b9e10-4d5a-4b6c-9e8f-1a2b3c4d5e6f&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default'
+Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=7c2b9e10-4d5a-4b6c-9e8f-1a2b3c4d5e6f&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')
 Set-CASMailbox -Identity 'portal@contoso.com' -SmtpClientAuthenticationDisabled $false

@@ -4,7 +4,7 @@
 #        and ExchangeOnlineManagement (Connect-ExchangeOnline) for the mailbox settings.
 $ErrorActionPreference = 'Stop'
 $appId = '5e8f0a12-3b4c-4d5e-8f9a-0b1c2d3e4f5a'
-$app = Get-MgApplication -Filter "appId eq '$appId'"
+$app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
 Update-MgApplication -ApplicationId $app.Id -IsFallbackPublicClient:$true -PublicClient @{ RedirectUris = @('http://localhost') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
@@ -13,5 +13,5 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = '7427e0e9-2fba-42fe-b0c0-848c9e6a8182'; Type = 'Scope' }  # offline_access
   ) }
 )
-Write-Host 'Grant admin consent: https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=5e8f0a12-3b4c-4d5e-8f9a-0b1c2d3e4f5a&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default'
+Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=5e8f0a12-3b4c-4d5e-8f9a-0b1c2d3e4f5a&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')
 Set-CASMailbox -Identity 'scanner@contoso.com' -SmtpClientAuthenticationDisabled $false

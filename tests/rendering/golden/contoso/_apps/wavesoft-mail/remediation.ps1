@@ -4,7 +4,7 @@
 #        and ExchangeOnlineManagement (Connect-ExchangeOnline) for the mailbox settings.
 $ErrorActionPreference = 'Stop'
 $appId = '9b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e'
-$app = Get-MgApplication -Filter "appId eq '$appId'"
+$app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
 Update-MgApplication -ApplicationId $app.Id -Web @{ RedirectUris = @('http://localhost:3017/') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
@@ -17,4 +17,4 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = '14dad69e-099b-42c9-810b-d002981feec1'; Type = 'Scope' }  # profile
   ) }
 )
-Write-Host 'Grant admin consent: https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=9b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default'
+Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=9b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')

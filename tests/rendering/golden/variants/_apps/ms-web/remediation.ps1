@@ -4,7 +4,7 @@
 #        and ExchangeOnlineManagement (Connect-ExchangeOnline) for the mailbox settings.
 $ErrorActionPreference = 'Stop'
 $appId = '1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b'
-$app = Get-MgApplication -Filter "appId eq '$appId'"
+$app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
 Update-MgApplication -ApplicationId $app.Id -Web @{ RedirectUris = @('https://bi.contoso.com:8443/ddenterpriseapi/v2/oauth/redirect', 'https://erp.contoso.com/core/modules/oauth/microsoft_oauthcallback.php', 'https://odoo.contoso.com/microsoft_outlook/confirm', 'https://support.contoso.com/front/smtp_oauth2_callback.php') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
@@ -14,6 +14,6 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = '37f7f235-527c-4136-accd-4a02d197296e'; Type = 'Scope' }  # openid
   ) }
 )
-Write-Host 'Grant admin consent: https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default'
+Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')
 Set-CASMailbox -Identity 'erp@contoso.com' -SmtpClientAuthenticationDisabled $false
 Set-CASMailbox -Identity 'old@contoso.com' -SmtpClientAuthenticationDisabled $false

@@ -1,0 +1,409 @@
+"""One escaping function per output syntax, chosen by the type of the file being rendered.
+
+Every value a template prints goes through the *literal* function of the file's syntax: a POSIX
+shell word, a PowerShell single-quoted string, a PHP single-quoted string, a SQL string literal,
+a configparser value (no interpolation), an msmtprc argument, a Postfix ``main.cf`` value or
+lookup-table token, a JSON value, a Python literal, or Markdown text. A template never picks
+the escaping of a value; it may only ask for another *safe* form that its file's syntax offers
+(a comment, a Markdown code span or shell command, a bare identifier), each checked again here.
+
+A value that a syntax cannot carry (a line break in an msmtprc or INI value, a ``"`` in a
+Postfix table, a backslash in a SQL literal that MySQL and standard SQL read differently) raises
+:class:`Unrepresentable`; the renderer turns it into a located finding, before anything is
+written. Facts about the consumers come from the real programs: msmtp takes a ``"..."``
+argument literally (no ``\\`` escapes), Postfix expands ``$`` in ``main.cf`` (``$$`` is one
+``$``), email-oauth2-proxy reads its file with ``configparser`` and ``interpolation=None``,
+PowerShell also ends a single-quoted string on U+2018..U+201B.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from mailoauth_cfg.charsets import BIDI_CONTROLS, describe_char, is_control
+
+
+class Unrepresentable(ValueError):
+    """A value the output syntax cannot carry without changing its meaning."""
+
+    def __init__(self, syntax: str, reason: str, value: object) -> None:
+        super().__init__(f"{SYNTAXES[syntax].label if syntax in SYNTAXES else syntax} {reason}")
+        self.syntax = syntax
+        self.reason = reason
+        self.value = value
+        """The offending value (a :class:`str`, or the secret object that held it)."""
+
+
+class Escaped(str):
+    """Text already escaped for ``syntax`` (only this module creates it)."""
+
+    __slots__ = ("syntax",)
+    syntax: str
+
+    def __new__(cls, text: str, syntax: str) -> Escaped:
+        obj = super().__new__(cls, text)
+        obj.syntax = syntax
+        return obj
+
+
+def plain(value: str) -> str:
+    """``value`` as an exact :class:`str` (a subclass such as Markup may override ``replace``)."""
+    return str.__str__(value)
+
+
+# --- character classes --------------------------------------------------------------------------
+
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+"""Everything :meth:`str.splitlines` splits on: a reader may end a line at any of them."""
+
+
+def _first(text: str, chars: Iterable[str] | Callable[[str], bool]) -> str | None:
+    test = chars if callable(chars) else set(chars).__contains__
+    return next((c for c in text if test(c)), None)
+
+
+# --- the functions, one per syntax ------------------------------------------------------------
+
+
+def _checked(text: str, syntax: str, value: object) -> str:
+    """Refuse what no syntax here carries: NUL and text that is not valid Unicode."""
+    value = text if value is None else value
+    if "\x00" in text:
+        raise Unrepresentable(syntax, "cannot hold a NUL character", value)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unrepresentable(syntax, "cannot hold text that is not valid UTF-8", value) from None
+    return text
+
+
+def _refuse(
+    text: str, syntax: str, value: object, chars: Iterable[str] | Callable[[str], bool], why: str
+) -> None:
+    bad = _first(text, chars)
+    if bad is not None:
+        shown = text if value is None else value  # the offending text, to locate it
+        raise Unrepresentable(syntax, f"cannot hold {describe_char(bad)}: {why}", shown)
+
+
+def sh_word(text: str, value: object = None) -> str:
+    """One POSIX shell word: ``'...'`` with ``'`` written ``'\\''`` (any byte but NUL)."""
+    _checked(text, "sh", value)
+    return shlex.quote(text) if text else "''"
+
+
+_PS_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def ps_string(text: str, value: object = None) -> str:
+    """A PowerShell verbatim string ``'...'``.
+
+    PowerShell ends such a string on ``'`` and on U+2018, U+2019, U+201A and U+201B; inside it,
+    two of these in a row stand for the second one. Each is therefore doubled.
+    """
+    _checked(text, "ps1", value)
+    return "'" + "".join(c + c if c in _PS_QUOTES else c for c in text) + "'"
+
+
+def php_string(text: str, value: object = None) -> str:
+    """A PHP single-quoted string: only ``\\`` and ``'`` are special inside."""
+    _checked(text, "php", value)
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def sql_string(text: str, value: object = None) -> str:
+    """A SQL string literal read the same by MySQL/MariaDB (default mode) and standard SQL.
+
+    Quotes are doubled; a backslash is refused: MySQL reads it as an escape, standard SQL (and
+    MySQL with ``NO_BACKSLASH_ESCAPES``) does not, so no spelling means the same in both.
+    """
+    _checked(text, "sql", value)
+    _refuse(text, "sql", value, "\\", "MySQL and standard SQL read a backslash differently")
+    _refuse(
+        text,
+        "sql",
+        value,
+        lambda c: is_control(c) and c not in "\n\t",
+        "a SQL script keeps only tabs and line feeds intact through the mysql client",
+    )
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ini_value(text: str, value: object = None) -> str:
+    """A configparser value read with ``interpolation=None`` (``%`` is kept as is).
+
+    One line; no leading or trailing white space (configparser strips it).
+    """
+    _checked(text, "ini", value)
+    _refuse(text, "ini", value, is_control, "an INI value is one line of text")
+    if text != text.strip():
+        raise Unrepresentable("ini", "cannot hold leading or trailing white space", value)
+    return text
+
+
+MSMTP_MAX = 470
+"""Longest msmtprc argument: msmtp refuses lines of 500 characters or more (key included)."""
+
+
+def msmtprc_value(text: str, value: object = None) -> str:
+    """An msmtprc argument: ``"..."``, which msmtp takes literally (it unescapes nothing)."""
+    _checked(text, "msmtprc", value)
+    _refuse(text, "msmtprc", value, is_control, "an msmtprc argument is one line of text")
+    if len(text) > MSMTP_MAX:
+        raise Unrepresentable(
+            "msmtprc",
+            f"cannot hold {len(text)} characters (msmtp reads lines of 499 at most)",
+            value,
+        )
+    return '"' + text + '"'
+
+
+def postfix_value(text: str, value: object = None) -> str:
+    """One token of a Postfix ``main.cf`` value: ``$`` doubled (Postfix expands ``$name``).
+
+    White space, ``,`` and braces separate or group list elements, so a single token holds none.
+    """
+    _checked(text, "postfix", value)
+    _refuse(text, "postfix", value, is_control, "a main.cf value is one line of text")
+    _refuse(
+        text,
+        "postfix",
+        value,
+        lambda c: c.isspace() or c in ",{}",
+        "Postfix splits or groups values on it",
+    )
+    if not text:
+        raise Unrepresentable("postfix", "cannot hold an empty value here", value)
+    return text.replace("$", "$$")
+
+
+def postfix_map_token(text: str, value: object = None) -> str:
+    """A key or value of a Postfix lookup table source (``postmap``): one token, no ``"``."""
+    _checked(text, "postfix-map", value)
+    _refuse(text, "postfix-map", value, is_control, "a table entry is one line of text")
+    _refuse(
+        text,
+        "postfix-map",
+        value,
+        lambda c: c.isspace() or c == '"',
+        "postmap splits entries on white space and reads quotes itself",
+    )
+    if not text or text.startswith("#"):
+        raise Unrepresentable("postfix-map", "cannot hold an empty value or a leading '#'", value)
+    return text
+
+
+def json_value(value: Any, original: object = None) -> str:
+    """A JSON value; containers are indented by two spaces, keys sorted."""
+    if isinstance(value, str):
+        _checked(value, "json", original if original is not None else value)
+    indent = 2 if isinstance(value, dict | list | tuple) else None
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+    except (TypeError, ValueError) as exc:
+        raise Unrepresentable("json", f"cannot hold this value ({exc})", original) from None
+
+
+def python_literal(value: Any, original: object = None) -> str:
+    """A Python literal (``repr`` of text, numbers, ``True``/``False``/``None``, containers)."""
+    if isinstance(value, str):
+        shown = original if original is not None else value
+        return repr(_checked(plain(value), "python", shown))
+    if value is None or isinstance(value, bool | int):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        items = ", ".join(python_literal(v, original) for v in value)
+        return (
+            f"[{items}]"
+            if isinstance(value, list)
+            else f"({items}{',' if len(value) == 1 else ''})"
+        )
+    if isinstance(value, dict):
+        pairs = (
+            f"{python_literal(k, original)}: {python_literal(v, original)}"
+            for k, v in value.items()
+        )
+        return "{" + ", ".join(pairs) + "}"
+    raise Unrepresentable("python", f"cannot hold a {type(value).__name__}", original)
+
+
+_MD_SPECIAL = frozenset("\\`*_[]<>|#!&~")
+_MD_LEADING = re.compile(r"^(?:[+\-](?=[ \t]|$)|[=\-]+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
+"""Text that would start a list item or underline a heading if a line began with it."""
+
+
+def markdown_text(text: str, value: object = None) -> str:
+    """Markdown text shown as written: markup characters are backslash-escaped."""
+    _checked(text, "md", value)
+    _refuse(text, "md", value, is_control, "Markdown text here is one line")
+    escaped = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+    lead = _MD_LEADING.match(escaped)
+    if lead is not None:  # escape its first punctuation character
+        cut = next(i for i, c in enumerate(escaped) if not c.isdigit())
+        escaped = escaped[:cut] + "\\" + escaped[cut:]
+    return escaped
+
+
+def markdown_code(text: str, value: object = None) -> str:
+    """An inline Markdown code span holding ``text`` exactly (backticks and spaces included).
+
+    Line breaks and bidirectional controls are refused (the span is meant to be copied). In a
+    table row a ``|`` would split the cell even inside a code span: table cells use
+    :func:`markdown_cell`.
+    """
+    _checked(text, "md", value)
+    _refuse(text, "md", value, is_control, "a Markdown code span is one line")
+    _refuse(text, "md", value, BIDI_CONTROLS, "it would show the text in another order")
+    if not text:
+        return "(empty)"
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = (
+        " "
+        if text[0] == "`"
+        or text[-1] == "`"
+        or (text[0] == " " and text[-1] == " " and text.strip(" "))
+        else ""
+    )
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_cell(text: str, value: object = None) -> str:
+    """A code span inside a table row: a ``|`` is written ``\\|`` (GFM reads it back as ``|``
+    instead of ending the cell)."""
+    return markdown_code(text, value).replace("|", "\\|")
+
+
+def shell_command(words: Iterable[str]) -> str:
+    """A shell command line of ``words``, each one shell word (for a runbook to be pasted)."""
+    return " ".join(sh_word(w) for w in words)
+
+
+_PS_BARE = re.compile(r"^(?:-?[A-Za-z][A-Za-z0-9-]*|\$true|\$false|\$null)$")
+
+
+def powershell_command(words: Iterable[str]) -> str:
+    """A PowerShell command line: cmdlet and parameter names bare, anything else quoted."""
+    return " ".join(w if _PS_BARE.fullmatch(w) else ps_string(w) for w in words)
+
+
+def comment_text(text: str) -> str:
+    """Text safe inside a line comment of any syntax here: one line, controls made visible."""
+    out = []
+    for char in text:
+        if is_control(char) or char in BIDI_CONTROLS or char == "\ufeff":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _php_comment(text: str) -> str:
+    # `?>` ends PHP mode even inside a `//` comment.
+    return comment_text(text).replace("?>", "?\\>")
+
+
+def _no_comment(text: str) -> str:
+    raise Unrepresentable("json", "has no comments", text)
+
+
+# --- the syntaxes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """An output syntax: how a value becomes a literal, and the other safe forms it offers."""
+
+    name: str
+    label: str
+    text: Callable[[str, object], str]
+    """Escape one text value (raise :class:`Unrepresentable` when impossible)."""
+    none: str | None = None
+    """How the syntax writes "no value" (``null``); ``None``: it has none."""
+    booleans: tuple[str, str] | None = None
+    """(false, true) literals, if the syntax has booleans."""
+    comment: Callable[[str], str] = comment_text
+    forms: dict[str, Callable[..., str]] = field(default_factory=dict)
+    """Extra safe forms by filter name (``code``, ``command``...)."""
+    structured: Callable[[Any, object], str] | None = None
+    """For syntaxes with containers (JSON, Python): the whole-value encoder."""
+    suffixes: tuple[str, ...] = ()
+    """File name endings that select this syntax."""
+
+
+SYNTAXES: dict[str, Syntax] = {
+    s.name: s
+    for s in (
+        Syntax("sh", "POSIX shell", sh_word, suffixes=(".sh",)),
+        Syntax("ps1", "PowerShell", ps_string, booleans=("$false", "$true"), suffixes=(".ps1",)),
+        Syntax(
+            "php",
+            "PHP",
+            php_string,
+            none="null",
+            booleans=("false", "true"),
+            comment=_php_comment,
+            suffixes=(".php",),
+        ),
+        Syntax("sql", "SQL", sql_string, none="NULL", suffixes=(".sql",)),
+        Syntax("ini", "INI (configparser)", ini_value, suffixes=(".ini",)),
+        Syntax("msmtprc", "msmtprc", msmtprc_value),
+        Syntax("postfix", "Postfix main.cf", postfix_value),
+        Syntax("postfix-map", "Postfix lookup table", postfix_map_token),
+        Syntax(
+            "json",
+            "JSON",
+            lambda t, v: json_value(t, v),
+            none="null",
+            booleans=("false", "true"),
+            comment=_no_comment,
+            structured=json_value,
+            suffixes=(".json",),
+        ),
+        Syntax(
+            "python",
+            "Python",
+            lambda t, v: python_literal(t, v),
+            none="None",
+            booleans=("False", "True"),
+            structured=python_literal,
+            suffixes=(".py",),
+        ),
+        Syntax(
+            "md",
+            "Markdown",
+            markdown_text,
+            comment=lambda t: markdown_text(comment_text(t)),
+            forms={
+                "code": markdown_code,
+                "cell": markdown_cell,
+                "command": lambda words, shell="sh": markdown_code(
+                    powershell_command(words) if shell == "powershell" else shell_command(words)
+                ),
+            },
+            suffixes=(".md",),
+        ),
+    )
+}
+
+
+def syntax_for(path: str, declared: str | None = None) -> Syntax:
+    """The syntax of an output file: ``declared`` (by its renderer) or its file name ending.
+
+    Raises:
+        KeyError: neither says which syntax the file has (a renderer must declare it).
+    """
+    if declared is not None:
+        return SYNTAXES[declared]
+    name = PurePosixPath(path).name
+    for syntax in SYNTAXES.values():
+        if name.endswith(syntax.suffixes) and syntax.suffixes:
+            return syntax
+    raise KeyError(f"no output syntax is known for {path!r}; its renderer must declare one")

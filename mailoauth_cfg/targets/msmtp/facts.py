@@ -23,6 +23,9 @@ from mailoauth_cfg.targets._facts import (
     mail_permissions,
 )
 
+PROGRAM = "msmtp"
+"""The msmtp executable, as the README's commands run it (and as messages name the product)."""
+
 MICROSOFT_AUTH = Setting(
     "auth",
     Equals("xoauth2"),
@@ -45,7 +48,7 @@ XOAUTH2 = VersionRequirement(
     provider="microsoft",
 )
 VERSIONS = VersionFacts(
-    product="msmtp",
+    product=PROGRAM,
     format=DOTTED,
     requirements=(
         XOAUTH2,

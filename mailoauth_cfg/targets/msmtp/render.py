@@ -12,7 +12,7 @@ import shlex
 from mailoauth_cfg.derive import TargetPlan
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.escaping import shell_command
-from mailoauth_cfg.targets.msmtp.facts import GOOGLE_AUTH, MICROSOFT_AUTH, XOAUTH2
+from mailoauth_cfg.targets.msmtp.facts import GOOGLE_AUTH, MICROSOFT_AUTH, PROGRAM, XOAUTH2
 from mailoauth_cfg.targets.msmtp.model import MsmtpTarget
 
 
@@ -47,7 +47,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     context["accounts"] = accounts
     # msmtp's own dry run: the server's capabilities, without sending
     context["serverinfo"] = [
-        "msmtp",
+        PROGRAM,
         "--serverinfo",
         *(f"--account={a['name']}" for a in accounts[:1]),
     ]

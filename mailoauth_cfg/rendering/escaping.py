@@ -23,10 +23,16 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
-from mailoauth_cfg.charsets import BIDI_CONTROLS, describe_char, is_control
+from mailoauth_cfg.charsets import (
+    BIDI_CLASS,
+    BIDI_RE,
+    CONTROL_CLASS,
+    CONTROL_RE,
+    describe_char,
+    first_match,
+)
 
 
 class Unrepresentable(ValueError):
@@ -63,9 +69,13 @@ LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 """Everything :meth:`str.splitlines` splits on: a reader may end a line at any of them."""
 
 
-def _first(text: str, chars: Iterable[str] | Callable[[str], bool]) -> str | None:
-    test = chars if callable(chars) else set(chars).__contains__
-    return next((c for c in text if test(c)), None)
+# Each class is a compiled pattern: a value is scanned once, in C (see charsets).
+_BACKSLASH_RE = re.compile(r"\\")
+_SQL_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters but tab and line feed (:func:`is_control` minus ``\\t\\n``)."""
+_POSTFIX_SPLIT_RE = re.compile(r"[\s,{}]")
+"""``str.isspace`` characters (``\\s`` of a str pattern is exactly those), ``,`` and braces."""
+_POSTFIX_MAP_SPLIT_RE = re.compile(r'[\s"]')
 
 
 # --- the functions, one per syntax ------------------------------------------------------------
@@ -76,17 +86,19 @@ def _checked(text: str, syntax: str, value: object) -> str:
     value = text if value is None else value
     if "\x00" in text:
         raise Unrepresentable(syntax, "cannot hold a NUL character", value)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Unrepresentable(syntax, "cannot hold text that is not valid UTF-8", value) from None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Unrepresentable(
+                syntax, "cannot hold text that is not valid UTF-8", value
+            ) from None
     return text
 
 
-def _refuse(
-    text: str, syntax: str, value: object, chars: Iterable[str] | Callable[[str], bool], why: str
-) -> None:
-    bad = _first(text, chars)
+def _refuse(text: str, syntax: str, value: object, chars: re.Pattern[str], why: str) -> None:
+    """Raise :class:`Unrepresentable` naming the first character of ``text`` in ``chars``."""
+    bad = first_match(chars, text)
     if bad is not None:
         shown = text if value is None else value  # the offending text, to locate it
         raise Unrepresentable(syntax, f"cannot hold {describe_char(bad)}: {why}", shown)
@@ -99,6 +111,7 @@ def sh_word(text: str, value: object = None) -> str:
 
 
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
+_PS_DOUBLED = str.maketrans({c: c + c for c in _PS_QUOTES})
 
 
 def ps_string(text: str, value: object = None) -> str:
@@ -108,7 +121,7 @@ def ps_string(text: str, value: object = None) -> str:
     two of these in a row stand for the second one. Each is therefore doubled.
     """
     _checked(text, "ps1", value)
-    return "'" + "".join(c + c if c in _PS_QUOTES else c for c in text) + "'"
+    return "'" + text.translate(_PS_DOUBLED) + "'"
 
 
 def php_string(text: str, value: object = None) -> str:
@@ -124,12 +137,14 @@ def sql_string(text: str, value: object = None) -> str:
     MySQL with ``NO_BACKSLASH_ESCAPES``) does not, so no spelling means the same in both.
     """
     _checked(text, "sql", value)
-    _refuse(text, "sql", value, "\\", "MySQL and standard SQL read a backslash differently")
+    _refuse(
+        text, "sql", value, _BACKSLASH_RE, "MySQL and standard SQL read a backslash differently"
+    )
     _refuse(
         text,
         "sql",
         value,
-        lambda c: is_control(c) and c not in "\n\t",
+        _SQL_CONTROL_RE,
         "a SQL script keeps only tabs and line feeds intact through the mysql client",
     )
     return "'" + text.replace("'", "''") + "'"
@@ -141,7 +156,7 @@ def ini_value(text: str, value: object = None) -> str:
     One line; no leading or trailing white space (configparser strips it).
     """
     _checked(text, "ini", value)
-    _refuse(text, "ini", value, is_control, "an INI value is one line of text")
+    _refuse(text, "ini", value, CONTROL_RE, "an INI value is one line of text")
     if text != text.strip():
         raise Unrepresentable("ini", "cannot hold leading or trailing white space", value)
     return text
@@ -154,7 +169,7 @@ MSMTP_MAX = 470
 def msmtprc_value(text: str, value: object = None) -> str:
     """An msmtprc argument: ``"..."``, which msmtp takes literally (it unescapes nothing)."""
     _checked(text, "msmtprc", value)
-    _refuse(text, "msmtprc", value, is_control, "an msmtprc argument is one line of text")
+    _refuse(text, "msmtprc", value, CONTROL_RE, "an msmtprc argument is one line of text")
     if len(text) > MSMTP_MAX:
         raise Unrepresentable(
             "msmtprc",
@@ -170,12 +185,12 @@ def postfix_value(text: str, value: object = None) -> str:
     White space, ``,`` and braces separate or group list elements, so a single token holds none.
     """
     _checked(text, "postfix", value)
-    _refuse(text, "postfix", value, is_control, "a main.cf value is one line of text")
+    _refuse(text, "postfix", value, CONTROL_RE, "a main.cf value is one line of text")
     _refuse(
         text,
         "postfix",
         value,
-        lambda c: c.isspace() or c in ",{}",
+        _POSTFIX_SPLIT_RE,
         "Postfix splits or groups values on it",
     )
     if not text:
@@ -186,12 +201,12 @@ def postfix_value(text: str, value: object = None) -> str:
 def postfix_map_token(text: str, value: object = None) -> str:
     """A key or value of a Postfix lookup table source (``postmap``): one token, no ``"``."""
     _checked(text, "postfix-map", value)
-    _refuse(text, "postfix-map", value, is_control, "a table entry is one line of text")
+    _refuse(text, "postfix-map", value, CONTROL_RE, "a table entry is one line of text")
     _refuse(
         text,
         "postfix-map",
         value,
-        lambda c: c.isspace() or c == '"',
+        _POSTFIX_MAP_SPLIT_RE,
         "postmap splits entries on white space and reads quotes itself",
     )
     if not text or text.startswith("#"):
@@ -234,6 +249,7 @@ def python_literal(value: Any, original: object = None) -> str:
 
 
 _MD_SPECIAL = frozenset("\\`*_[]<>|#!&~")
+_MD_ESCAPED = str.maketrans({c: "\\" + c for c in _MD_SPECIAL})
 _MD_LEADING = re.compile(r"^(?:[+\-](?=[ \t]|$)|[=\-]+[ \t]*$|\d{1,9}[.)](?=[ \t]|$))")
 """Text that would start a list item or underline a heading if a line began with it."""
 
@@ -241,8 +257,8 @@ _MD_LEADING = re.compile(r"^(?:[+\-](?=[ \t]|$)|[=\-]+[ \t]*$|\d{1,9}[.)](?=[ \t
 def markdown_text(text: str, value: object = None) -> str:
     """Markdown text shown as written: markup characters are backslash-escaped."""
     _checked(text, "md", value)
-    _refuse(text, "md", value, is_control, "Markdown text here is one line")
-    escaped = "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+    _refuse(text, "md", value, CONTROL_RE, "Markdown text here is one line")
+    escaped = text.translate(_MD_ESCAPED)
     lead = _MD_LEADING.match(escaped)
     if lead is not None:  # escape its first punctuation character
         cut = next(i for i, c in enumerate(escaped) if not c.isdigit())
@@ -258,8 +274,8 @@ def markdown_code(text: str, value: object = None) -> str:
     :func:`markdown_cell`.
     """
     _checked(text, "md", value)
-    _refuse(text, "md", value, is_control, "a Markdown code span is one line")
-    _refuse(text, "md", value, BIDI_CONTROLS, "it would show the text in another order")
+    _refuse(text, "md", value, CONTROL_RE, "a Markdown code span is one line")
+    _refuse(text, "md", value, BIDI_RE, "it would show the text in another order")
     if not text:
         return "(empty)"
     fence = "`"
@@ -294,15 +310,12 @@ def powershell_command(words: Iterable[str]) -> str:
     return " ".join(w if _PS_BARE.fullmatch(w) else ps_string(w) for w in words)
 
 
+_COMMENT_HIDDEN_RE = re.compile(f"[{CONTROL_CLASS}{BIDI_CLASS}\ufeff]")
+
+
 def comment_text(text: str) -> str:
     """Text safe inside a line comment of any syntax here: one line, controls made visible."""
-    out = []
-    for char in text:
-        if is_control(char) or char in BIDI_CONTROLS or char == "\ufeff":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _COMMENT_HIDDEN_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _php_comment(text: str) -> str:
@@ -402,7 +415,7 @@ def syntax_for(path: str, declared: str | None = None) -> Syntax:
     """
     if declared is not None:
         return SYNTAXES[declared]
-    name = PurePosixPath(path).name
+    name = path.rpartition("/")[2]
     for syntax in SYNTAXES.values():
         if name.endswith(syntax.suffixes) and syntax.suffixes:
             return syntax

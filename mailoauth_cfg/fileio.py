@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 DIR_MODE = 0o755
+_NOT_IN_A_NAME = re.compile("[/\\\\\x00-\x1f\x7f]")
 
 
 def path_component(name: str) -> str:
@@ -23,9 +25,9 @@ def path_component(name: str) -> str:
     """
     if name in ("", ".", ".."):
         raise ValueError(f"{name!r} is not a file name")
-    bad = next((c for c in name if c in "/\\" or ord(c) < 0x20 or ord(c) == 0x7F), None)
-    if bad is not None:
-        raise ValueError(f"{name!r} cannot be a file name: it contains {bad!r}")
+    found = _NOT_IN_A_NAME.search(name)
+    if found is not None:
+        raise ValueError(f"{name!r} cannot be a file name: it contains {found.group()!r}")
     return name
 
 

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import Environment, TemplateError, TemplateNotFound
+from jinja2 import Environment, Template, TemplateError, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
 
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Location, ObjectRef, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model import MailConfig, SecretRef
+from mailoauth_cfg.rendering import shapes
 from mailoauth_cfg.rendering.environment import (
     SPAN_CLOSE,
     SPAN_OPEN,
@@ -31,7 +33,7 @@ from mailoauth_cfg.rendering.environment import (
     tracking,
 )
 from mailoauth_cfg.rendering.escaping import Syntax, Unrepresentable, syntax_for
-from mailoauth_cfg.rendering.writer import RenderedFile, safe_relative
+from mailoauth_cfg.rendering.writer import RenderedFile, safe_path
 from mailoauth_cfg.secrets import Unresolved, read_secret, source_key
 
 SECRET_NOT_READ = "secret-not-read"
@@ -236,6 +238,9 @@ class Output:
     syntax: str | None = None
     """The file's syntax (:data:`~mailoauth_cfg.rendering.escaping.SYNTAXES`) when its name
     does not say it (``.sh``, ``.php``, ``.md``... do)."""
+    own: Mapping[str, Any] | None = None
+    """A mailbox's own values, added to ``context`` (which outputs of one template then share):
+    such outputs are rendered once and specialised per mailbox (:mod:`.shapes`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +261,14 @@ def render(
     template_dirs: list[Path] | None = None,
     environ: Mapping[str, str] | None = None,
     secretless: bool = False,
+    specialise: bool = True,
 ) -> RenderResult:
     """Render every target (or ``only`` those) into memory.
 
     ``secretless`` reads no secret: each renders as :data:`SECRET_NOT_READ`, inside the file's
     secret spans, for comparisons with the secrets masked (``render --check --no-secrets``).
+    ``specialise=False`` renders every runbook in full instead of once per shape
+    (:mod:`.shapes`); the bytes are the same either way.
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
@@ -287,7 +295,7 @@ def render(
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
         outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name))
+        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name, specialise))
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     ctx.current_target = ""
@@ -296,7 +304,12 @@ def render(
         if aplan is not None:
             files.extend(
                 _render_outputs(
-                    ctx, env, provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", ""
+                    ctx,
+                    env,
+                    provider_side.outputs(ctx, aplan),
+                    f"_apps/{app_name}/",
+                    "",
+                    specialise,
                 )
             )
     ctx.findings.extend(ctx.unresolved())
@@ -310,11 +323,20 @@ def render(
 
 
 def _render_outputs(
-    ctx: RenderContext, env: Environment, outputs: list[Output], prefix: str, target: str
+    ctx: RenderContext,
+    env: Environment,
+    outputs: list[Output],
+    prefix: str,
+    target: str,
+    specialise: bool = True,
 ) -> list[RenderedFile]:
     out: list[RenderedFile] = []
+    # Shapes only for the shipped templates: a sandbox intercepts calls on str values itself.
+    groups: dict[tuple[int, str, str], _ShapeGroup] | None = (
+        {} if specialise and not isinstance(env, SandboxedEnvironment) else None
+    )
     for item in outputs:
-        path = str(safe_relative(prefix + item.path))
+        path = safe_path(prefix + item.path)
         try:
             syntax = syntax_for(path, item.syntax)
         except KeyError as exc:
@@ -325,33 +347,141 @@ def _render_outputs(
             raise RenderError(f"template {exc.name} not found") from None
         except TemplateError as exc:
             raise RenderError(f"template {_where(item.template, exc)}: {exc}") from None
-        try:
-            with tracking() as tracker, output_syntax(syntax):
-                text = template.render(**item.context)
-        except Unrepresentable as exc:
-            ctx.unrepresentable(exc, syntax, path)
-            continue
-        except RenderError as exc:
-            raise RenderError(f"{path}: template {_where(item.template, exc)}: {exc}") from None
-        except Exception as exc:
-            detail = exc.message if isinstance(exc, TemplateError) else str(exc)
-            raise RenderError(
-                f"{path}: template {_where(item.template, exc)}: "
-                f"{type(exc).__name__}: {detail or 'failed'}"
-            ) from None
-        content, spans = _secret_spans(text, path)
-        out.append(
-            RenderedFile(
-                path=path,
-                content=content,
-                target=target,
-                mailbox=item.mailbox,
-                secret=bool(tracker.secrets),
-                secrets=frozenset(tracker.secrets),
-                secret_spans=spans,
-            )
-        )
+        if item.own is not None and groups is not None:
+            key = (id(item.context), item.template, syntax.name)
+            group = groups.setdefault(key, _ShapeGroup(template, item.context, syntax))
+            text = group.text(item.own)
+            if text is not None:
+                group.done(item, len(out))
+                out.append(_file(text, path, target, item, frozenset()))
+                continue
+        rendered = _render_full(ctx, template, item, syntax, path, target)
+        if rendered is not None:
+            out.append(rendered)
+    for group in (groups or {}).values():
+        if not group.confirmed(out):
+            for index, item in group.specialised:  # rendered in full after all
+                redone = _render_full(
+                    ctx, group.template, item, group.syntax, out[index].path, target
+                )
+                if redone is None:
+                    raise RenderError(f"{out[index].path}: the runbook could not be rendered")
+                out[index] = redone
     return out
+
+
+def _render_full(
+    ctx: RenderContext,
+    template: Template,
+    item: Output,
+    syntax: Syntax,
+    path: str,
+    target: str,
+) -> RenderedFile | None:
+    """Render one output; ``None`` when a value is unrepresentable (a finding is recorded)."""
+    context = item.context if item.own is None else {**item.context, **item.own}
+    try:
+        with tracking() as tracker, output_syntax(syntax):
+            text = template.render(**context)
+    except Unrepresentable as exc:
+        ctx.unrepresentable(exc, syntax, path)
+        return None
+    except RenderError as exc:
+        raise RenderError(f"{path}: template {_where(item.template, exc)}: {exc}") from None
+    except Exception as exc:
+        detail = exc.message if isinstance(exc, TemplateError) else str(exc)
+        raise RenderError(
+            f"{path}: template {_where(item.template, exc)}: "
+            f"{type(exc).__name__}: {detail or 'failed'}"
+        ) from None
+    return _file(text, path, target, item, frozenset(tracker.secrets))
+
+
+def _file(text: str, path: str, target: str, item: Output, secrets: frozenset[str]) -> RenderedFile:
+    content, spans = _secret_spans(text, path)
+    return RenderedFile(
+        path=path,
+        content=content,
+        target=target,
+        mailbox=item.mailbox,
+        secret=bool(secrets),
+        secrets=secrets,
+        secret_spans=spans,
+    )
+
+
+class _ShapeGroup:
+    """The outputs of one template and one shared context: their shapes, and what was made
+    from them (see :mod:`.shapes`)."""
+
+    MAX_UNSHARED = 8
+    """Traces with no reuse after which a group is rendered in full (each mailbox its own
+    shape: the template depends on the mailbox's values themselves)."""
+
+    def __init__(self, template: Template, context: Mapping[str, Any], syntax: Syntax) -> None:
+        self.template = template
+        self.context = context
+        self.syntax = syntax
+        self.shapes: dict[tuple[shapes.Path, ...], list[shapes.Shape]] = {}
+        self.off = False
+        self.traces = 0
+        self.specialised: list[tuple[int, Output]] = []
+
+    def text(self, own: Mapping[str, Any]) -> str | None:
+        """The output's text from a shape (``None``: render it in full)."""
+        if self.off:
+            return None
+        try:
+            shape = self._find(own) or self._trace(own)
+        except Exception:  # anything a trace cannot follow: the full render decides
+            shape = None
+        if shape is None:
+            return None
+        try:
+            with tracking() as tracker, output_syntax(self.syntax):
+                text = shape.fill(own)
+        except Exception:  # an error for this mailbox: the full render reports it as usual
+            return None
+        return None if tracker.secrets else text
+
+    def _find(self, own: Mapping[str, Any]) -> shapes.Shape | None:
+        for candidates in self.shapes.values():
+            key = candidates[0].key(own)
+            for shape in candidates:
+                if shape.fact_values == key:
+                    return shape
+        return None
+
+    def _trace(self, own: Mapping[str, Any]) -> shapes.Shape | None:
+        if self.traces >= self.MAX_UNSHARED and not self.specialised:
+            self.off = True
+            return None
+        self.traces += 1
+        with tracking() as tracker, output_syntax(self.syntax), shapes.tracing(own) as traced:
+            trace, values = traced
+            text = self.template.render(**self.context, **values)
+        if tracker.secrets:
+            self.off = True  # secrets are tracked by a full render only
+            return None
+        shape = shapes.Shape(trace, text)
+        self.shapes.setdefault(shape.fact_paths, []).append(shape)
+        return shape
+
+    def done(self, item: Output, index: int) -> None:
+        self.specialised.append((index, item))
+
+    def confirmed(self, files: list[RenderedFile]) -> bool:
+        """Render the last specialised output in full: the same bytes, or the group is
+        rendered in full (a template doing what a trace cannot see)."""
+        if not self.specialised:
+            return True
+        index, item = self.specialised[-1]
+        try:
+            with tracking() as tracker, output_syntax(self.syntax):
+                text = self.template.render(**item.context, **(item.own or {}))
+        except Exception:
+            return False
+        return not tracker.secrets and text.encode("utf-8") == files[index].content
 
 
 def _where(template: str, exc: BaseException) -> str:

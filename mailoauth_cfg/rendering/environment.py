@@ -27,7 +27,7 @@ import contextvars
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.rendering import shapes
 from mailoauth_cfg.rendering.escaping import SYNTAXES, Escaped, Syntax, plain
 
 
@@ -151,6 +152,8 @@ def escape(value: Any, syntax: Syntax) -> str:
         RenderError: the template printed something no file should hold as is (an object, a
             boolean or nothing in a syntax without such literals, another syntax's form).
     """
+    if type(value) is str:  # the common case first: plain text
+        return syntax.text(value, value)
     if isinstance(value, Undefined):  # `{{ x if y }}` when not y: nothing (a missing name raises)
         return str(value)
     if isinstance(value, Escaped):
@@ -187,9 +190,20 @@ def finalize(context: Context, value: Any) -> str:
     no file (hence no syntax) is being rendered.
     """
     del context
-    text = escape(value, current_syntax())
+    trace = shapes.active()
+    if trace is not None and shapes.holds(value):  # a mailbox's own value: escaped per mailbox
+        syntax = current_syntax()
+        real = shapes.substitution(value)
+        return trace.hole(lambda reals: _finalized(real(reals), syntax))
+    return _finalized(value, current_syntax())
+
+
+def _finalized(value: Any, syntax: Syntax) -> str:
+    text = escape(value, syntax)
     tracker = _TRACKER.get()
-    if tracker is not None and (tracker.pending or _carries(text, tracker.secrets)):
+    if tracker is not None and (
+        tracker.pending or (tracker.secrets and _carries(text, tracker.secrets))
+    ):
         tracker.pending = False
         return f"{SPAN_OPEN}{text}{SPAN_CLOSE}"
     return text
@@ -203,6 +217,21 @@ def _carries(text: str, secrets: set[str]) -> bool:
     """Whether ``text`` holds a secret revealed earlier in this file: a value a template built
     from a secret (``{% set body = {...} | tojson %}``) and printed later is marked too."""
     return any(len(s) >= _SPAN_MIN_LENGTH and s in text for s in secrets)
+
+
+def _deferrable(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as a filter: while a runbook shape is traced, a value holding a mailbox's
+    own values is filtered per mailbox, when the shape is filled (:mod:`.shapes`)."""
+
+    @functools.wraps(function)
+    def apply(value: Any, *args: Any) -> Any:
+        if shapes.active() is not None and (shapes.holds(value) or shapes.holds(args)):
+            real_value = shapes.substitution(value)
+            real_args = shapes.substitution(args)
+            return shapes.Deferred(lambda reals: function(real_value(reals), *real_args(reals)))
+        return function(value, *args)
+
+    return apply
 
 
 def _text_of(value: Any) -> tuple[str, object]:
@@ -235,7 +264,7 @@ def _form(name: str) -> Any:
                 raise RenderError("the command filter takes a list of words")
             if args and args[0] not in ("sh", "powershell"):
                 raise RenderError("the command filter knows the shells sh and powershell")
-            words = [_text_of(word)[0] for word in value]
+            words = [word if type(word) is str else _text_of(word)[0] for word in value]
             return Escaped(form(words, *args[:1]), syntax.name)
         text, original = _text_of(value)
         return Escaped(form(text, original), syntax.name)
@@ -262,15 +291,19 @@ def tojson_filter(value: Any) -> str:
 
 
 FILTERS = {
-    "comment": comment_filter,
-    "code": _form("code"),
-    "cell": _form("cell"),
-    "command": _form("command"),
-    "ident": ident_filter,
-    "tojson": tojson_filter,
+    name: _deferrable(function)
+    for name, function in (
+        ("comment", comment_filter),
+        ("code", _form("code")),
+        ("cell", _form("cell")),
+        ("command", _form("command")),
+        ("ident", ident_filter),
+        ("tojson", tojson_filter),
+    )
 }
 
 
+@functools.cache
 def packaged_templates() -> Path:
     """``templates/`` of the source tree, or the copy inside the wheel."""
     package = Path(__file__).resolve().parent.parent

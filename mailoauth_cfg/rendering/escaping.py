@@ -18,6 +18,7 @@ PowerShell also ends a single-quoted string on U+2018..U+201B.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shlex
@@ -297,9 +298,15 @@ def markdown_cell(text: str, value: object = None) -> str:
     return markdown_code(text, value).replace("|", "\\|")
 
 
+@functools.lru_cache(maxsize=4096)
+def _sh_word_of(text: str) -> str:
+    """:func:`sh_word` of a command's word (commands repeat theirs: one runbook per mailbox)."""
+    return sh_word(text)
+
+
 def shell_command(words: Iterable[str]) -> str:
     """A shell command line of ``words``, each one shell word (for a runbook to be pasted)."""
-    return " ".join(sh_word(w) for w in words)
+    return " ".join([_sh_word_of(plain(w)) for w in words])
 
 
 _PS_BARE = re.compile(r"^(?:-?[A-Za-z][A-Za-z0-9-]*|\$true|\$false|\$null)$")

@@ -7,6 +7,7 @@ fixes (from the same knowledge as ``mailoauth-cfg explain``).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from mailoauth_cfg.catalog.errors import explain_code
@@ -53,36 +54,39 @@ def _errors(provider_type: str | None, bootstrap: str) -> list[dict[str, str]]:
 
 
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
-    """One runbook per mailbox of the target."""
+    """One runbook per mailbox of the target.
+
+    The runbooks share one context; each mailbox's own values (``user``, ``sign_in``) are
+    apart, so that the renderer renders the template once and specialises it per mailbox.
+    """
     profile = plan.profile
     if profile is None:
         return []
     base = ctx.base_context(plan)
     bootstrap = plan.bootstrap or profile.bootstrap
+    shared: dict[str, Any] = dict(base)
+    shared.update(
+        bootstrap=bootstrap,
+        errors=_errors(plan.provider_type, bootstrap),
+        profile=profile,
+        **plan.plugin.runbook_context(plan),
+    )
+    template = f"{plan.key}/bootstrap.md.j2"
+    if not _exists(template):
+        template = "_common/bootstrap.md.j2"
     result = []
     for user in base["users"]:
-        context: dict[str, Any] = dict(base)
-        context.update(
-            user=user,
-            bootstrap=bootstrap,
-            sign_in=user.sign_in_as or user.email,
-            errors=_errors(plan.provider_type, bootstrap),
-            profile=profile,
-            **plan.plugin.runbook_context(plan),
-        )
-        template = f"{plan.key}/bootstrap.md.j2"
-        if not _exists(ctx, template):
-            template = "_common/bootstrap.md.j2"
         try:
             name = path_component(f"{user.email}.md")
         except ValueError as exc:
             raise RenderError(f"target {plan.name}: runbook of {exc}") from None
-        result.append(Output(f"bootstrap/{name}", template, context, mailbox=user.email))
+        own = {"user": user, "sign_in": user.sign_in_as or user.email}
+        result.append(Output(f"bootstrap/{name}", template, shared, mailbox=user.email, own=own))
     return result
 
 
-def _exists(ctx: RenderContext, template: str) -> bool:
+@functools.cache
+def _exists(template: str) -> bool:
     from mailoauth_cfg.rendering.environment import packaged_templates
 
-    del ctx
     return (packaged_templates() / template).is_file()

@@ -38,6 +38,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -88,6 +89,23 @@ class RenderedFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
+def safe_path(path: str) -> str:
+    """:func:`safe_relative` as text (``a/b``): checked without a path object when ``path`` is
+    already in its normal form, as rendered paths are."""
+    if (
+        path
+        and path[0] != "/"
+        and path[-1] != "/"
+        and "//" not in path
+        and "\x00" not in path
+        and "\\" not in path
+    ):
+        parts = path.split("/")
+        if "." not in parts and ".." not in parts:
+            return path
+    return str(safe_relative(path))
+
+
 def safe_relative(path: str) -> PurePosixPath:
     """Refuse absolute paths, ``..`` and empty parts: output stays inside DIR."""
     pure = PurePosixPath(path)
@@ -98,20 +116,75 @@ def safe_relative(path: str) -> PurePosixPath:
     return pure
 
 
+class _Tree:
+    """Paths inside DIR for one operation, each folder checked once (not once per file).
+
+    A folder is looked at with one ``lstat``; a symbolic link on the way must lead inside DIR;
+    a folder that does not exist yet holds nothing, so files under it need no system call at
+    all. The answers hold for one operation only (DIR may change between two renders).
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.root = out.resolve()
+        self._folders: dict[tuple[str, ...], Path | None] = {(): self.root}
+
+    def _refuse_outside(self, link: Path) -> Path:
+        target = link.resolve()
+        if not target.is_relative_to(self.root):
+            raise RenderError(f"{link} is a symbolic link leading outside {self.out}; refusing")
+        return target
+
+    def folder(self, parts: tuple[str, ...]) -> Path | None:
+        """The checked folder ``DIR/parts`` (links followed), or ``None`` if it does not exist."""
+        if parts in self._folders:
+            return self._folders[parts]
+        parent = self.folder(parts[:-1])
+        found: Path | None = None
+        if parent is not None:
+            current = parent / parts[-1]
+            try:
+                st = os.lstat(current)
+            except FileNotFoundError:
+                st = None
+            except OSError:  # not a folder on the way: the operation on it says so
+                st = None
+                found = current
+            if st is not None:
+                found = self._refuse_outside(current) if stat.S_ISLNK(st.st_mode) else current
+        self._folders[parts] = found
+        return found
+
+    def entry(self, relative: PurePosixPath) -> tuple[Path, os.stat_result | None, bool]:
+        """``(path, status, is_link)`` of ``DIR/relative``: its status (``None``: absent; a link
+        inside DIR is followed), and whether it is a symbolic link itself."""
+        parts = relative.parts
+        folder = self.folder(parts[:-1])
+        if folder is None:
+            return self.root.joinpath(*parts), None, False
+        path = folder / parts[-1]
+        try:
+            st: os.stat_result | None = os.lstat(path)
+        except FileNotFoundError:
+            return path, None, False
+        except OSError:
+            return path, None, False
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            self._refuse_outside(path)
+            try:
+                return path, path.stat(), True
+            except OSError:
+                return path, None, True
+        return path, st, False
+
+    def path(self, relative: PurePosixPath) -> Path:
+        """The checked path of ``DIR/relative`` (refused when a link on the way leads out)."""
+        return self.entry(relative)[0]
+
+
 def _resolve_inside(out: Path, relative: PurePosixPath) -> Path:
-    """The real path of ``out/relative``; refuse symlinks that lead outside ``out``."""
-    root = out.resolve()
-    candidate = root.joinpath(*relative.parts)
-    current = root
-    for part in relative.parts:
-        current = current / part
-        if current.is_symlink():
-            target = current.resolve()
-            if not target.is_relative_to(root):
-                raise RenderError(f"{current} is a symbolic link leading outside {out}; refusing")
-    if not candidate.resolve().is_relative_to(root):
-        raise RenderError(f"output path {relative} resolves outside {out}; refusing")
-    return candidate
+    """The path of ``out/relative``; refuse symlinks that lead outside ``out``."""
+    return _Tree(out).path(relative)
 
 
 def mask_spans(content: bytes, spans: Iterable[tuple[int, int]]) -> bytes:
@@ -199,18 +272,27 @@ def _previous(out: Path) -> list[str]:
     return list(_previous_entries(out))
 
 
-def _carried(files: list[RenderedFile], out: Path) -> list[dict[str, Any]]:
+def _carried(
+    files: list[RenderedFile],
+    out: Path,
+    *,
+    tree: _Tree | None = None,
+    previous: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Previous entries of files no longer produced that are still on disk (kept until pruned)."""
     produced = {f.path for f in files}
+    tree = tree or _Tree(out)
     carried = []
-    for path, entry in _previous_entries(out).items():
+    entries = _previous_entries(out) if previous is None else previous
+    for path, entry in entries.items():
         if path in produced or path == MANIFEST:
             continue
         try:
-            on_disk = _resolve_inside(out, safe_relative(path))
+            _, st, link = tree.entry(safe_relative(path))
         except RenderError:
             continue
-        if on_disk.is_file() and not on_disk.is_symlink():
+        if st is not None and stat.S_ISREG(st.st_mode) and not link:
+            entry = dict(entry)
             entry.pop("stale", None)
             carried.append(entry)
     return carried
@@ -219,19 +301,51 @@ def _carried(files: list[RenderedFile], out: Path) -> list[dict[str, Any]]:
 def plan_write(files: list[RenderedFile], out: Path, *, prune: bool = False) -> Plan:
     """Compare the rendered files with DIR (without writing; waits for a render in progress)."""
     with _lock(out, shared=True):
-        return _plan(files, out, prune=prune, leftovers=tuple(_leftovers(out, files)))
+        previous = _previous_entries(out)
+        leftovers = tuple(_leftovers(out, files, previous))
+        return _survey(files, out, _Tree(out), previous, prune=prune, leftovers=leftovers).plan
 
 
-def _plan(
-    files: list[RenderedFile], out: Path, *, prune: bool, leftovers: tuple[str, ...] = ()
-) -> Plan:
-    all_files = [*files, _manifest_file(files, [] if prune else _carried(files, out))]
+Entry = tuple[Path, "os.stat_result | None", bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Survey:
+    """What writing would change, the manifest to write and where each file goes."""
+
+    plan: Plan
+    manifest: RenderedFile
+    entries: dict[str, Entry]
+
+
+def _survey(
+    files: list[RenderedFile],
+    out: Path,
+    tree: _Tree,
+    previous: dict[str, dict[str, Any]],
+    *,
+    prune: bool,
+    leftovers: tuple[str, ...] = (),
+) -> _Survey:
+    """Compare each file with DIR: a file in a folder that does not exist costs no system
+    call, one whose size differs is not read."""
+    carried = [] if prune else _carried(files, out, tree=tree, previous=previous)
+    manifest = _manifest_file(files, carried)
     created: list[str] = []
     changed: list[str] = []
     unchanged: list[str] = []
     mode_changed: list[str] = []
-    for f in all_files:
-        path = _resolve_inside(out, safe_relative(f.path))
+    entries: dict[str, Entry] = {}
+    for f in [*files, manifest]:
+        entry = tree.entry(safe_relative(f.path))
+        entries[f.path] = entry
+        path, st, _ = entry
+        if st is None:
+            created.append(f.path)
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_size != len(f.content):
+            changed.append(f.path)
+            continue
         try:
             current = path.read_bytes()
         except FileNotFoundError:
@@ -243,11 +357,11 @@ def _plan(
             changed.append(f.path)
         else:
             unchanged.append(f.path)
-            if (path.stat().st_mode & 0o777) != f.mode:
+            if (st.st_mode & 0o777) != f.mode:
                 mode_changed.append(f.path)
     produced = {f.path for f in files}
-    stale = [p for p in _previous(out) if p not in produced]
-    return Plan(
+    stale = [p for p in previous if p not in produced]
+    plan = Plan(
         created=tuple(sorted(created)),
         changed=tuple(sorted(changed)),
         unchanged=tuple(sorted(unchanged)),
@@ -255,6 +369,7 @@ def _plan(
         mode_changed=tuple(sorted(mode_changed)),
         leftovers=leftovers,
     )
+    return _Survey(plan, manifest, entries)
 
 
 def _manifest_file(files: list[RenderedFile], stale: Iterable[dict[str, Any]] = ()) -> RenderedFile:
@@ -294,12 +409,17 @@ def _lock(out: Path, *, shared: bool = False, timeout: float | None = None) -> I
         os.close(fd)  # releases the lock
 
 
-def _leftovers(out: Path, files: Iterable[RenderedFile]) -> Iterator[str]:
+def _leftovers(
+    out: Path,
+    files: Iterable[RenderedFile],
+    previous: dict[str, dict[str, Any]] | None = None,
+) -> Iterator[str]:
     """Temporary files and folders an interrupted render left in DIR (relative paths)."""
     if not out.is_dir():
         return
-    ours = {PurePosixPath(f.path).name for f in files} | {MANIFEST}
-    ours |= {PurePosixPath(p).name for p in _previous(out)}
+    ours = {f.path.rpartition("/")[2] for f in files} | {MANIFEST}
+    known = _previous(out) if previous is None else list(previous)
+    ours |= {p.rpartition("/")[2] for p in known}
     for directory, folders, names in os.walk(out, followlinks=False):
         here = Path(directory)
         for folder in sorted(folders):
@@ -382,45 +502,51 @@ def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) ->
     except OSError as exc:
         raise RenderError(f"cannot create {out}: {exc.strerror or exc}") from None
     with _lock(out):
-        leftovers = tuple(_leftovers(out, files))
+        previous = _previous_entries(out)
+        leftovers = tuple(_leftovers(out, files, previous))
         try:
             for relative in leftovers:
                 _remove(out, relative)
         except OSError as exc:
             raise RenderError(f"cannot remove {out / relative}: {exc.strerror or exc}") from None
-        carried = [] if prune else _carried(files, out)
-        plan = _plan(files, out, prune=prune, leftovers=leftovers)
+        tree = _Tree(out)
+        survey = _survey(files, out, tree, previous, prune=prune, leftovers=leftovers)
+        plan = survey.plan
         todo = set(plan.created) | set(plan.changed) | set(plan.mode_changed)
-        manifest = _manifest_file(files, carried)
         writes = [f for f in sorted(files, key=lambda f: f.path) if f.path in todo]
         if MANIFEST in todo or writes or (prune and plan.stale):
-            writes.append(manifest)
-        destinations = [_destination(out, f.path) for f in writes]
+            writes.append(survey.manifest)
+        destinations = [_destination(survey.entries[f.path]) for f in writes]
         if writes:
-            _replace_all(out, writes, destinations, plan.stale if prune else ())
+            _replace_all(out, tree, writes, destinations, plan.stale if prune else ())
     return plan
 
 
-def _destination(out: Path, relative: str) -> Path:
-    """The checked destination of ``relative``: inside DIR, not a folder."""
-    target = _resolve_inside(out, safe_relative(relative))
-    if target.is_dir() and not target.is_symlink():
+def _destination(entry: Entry) -> Path:
+    """The checked destination of a file (:meth:`_Tree.entry`): not a folder."""
+    target, st, link = entry
+    if st is not None and stat.S_ISDIR(st.st_mode) and not link:
         raise RenderError(f"{target} is a folder; refusing to replace it")
     return target
 
 
 def _replace_all(
-    out: Path, writes: list[RenderedFile], destinations: list[Path], prune: Iterable[str]
+    out: Path,
+    tree: _Tree,
+    writes: list[RenderedFile],
+    destinations: list[Path],
+    prune: Iterable[str],
 ) -> None:
     stage = out / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     target = stage
     try:
         stage.mkdir(mode=0o700)
         device = stage.stat().st_dev
-        for destination in destinations:
-            if _existing_ancestor(destination.parent).stat().st_dev != device:
+        folders = dict.fromkeys(d.parent for d in destinations)  # each checked, made once
+        for folder in folders:
+            if _existing_ancestor(folder).stat().st_dev != device:
                 raise RenderError(
-                    f"{destination.parent} is on another file system than {out}; "
+                    f"{folder} is on another file system than {out}; "
                     "files cannot be replaced atomically there"
                 )
         staged = []
@@ -429,18 +555,23 @@ def _replace_all(
             _stage_file(target, f.content, f.mode)
             staged.append(target)
         _syncfs(stage)
-        folders = {out}
+        for folder in folders:
+            target = folder
+            make_dirs(folder, DIR_MODE)
+        # the folders renamed into, and the ones made on the way (their names live in their
+        # parents), are synced once the renames are done
+        synced = {out, *folders}
+        for folder in folders:
+            synced.update(p for p in folder.parents if p.is_relative_to(tree.root))
         for source, destination in zip(staged, destinations, strict=True):
             target = destination
-            make_dirs(destination.parent, DIR_MODE)
             os.replace(source, destination)  # noqa: PTH105 - one atomic rename each
-            folders.add(destination.parent)
         for stale in prune:
-            target = _resolve_inside(out, safe_relative(stale))
+            target = tree.path(safe_relative(stale))
             if target.is_file() and not target.is_symlink():
                 target.unlink()
-                folders.add(target.parent)
-        for folder in sorted(folders):
+                synced.add(target.parent)
+        for folder in sorted(synced):
             target = folder
             _fsync_dir(folder)
     except OSError as exc:
@@ -503,9 +634,11 @@ def _unified_diff(files: list[RenderedFile], out: Path) -> str:
     secrets = {s for f in files for s in f.secrets}
     chunks: list[str] = []
     produced = {f.path for f in files}
-    manifest = _manifest_file(files, _carried(files, out))
+    tree = _Tree(out)
+    previous = _previous_entries(out)
+    manifest = _manifest_file(files, _carried(files, out, tree=tree, previous=previous))
     for f in sorted([*files, manifest], key=lambda f: f.path):
-        path = _resolve_inside(out, safe_relative(f.path))
+        path = tree.path(safe_relative(f.path))
         try:
             old = path.read_bytes().decode("utf-8", errors="replace")
         except FileNotFoundError:
@@ -528,7 +661,7 @@ def _unified_diff(files: list[RenderedFile], out: Path) -> str:
         if not hunks:
             hunks = [f"--- a/{f.path}\n+++ b/{f.path}\n@@ only secret values differ (masked) @@\n"]
         chunks.extend(hunks)
-    for stale in _previous(out):
+    for stale in previous:
         if stale not in produced:
             chunks.append(f"--- a/{stale}\n+++ /dev/null\n@@ no longer produced @@\n")
     text = "".join(chunks)

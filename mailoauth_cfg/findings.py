@@ -8,6 +8,7 @@ Nothing here does I/O.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -229,7 +230,8 @@ class Report:
 
     findings: tuple[Finding, ...]
     summary: Summary
-    rules: dict[str, RuleInfo]
+    rules: Mapping[str, RuleInfo]
+    """Metadata by rule ID (may be read lazily: only SARIF lists it)."""
     files: tuple[str, ...] = ()
     tool_version: str = ""
 
@@ -237,7 +239,7 @@ class Report:
     def build(
         cls,
         findings: list[Finding],
-        rules: dict[str, RuleInfo],
+        rules: Mapping[str, RuleInfo],
         *,
         files: list[str],
         objects: int,

@@ -46,10 +46,10 @@ def _attribute_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
-    """Every model class reachable from ``root``, by class name (the schema's ``title``)."""
+def _models(*roots: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every model class reachable from ``roots``, by class name (the schema's ``title``)."""
     found: dict[str, type[BaseModel]] = {}
-    stack: list[Any] = [root]
+    stack: list[Any] = list(roots)
     while stack:
         item = stack.pop()
         if isinstance(item, type) and issubclass(item, BaseModel):
@@ -91,10 +91,12 @@ def _describe(schema: dict[str, Any], models: dict[str, type[BaseModel]]) -> Non
 
 def generate_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a mailoauth-cfg config."""
+    from mailoauth_cfg import targets
     from mailoauth_cfg.model import MailConfig
 
     schema = MailConfig.model_json_schema(mode="validation")
-    _describe(schema, _models(MailConfig))
+    # the kinds' models are reached through the registry (the union is resolved by tag)
+    _describe(schema, _models(MailConfig, *targets.models()))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

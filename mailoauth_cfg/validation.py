@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mailoauth_cfg.findings import Finding, Report
+from mailoauth_cfg.findings import Finding, Report, RuleInfo
 from mailoauth_cfg.loading import LoadResult, load_config, load_config_bytes
 from mailoauth_cfg.model import MailConfig
 from mailoauth_cfg.model.building import build_config
@@ -40,8 +40,8 @@ def validate_file(
     Raises:
         ConfigError: the file does not exist or is not a regular file.
     """
-    from mailoauth_cfg.rules import all_rules
-    from mailoauth_cfg.rules.engine import run_rules
+    from mailoauth_cfg.rules import all_rules, rules_for
+    from mailoauth_cfg.rules.engine import names_rules, run_rules
 
     if source is not None:
         loaded = load_config_bytes(
@@ -56,7 +56,12 @@ def validate_file(
         findings.extend(built.findings)
         config = built.config
         if config is not None:
-            selected = all_rules() if rules is None else tuple(rules)
+            if rules is not None:
+                selected = tuple(rules)
+            elif names_rules(config):  # its settings are checked against the whole catalogue
+                selected = all_rules()
+            else:  # the rules that can find something here (families and kinds it uses)
+                selected = rules_for(config)
             if rules is None and any(rule_id.startswith("live-") for rule_id in config.rules):
                 # Live rules run offline only to have their `rules:` settings validated (the
                 # engine runs them against a snapshot only); imported only then, to keep
@@ -68,16 +73,39 @@ def validate_file(
     return Validated(path=str(path), loaded=loaded, config=config, findings=findings)
 
 
+class _RuleCatalogue(Mapping[str, RuleInfo]):
+    """A report's rule metadata: the whole catalogue, imported (every family and kind) only
+    when a reporter reads it (SARIF): text, JSON and the other formats never do."""
+
+    def __init__(self, live: bool) -> None:
+        self._live = live
+        self._infos: dict[str, RuleInfo] | None = None
+
+    def _all(self) -> dict[str, RuleInfo]:
+        if self._infos is None:
+            from mailoauth_cfg.rules import rule_infos
+
+            self._infos = rule_infos()
+            if self._live:
+                from mailoauth_cfg.live.rules import rule_infos as live_rule_infos
+
+                self._infos.update(live_rule_infos())
+        return self._infos
+
+    def __getitem__(self, rule_id: str) -> RuleInfo:
+        return self._all()[rule_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def build_report(results: Sequence[Validated], *, tool_version: str) -> Report:
     """Combine validated configs into one report."""
-    from mailoauth_cfg.rules import rule_infos
-
     findings = [f for r in results for f in r.findings]
-    infos = rule_infos()
-    if any(f.rule.startswith("live-") for f in findings):
-        from mailoauth_cfg.live.rules import rule_infos as live_rule_infos
-
-        infos.update(live_rule_infos())
+    infos = _RuleCatalogue(live=any(f.rule.startswith("live-") for f in findings))
     files = sorted({name for r in results for name in r.loaded.files})
     objects = sum(r.config.object_count() for r in results if r.config is not None)
     return Report.build(

@@ -63,6 +63,8 @@ class StrictModel(BaseModel):
         validate_default=False,
         # Field docstrings become schema descriptions in schema.py, not at import (70 ms).
         use_attribute_docstrings=False,
+        # Validators are built on first use: a config builds only the models it holds.
+        defer_build=True,
     )
 
 

@@ -21,6 +21,7 @@ from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Sev
 from mailoauth_cfg.loading import LoadResult
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_hidden_key, is_secret_path
 from mailoauth_cfg.model.config import MailConfig
+from mailoauth_cfg.model.targets import Target, target_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,10 @@ def _model_at(loc: Sequence[str | int]) -> type[BaseModel] | None:
                 next_candidates.extend(_unwrap(get_args(candidate)[0]))
             elif origin is dict and isinstance(element, str):
                 next_candidates.extend(_unwrap(get_args(candidate)[1]))
+            elif candidate is Target:  # a target entry: its kind's model, by tag
+                model = target_model(element)
+                if model is not None:
+                    next_candidates.append(model)
         tagged = [c for c in next_candidates if _tag_of(c) is not None]
         if len(tagged) > 1 and not any(_tag_of(c) == element for c in tagged):
             pass  # keep all; the next element is the tag that picks one

@@ -103,6 +103,11 @@ def unknown_rule_settings(
     return findings
 
 
+def names_rules(config: MailConfig) -> bool:
+    """Whether the config names a rule (a ``rules:`` setting or a suppression)."""
+    return bool(_rule_references(config))
+
+
 def _rule_references(config: MailConfig) -> list[tuple[tuple[Any, ...], str]]:
     """(key path, rule ID) of every ``rules:`` entry and every suppression."""
     found: list[tuple[tuple[Any, ...], str]] = [(("rules", r), r) for r in config.rules]

@@ -38,8 +38,9 @@ from mailoauth_cfg import targets as registry
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Severity
 from mailoauth_cfg.loading import load_config
-from mailoauth_cfg.model import App, Provider, Target, User
+from mailoauth_cfg.model import App, Provider, User
 from mailoauth_cfg.model.building import build_config
+from mailoauth_cfg.model.targets import union
 from mailoauth_cfg.rendering import render
 from tests.rendering.consumers import (
     PS_QUOTES,
@@ -159,8 +160,8 @@ KEY = "<key>"
 
 
 def target_models() -> dict[str, type[BaseModel]]:
-    """Target kind → model, from the model's union (checked against the registry)."""
-    members = [m for m in _unwrap(Target) if isinstance(m, type) and issubclass(m, BaseModel)]
+    """Target kind → model, from the union of every kind (checked against the registry)."""
+    members = [m for m in _unwrap(union()) if isinstance(m, type) and issubclass(m, BaseModel)]
     out = {get_args(m.model_fields["type"].annotation)[0]: m for m in members}
     assert set(out) == set(registry.kind_keys()), "the model's union and the registry disagree"
     return out

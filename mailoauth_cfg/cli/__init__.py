@@ -11,6 +11,8 @@ Exit codes (scripts and CI depend on them):
 ====  =====================================================================
 
 The typer app is :mod:`mailoauth_cfg.cli.typer_app` (``app`` here too, imported on first use).
+``validate`` in its common forms runs without it (:mod:`mailoauth_cfg.cli.validating`): start-up
+is most of a small config's wait.
 """
 
 from __future__ import annotations
@@ -20,6 +22,12 @@ from typing import Any
 
 def main() -> None:
     """Console-script entry point: never a traceback for an expected error."""
+    import sys
+
+    if sys.argv[1:2] == ["validate"]:
+        from mailoauth_cfg.cli.validating import fast_validate
+
+        fast_validate(sys.argv[2:])  # exits, unless the arguments are the typer app's to read
     from mailoauth_cfg.cli.typer_app import main as run
 
     run()

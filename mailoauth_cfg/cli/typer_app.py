@@ -14,7 +14,6 @@ Exit codes (scripts and CI depend on them):
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -23,6 +22,17 @@ import typer
 
 from mailoauth_cfg import __version__
 from mailoauth_cfg.cli._help import HelpCommand, choices
+from mailoauth_cfg.cli.validating import (
+    DEFAULT_CONFIG,
+    REPORT_FORMATS,
+    SEVERITIES,
+    STDIN,
+    UsageFailure,
+    parse_date,
+    read_stdin,
+    run_validate,
+    touches,
+)
 from mailoauth_cfg.errors import ConfigError, MailoauthCfgError
 from mailoauth_cfg.findings import ExitCode
 
@@ -36,19 +46,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-DEFAULT_CONFIG = "mailoauth.yaml"
-STDIN = "-"
-"""The config argument that reads standard input."""
-CONFIG_NAMES = ("mailoauth.yaml", "mailoauth.yml")
 SCHEMA_FILE = "mailoauth.schema.json"
 FRAGMENT_SCHEMA_FILE = "mailoauth-fragment.schema.json"
 SCHEMA_DIR = "schemas"
 """Where ``init`` puts the schemas, beside the config (its modeline points there)."""
-"""Names of top-level configs that ``--changed`` finds by itself."""
-REPORT_FORMATS = ("text", "json", "sarif", "junit", "junit-gitlab", "github")
-"""The report formats, as ``reporting.FORMATS`` (a test keeps both equal; this module does not
-import the formatters before a command runs)."""
-SEVERITIES = ("error", "warning", "info")
 CREDENTIALS = ("auto", "environment", "workload-identity", "azure-cli")
 
 
@@ -58,61 +59,21 @@ def _fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
 
 
 def _parse_date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        _fail(f"--as-of expects a date as YYYY-MM-DD, got {text!r}")
-
-
-def _color(output: Path | None) -> bool:
-    """Colour on a terminal, unless ``NO_COLOR`` is set to a non-empty value (no-color.org: an
-    empty one does not count) or the terminal is ``TERM=dumb``."""
-    return (
-        output is None
-        and sys.stdout.isatty()
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
-    )
+        return parse_date(text)
+    except UsageFailure as exc:
+        _fail(exc.message, exc.code)
 
 
 def _read_stdin() -> bytes:
     try:
-        return sys.stdin.buffer.read()
-    except (OSError, AttributeError, ValueError) as exc:
-        _fail(f"cannot read the config from standard input: {exc}")
-
-
-def _find_configs(base: Path) -> list[Path]:
-    """Every ``mailoauth.yaml``/``.yml`` below ``base`` (hidden and tool directories skipped)."""
-    found: list[Path] = []
-    skip = {"node_modules", "__pycache__", "venv", "site-packages"}
-    for directory, subdirs, names in os.walk(base):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".") and d not in skip)
-        found.extend(Path(directory) / name for name in sorted(names) if name in CONFIG_NAMES)
-    return [Path(os.path.relpath(p, base)) if p.is_relative_to(base) else p for p in found]
-
-
-def _touches(files: list[str], changed: set[Path]) -> bool:
-    return any(Path(name).resolve() in changed for name in files)
+        return read_stdin()
+    except UsageFailure as exc:
+        _fail(exc.message, exc.code)
 
 
 def _under(path: Path, directories: list[Path]) -> bool:
     return any(path.is_relative_to(d) for d in directories)
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    from mailoauth_cfg.fileio import write_atomic
-
-    try:
-        write_atomic(output, text.encode("utf-8"))
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
 FormatOption = Annotated[
@@ -266,76 +227,27 @@ def validate(
     `sops -d mailoauth.yaml | mailoauth-cfg validate -` checks a config that never touches the
     disk (its includes are read relative to the current directory).
     """
-    from mailoauth_cfg.findings import Severity
-    from mailoauth_cfg.reporting import FORMATS, render_report
-    from mailoauth_cfg.validation import build_report, validate_file
-
-    if fmt not in FORMATS:
-        _fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     try:
-        threshold = Severity.parse(fail_on)
-    except ValueError as exc:
-        _fail(f"--fail-on: {exc}")
-    if sarif_rules not in ("used", "all"):
-        _fail(f"--sarif-rules must be used or all, not {sarif_rules!r}")
-    if config_option and not changed:
-        _fail("--config goes with --changed; otherwise give the configs as arguments")
-    date = _parse_date(as_of)
-    results = []
-    if changed:
-        touched = {Path(name).resolve() for name in configs or []}
-        for candidate in config_option or _find_configs(Path.cwd()):
-            try:
-                result = validate_file(
-                    candidate, as_of=date, allow_include_outside=allow_include_outside
-                )
-            except ConfigError as exc:
-                _fail(str(exc))
-            if _touches(result.loaded.files, touched):
-                results.append(result)
-        if not results:
-            return
-    else:
-        names = configs or [DEFAULT_CONFIG]
-        if names.count(STDIN) > 1:
-            _fail("standard input (`-`) can be read only once")
-        for name in names:
-            try:
-                if name == STDIN:
-                    result = validate_file(
-                        stdin_name,
-                        as_of=date,
-                        allow_include_outside=allow_include_outside,
-                        source=_read_stdin(),
-                    )
-                else:
-                    result = validate_file(
-                        name, as_of=date, allow_include_outside=allow_include_outside
-                    )
-            except ConfigError as exc:
-                _fail(str(exc))
-            results.append(result)
-    if online or snapshot is not None or save_snapshot is not None or timeout is not None:
-        from mailoauth_cfg.cli.live import LiveUsageError, run_live
-
-        try:
-            run_live(
-                results,
-                as_of=date,
-                online=online,
-                snapshot_file=snapshot,
-                save_file=save_snapshot,
-                credential=credential,
-                ca_bundle=ca_bundle,
-                timeout=timeout,
-            )
-        except LiveUsageError as exc:
-            _fail(str(exc))
-    report = build_report(results, tool_version=__version__)
-    _emit(render_report(report, fmt, color=_color(output), sarif_rules=sarif_rules), output)
-    code = report.exit_code(threshold)
-    if code is ExitCode.NOTHING_CHECKED:
-        typer.echo("mailoauth-cfg: nothing was checked: the config declares no object", err=True)
+        code = run_validate(
+            configs,
+            fmt=fmt,
+            output=output,
+            fail_on=fail_on,
+            as_of=as_of,
+            sarif_rules=sarif_rules,
+            changed=changed,
+            config_option=config_option,
+            stdin_name=stdin_name,
+            allow_include_outside=allow_include_outside,
+            online=online,
+            snapshot=snapshot,
+            save_snapshot=save_snapshot,
+            credential=credential,
+            ca_bundle=ca_bundle,
+            timeout=timeout,
+        )
+    except UsageFailure as exc:
+        _fail(exc.message, exc.code)
     if code is not ExitCode.CLEAN:
         raise typer.Exit(int(code))
 
@@ -456,7 +368,7 @@ def render(
     except ConfigError as exc:
         _fail(str(exc))
     if changed and not (
-        _touches(result.loaded.files, touched)
+        touches(result.loaded.files, touched)
         or any(
             _under(path, [out.resolve(), *(d.resolve() for d in templates or [])])
             for path in touched

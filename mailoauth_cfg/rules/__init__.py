@@ -4,7 +4,8 @@ each target kind come from its plugin (the target registry).
 Families and kinds are imported on first use. :func:`all_rules` is the whole catalogue;
 :func:`rules_for` is what can find something in one config: every family, except that a
 provider's family (``microsoft``, ``google``: named after the provider ``type``) joins only
-when the config declares a provider of that type, and the rules of the kinds the config uses.
+when the config declares a provider of that type, and the rules of the kinds the config uses and
+of the kinds theirs are built on.
 A kind's rules import this package's base module, so the catalogue is never assembled while
 this package loads.
 """
@@ -53,12 +54,27 @@ def rules_for(config: MailConfig) -> tuple[Rule[Any], ...]:
     """The rules that can report something on ``config`` (see the module's docstring)."""
     declared = {provider.type for provider in config.providers.values()}
     families = [f for f in FAMILIES if f not in _provider_types() or f in declared]
-    used = {target.type for target in config.targets.values()}
-    kinds = [registry.plugin(key) for key in registry.kind_keys() if key in used]
+    used = {target.type for target in config.targets.values()} & set(registry.kind_keys())
+    related = _related_kinds(used)
+    kinds = [registry.plugin(key) for key in registry.kind_keys() if key in related]
     return (
         *(rule for family in families for rule in family_rules(family)),
         *(rule for kind in kinds for rule in kind.rules),
     )
+
+
+def _related_kinds(used: set[str]) -> set[str]:
+    """The kinds in use and the kinds whose plugin theirs derives from (a kind built on
+    another, as Dolibarr's MultiSMTP module on Dolibarr, is checked by its rules too)."""
+    packages = {
+        f"{registry.__name__}.{registry.module_name(key)}": key for key in registry.kind_keys()
+    }
+    found = set(used)
+    for key in used:
+        for cls in type(registry.plugin(key)).__mro__:
+            if cls.__module__ in packages:
+                found.add(packages[cls.__module__])
+    return found
 
 
 def rule_infos() -> dict[str, RuleInfo]:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +43,22 @@ def _run(cmd: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def _pair(ours: list[str], floor: list[str], runs: int, before: Any = None) -> dict[str, float]:
+def _pair(
+    ours: list[str], floor: list[str], runs: int, before: Callable[[str], None] | None = None
+) -> dict[str, float]:
     """Medians of ``runs`` alternating runs of our command and its floor (alternating, so
     that a burst of load from elsewhere on the machine weighs on both sides alike)."""
     walls: list[float] = []
     floors: list[float] = []
     peak = 0.0
-    for run in range(runs):
+    for _ in range(runs):
         if before is not None:
-            before(run)
+            before("ours")
         wall, rss = _run(ours)
         walls.append(wall)
         peak = max(peak, rss)
         if before is not None:
-            before(run)
+            before("floor")
         floors.append(_run(floor)[0])
     ours_s = statistics.median(walls)
     floor_s = statistics.median(floors)
@@ -185,12 +188,11 @@ def bench_render(mailboxes: int, runs: int, workdir: Path) -> dict[str, Any]:
     out = workdir / "render-out"
     floor_out = workdir / "floor-out"
 
-    def fresh(_: int) -> None:
-        shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(floor_out, ignore_errors=True)
+    def fresh(side: str) -> None:
+        shutil.rmtree(out if side == "ours" else floor_out, ignore_errors=True)
         os.sync()  # neither side pays for the other's dirty pages
 
-    ours = [*render[:5], str(out), *render[6:]]
+    ours = [*render[:6], str(out), *render[7:]]
     floor = [sys.executable, "-c", FLOOR_WRITER, str(pack), str(floor_out)]
     row = _pair(ours, floor, runs, before=fresh)
     identical = _tree(out) == expected and _tree(floor_out) == expected

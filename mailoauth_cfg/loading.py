@@ -136,6 +136,8 @@ def is_secret_path(path: Sequence[str | int]) -> bool:
         if part in SECRET_KEYS or (part == "key" and index and path[index - 1] == "certificate"):
             tail = path[index + 1 :]
             return not tail or tail[0] in _SECRET_SOURCES
+        if part == "credentials" and len(path) > index + 2 and isinstance(path[index + 1], int):
+            return path[index + 2] in _SECRET_SOURCES
     return False
 
 

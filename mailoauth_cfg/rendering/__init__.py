@@ -91,12 +91,14 @@ class RenderContext:
         return findings
 
     def app_secret(self, tplan: TargetPlan) -> Secret | None:
-        """The client secret of the target's app (``None`` for public clients)."""
-        if tplan.app is None or tplan.app_name is None:
+        """The client secret the target uses (its ``credential``, else the app's secret;
+        ``None`` for public clients and certificate credentials)."""
+        credential = tplan.credential
+        if tplan.app_name is None or credential is None or credential.type != "secret":
             return None
         return self.secret(
-            tplan.app.client_secret,
-            ("apps", tplan.app_name, "client_secret"),
+            credential.reference,
+            ("apps", tplan.app_name, *credential.path),
             ObjectRef.app(tplan.app_name),
         )
 

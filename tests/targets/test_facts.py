@@ -101,7 +101,9 @@ def test_profile_well_formed(plugin: TargetPlugin, provider: str) -> None:
     else:
         assert isinstance(profile, GoogleProfile)
         if profile.auth == "oauth2":
-            assert profile.scopes == (google.MAIL_SCOPE,)
+            # The Gmail scope first; only the OpenID Connect scopes may follow it.
+            assert profile.scopes[0] == google.MAIL_SCOPE
+            assert set(profile.scopes[1:]) <= {"openid", "email", "profile"}
             assert profile.client_type in google.CLIENT_TYPES
         else:
             assert profile.bootstrap == "none"

@@ -5,7 +5,7 @@ Every file in ``cases/`` starts with a comment header::
     # truth: correct | mistake
     # case: what the config is
     # source: where the facts come from (vendor docs, public issue threads, reference notes)
-    # expect: <object> <severity> <rule>[|<rule>...]     (mistakes; one line or more)
+    # expect: <object>[|<object>] <severity> <rule>[|<rule>...]   (mistakes; one or more)
     # as-of: YYYY-MM-DD                                   (optional; default 2026-11-22)
 
 A **correct** setup must give no error and no warning. A **mistake** is *caught* when, for
@@ -30,14 +30,15 @@ _HEADER = re.compile(r"^#\s*([a-z-]+):\s*(.*?)\s*$")
 
 @dataclass(frozen=True)
 class Expectation:
-    """One finding a mistake must produce."""
+    """One finding a mistake must produce (on one of ``objects``: a mismatch between two
+    objects may be reported on either end)."""
 
-    object: str
+    objects: tuple[str, ...]
     severity: str
     rules: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"{self.object} {self.severity} {'|'.join(self.rules)}"
+        return f"{'|'.join(self.objects)} {self.severity} {'|'.join(self.rules)}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def parse(path: Path) -> Case:
     expect = []
     for text in fields.get("expect", []):
         obj, severity, rules = text.split()
-        expect.append(Expectation(obj, severity, tuple(rules.split("|"))))
+        expect.append(Expectation(tuple(obj.split("|")), severity, tuple(rules.split("|"))))
     if truth == "mistake" and not expect:
         raise ValueError(f"{path.name}: a mistake needs `# expect:` lines")
     if truth == "correct" and expect:
@@ -120,7 +121,7 @@ def judge(case: Case, findings: list[Any]) -> Outcome:
         if not any(
             f.rule in want.rules
             and f.object is not None
-            and str(f.object) == want.object
+            and str(f.object) in want.objects
             and f.severity.label == want.severity
             for f in failing
         ):

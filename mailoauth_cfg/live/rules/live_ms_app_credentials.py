@@ -125,4 +125,8 @@ RULE = Rule.define(
     options=Options,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=(
+        (Severity.WARNING, "another credential expires soon: a target may use it"),
+        (Severity.INFO, "an expired credential no target uses"),
+    ),
 )

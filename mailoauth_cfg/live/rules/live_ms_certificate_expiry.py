@@ -81,4 +81,8 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications",),
     supersedes=("ms-certificate-expiry",),
+    impacts=(
+        (Severity.ERROR, "the certificate expired: no token"),
+        (Severity.WARNING, "it expires soon, or is missing"),
+    ),
 )

@@ -81,4 +81,8 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications",),
     supersedes=("ms-secret-expiry",),
+    impacts=(
+        (Severity.ERROR, "the secret expired: no token"),
+        (Severity.WARNING, "it expires soon, or is not the declared one"),
+    ),
 )

@@ -109,7 +109,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=f"remove {name!r} from apps.{plan.name}.permissions and from "
                 f"{portal(plan, 'API permissions')}",
                 object=plan.object,
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
             )
 
 
@@ -120,4 +120,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the client-credentials token lacks the Exchange role: login refused"),
+        (Severity.INFO, "a delegated permission on an app-only app is ignored: advice"),
+    ),
 )

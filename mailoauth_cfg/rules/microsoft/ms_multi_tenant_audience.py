@@ -34,7 +34,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     for plan in microsoft_apps(ctx):
         tenant = tenant_of(plan)
         audience = plan.app.audience
-        if tenant is None or is_tenant_keyword(tenant):
+        if tenant is None or is_tenant_keyword(tenant) or not plan.declares("audience"):
             continue
         if audience not in ("multi-tenant", "multi-tenant-and-personal"):
             continue
@@ -54,7 +54,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"organizational directory only (`az ad app update --id {plan.app.client_id} "
             "--sign-in-audience AzureADMyOrg`), then `audience: single-tenant`",
             object=plan.object,
-            severity=Severity.WARNING if audience == "multi-tenant-and-personal" else None,
+            severity=None,
         )
 
 
@@ -65,4 +65,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.INFO, "wider sign-in audience than needed: nothing breaks, advice"),),
 )

@@ -145,15 +145,15 @@ def _findings(ctx: Context, plan: AppPlan) -> Iterator[Finding]:
             at_key=at_key,
             fix=fix,
             object=plan.object,
-            severity=Severity.WARNING,
+            severity=Severity.INFO,
         )
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare each delegated Microsoft app's platform with what its targets need."""
     for plan in microsoft_apps(ctx):
-        if plan.app.flow != "delegated":
-            continue
+        if plan.app.flow != "delegated" or not plan.declares("platform"):
+            continue  # omitted: the platform the targets need is rendered
         yield from _findings(ctx, plan)
 
 
@@ -164,4 +164,11 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (
+            Severity.ERROR,
+            "the declared platform refuses the target's sign-in (AADSTS700025/7000218)",
+        ),
+        (Severity.INFO, "device code on a web app works through public client flows: advice"),
+    ),
 )

@@ -69,7 +69,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 ("apps", plan.name, "permissions", index),
                 fix=fix,
                 object=plan.object,
-                severity=None if match else Severity.WARNING,
+                severity=None if match else Severity.INFO,
             )
 
 
@@ -80,4 +80,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "a misspelt permission: the intended one is missing"),
+        (Severity.INFO, "a permission outside the catalog: not judged"),
+    ),
 )

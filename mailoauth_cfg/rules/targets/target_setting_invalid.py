@@ -67,4 +67,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family="targets",
     replaces=("dolibarr-label-invalid",),
+    impacts=((Severity.ERROR, "the application refuses or mangles the declared value"),),
 )

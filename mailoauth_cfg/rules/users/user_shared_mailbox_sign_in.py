@@ -67,19 +67,21 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     ("users", index, "sign_in_as"),
                     fix="remove `sign_in_as`, or set `mailbox: shared` if this is a shared mailbox",
                     object=obj,
-                    severity=Severity.WARNING,
+                    severity=Severity.INFO,
                 )
             continue
         if member is None:
-            if _needs_sign_in(ctx, user):
+            if user.mailbox == "shared" and _needs_sign_in(ctx, user):
                 yield ctx.finding(
                     RULE,
-                    f"shared mailbox {user.email} has no sign_in_as: a shared mailbox cannot "
-                    "sign in, so nobody is named to consent and hold its token",
+                    f"shared mailbox {user.email} names nobody in sign_in_as: a shared mailbox "
+                    "cannot sign in, so a member with access consents and holds its token "
+                    "(who it is, and its access, are checked by --online)",
                     ("users", index, "mailbox"),
                     fix=f"add `sign_in_as: <member address>` and grant the member "
                     f"{grant(user.email, '<member>')}",
                     object=obj,
+                    severity=Severity.INFO,
                 )
             continue
         path = ("users", index, "sign_in_as")
@@ -126,4 +128,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "the declared account cannot sign in for the shared mailbox"),
+        (Severity.INFO, "who signs in (or the mailbox type) is not declared: checked by --online"),
+    ),
 )

@@ -84,4 +84,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.ERROR, "the target cannot log in to a shared mailbox"),),
 )

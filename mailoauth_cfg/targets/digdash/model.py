@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets._model import TargetModel, TenantSetting, Url
 from mailoauth_cfg.targets.digdash.facts import VERSIONS
 
 
@@ -18,3 +18,7 @@ class DigdashTarget(TargetModel):
     """Base URL of the DigDash server (``http(s)://host:port``)."""
     version: Annotated[str | int | float, AfterValidator(VERSIONS.format.check)] | None = None
     """DigDash release, e.g. 2025R2 (informative)."""
+    tenant: TenantSetting | None = None
+    """The *Tenant* field of the OAuth parameters. Omitted: the provider's tenant."""
+    redirect_uri: str | None = None
+    """The *Authorized redirect URI* field. Omitted: ``<url>/ddenterpriseapi/v2/oauth/redirect``."""

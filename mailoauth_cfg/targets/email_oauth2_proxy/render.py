@@ -35,7 +35,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         secret=ctx.app_secret(plan),
         oauth2_flow=target.flow,
         local_address=target.local_address,
-        proxy_redirect_uri=target.redirect_uri,
+        proxy_redirect_uri=plan.redirect_uri,
     )
     return [
         Output("emailproxy.config", "email-oauth2-proxy/emailproxy.config.j2", context),

@@ -20,6 +20,7 @@ from mailoauth_cfg.targets._facts import (
     VersionFacts,
     VersionRequirement,
     flows,
+    frozen_map,
     mail_permissions,
 )
 
@@ -125,5 +126,18 @@ FACTS = TargetFacts(
         "'msmtp --version'.",
         "Microsoft: device code additionally needs 'Allow public client flows' = Yes.",
         "Google's device flow cannot grant the Gmail scope.",
+    ),
+    holds=frozen_map(
+        {
+            "sasl_mechanism": "auth",
+            "token_helper": "passwordeval",
+            "scopes": "the token helper's scope",
+            "tenant": "the token helper's tenant",
+            "authorize_endpoint": "the token helper's authorize endpoint",
+            "token_endpoint": "the token helper's token endpoint",
+            "redirect_uri": "the token helper's redirect_uri",
+            "accounts.login": "user",
+            "accounts.sign_in_as": "the account that ran the token bootstrap",
+        }
     ),
 )

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel, Url
+from mailoauth_cfg.targets._model import EndpointUrl, TargetModel, Url
 from mailoauth_cfg.targets.odoo.facts import VERSIONS
 
 
@@ -22,3 +22,6 @@ class OdooTarget(TargetModel):
     """Database name (for the XML-RPC script)."""
     server_name: str = "OAuth mail"
     """Name of the ``ir.mail_server`` record."""
+    authority: EndpointUrl | None = None
+    """System parameter ``microsoft_outlook.endpoint`` (Odoo's default is
+    ``https://login.microsoftonline.com/common/oauth2/v2.0/``). Omitted: the provider's tenant."""

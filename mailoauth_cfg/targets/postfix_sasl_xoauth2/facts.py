@@ -108,4 +108,14 @@ FACTS = TargetFacts(
         "sasl_passwd (standard Postfix).",
         "Google: publish the consent screen to Production (7-day tokens in Testing).",
     ),
+    holds=frozen_map(
+        {
+            "tenant": "sasl-xoauth2-tool --tenant",
+            "token_endpoint": "token_endpoint (sasl-xoauth2.conf)",
+            "scopes": "sasl-xoauth2-tool --scope",
+            "token_helper": "the tool that wrote the token file",
+            "accounts.login": "the sasl_passwd user (or the token file user)",
+            "accounts.sign_in_as": "the account that signed in for the token file",
+        }
+    ),
 )

@@ -33,12 +33,17 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         relay_name=host,
         sender_dependent=len(context["users"]) > 1,
         token_files=[
-            {"email": u.email, "path": str(token_dir / u.email)} for u in context["users"]
+            {
+                "email": u.email,
+                "login": plan.login_of(u.email)[0],
+                "path": str(token_dir / u.email),
+            }
+            for u in context["users"]
         ],
         host_token_dir=host_token_dir(target),
         mechanism_filter=MECHANISM_FILTER.value,
         secret=ctx.app_secret(plan),
-        token_endpoint=ep.token_url,
+        token_endpoint=target.token_endpoint or ep.token_url,
         refresh_window=target.refresh_window,
     )
     return [

@@ -131,7 +131,7 @@ class ExitCode(enum.IntEnum):
     """The configs declare no object."""
 
 
-EditOp = Literal["set", "add", "remove", "delete"]
+EditOp = Literal["set", "add", "remove", "delete", "rename"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +143,8 @@ class Edit:
     * ``set``: set the key at ``path`` to ``value`` (creating missing parent mappings);
     * ``add``: append ``value`` to the list at ``path`` (created when missing) unless present;
     * ``remove``: remove ``value`` from the list at ``path``;
-    * ``delete``: delete the key at ``path``.
+    * ``delete``: delete the key at ``path``;
+    * ``rename``: rename the key at ``path`` to ``value`` in place (a misspelt key).
 
     Values are plain data (text, numbers, booleans, lists, mappings; dates as ``YYYY-MM-DD``).
     """
@@ -161,6 +162,8 @@ class Edit:
             return f"delete {where}"
         if self.op == "set":
             return f"set {where} = {self.value!r}"
+        if self.op == "rename":
+            return f"rename {where} to {self.value!r}"
         return f"{self.op} {self.value!r} {'to' if self.op == 'add' else 'from'} {where}"
 
 

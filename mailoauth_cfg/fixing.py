@@ -13,7 +13,9 @@ ruamel.yaml is imported here, on first use only: offline validation never pays f
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -179,11 +181,97 @@ def _apply(doc: Any, edit: Edit, local: PathKey) -> None:
             parent[last] = _node([edit.value], True)
         elif edit.value not in list(parent[last]):
             parent[last].append(edit.value)
+    elif edit.op == "rename":
+        parent = _walk(doc, parent_path, create=False)
+        if edit.value in parent:
+            raise KeyError(edit.value)  # both spellings written: left for a person
+        position = list(parent).index(last)
+        parent.insert(position, edit.value, parent.pop(last))
     elif edit.op == "remove":
         parent = _walk(doc, parent_path, create=False)
         items = parent.get(last)
         if items is not None and edit.value in list(items):
             items.remove(edit.value)
+
+
+def _data(text: str) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return _UNREADABLE
+
+
+_UNREADABLE = object()
+
+
+_KEY = re.compile(r"^\s*(?:- )?([^\s#:{}\[\],-][^:#]*):(?:\s|$)")
+
+
+def _chunks(
+    old: list[str], new: list[str], i1: int, i2: int, j1: int, j2: int
+) -> list[tuple[int, int, int, int]]:
+    """A changed stretch cut at the keys both sides start a line with, in order: each piece
+    may be restored on its own."""
+    import difflib
+
+    def anchors(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+        out = []
+        for index in range(start, end):
+            match = _KEY.match(lines[index])
+            if match:
+                out.append((index, match.group(1).strip()))
+        return out
+
+    a, b = anchors(old, i1, i2), anchors(new, j1, j2)
+    matcher = difflib.SequenceMatcher(a=[k for _, k in a], b=[k for _, k in b], autojunk=False)
+    cuts = [(i1, j1)]
+    for block in matcher.get_matching_blocks():
+        for offset in range(block.size):
+            cut = (a[block.a + offset][0], b[block.b + offset][0])
+            if cut[0] > cuts[-1][0] and cut[1] >= cuts[-1][1]:
+                cuts.append(cut)
+    cuts.append((i2, j2))
+    return [
+        (start[0], end[0], start[1], end[1])
+        for start, end in itertools.pairwise(cuts)
+        if (start[0], start[1]) != (end[0], end[1])
+    ]
+
+
+def keep_layout(original: str, rewritten: str) -> str:
+    """``rewritten`` with every changed stretch of lines that only re-formats (ruamel re-flows
+    flow mappings, re-aligns columns) put back as it was written: each stretch of the line diff,
+    else each piece of it between keys, is restored when the document still means the same
+    with it restored."""
+    import difflib
+
+    old = original.splitlines(keepends=True)
+    new = rewritten.splitlines(keepends=True)
+    if old and not old[-1].endswith("\n") and new and new[-1].endswith("\n"):
+        old[-1] += "\n"
+    target = _data("".join(new))
+    hunks = [
+        op[1:]
+        for op in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        if op[0] != "equal"
+    ]
+
+    def restored(i1: int, i2: int, j1: int, j2: int) -> bool:
+        nonlocal new
+        candidate = new[:j1] + old[i1:i2] + new[j2:]
+        data = _data("".join(candidate))
+        if data is _UNREADABLE or data != target:
+            return False
+        new = candidate
+        return True
+
+    for i1, i2, j1, j2 in reversed(hunks):
+        if not restored(i1, i2, j1, j2):
+            for piece in reversed(_chunks(old, new, i1, i2, j1, j2)):
+                restored(*piece)
+    return "".join(new)
 
 
 def _write(path: Path, text: str) -> None:
@@ -226,7 +314,7 @@ def apply_fixes(plan: FixPlan) -> list[Path]:
                 )
         out = io.StringIO()
         yaml.dump(doc, out)
-        text = out.getvalue()
+        text = keep_layout(original, out.getvalue())
         if text != original:
             _write(path, text)
             changed.append(path)

@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Severity
+from mailoauth_cfg.findings import Edit, Finding, Location, ObjectKind, ObjectRef, Severity
 from mailoauth_cfg.loading import LoadResult, is_secret_path
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path
 from mailoauth_cfg.model.config import MailConfig
@@ -72,6 +72,13 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[PathKey, bool]:
         else:
             complete = False
     return tuple(path), complete
+
+
+def _value_at(data: Any, path: PathKey) -> Any:
+    """The value at ``path`` (a path :func:`_data_path` returned)."""
+    for element in path:
+        data = data[element]
+    return data
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -159,6 +166,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
             return _describe(value) if isinstance(value, dict | list | None) else HIDDEN
 
     at_key = False
+    edits: tuple[Edit, ...] = ()
     rule = "schema-invalid-value"
     fix = ""
     where = format_path(path) or "the top level"
@@ -173,6 +181,9 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         if allowed:
             message += f"; allowed here: {', '.join(allowed)}"
         fix = f"rename it to {match!r}" if match else f"remove {key!r}"
+        parent = _value_at(data, path[:-1])
+        if match and isinstance(parent, dict) and match not in parent:
+            edits = (Edit("rename", path, match),)
         at_key = True
     elif kind == "missing":
         rule = "schema-missing-key"
@@ -264,6 +275,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         location=location,
         fix=fix,
         object=_object_of(path),
+        edits=edits,
     )
 
 

@@ -1,8 +1,9 @@
 """A Microsoft app accepts accounts of every organisation although it serves one tenant.
 
-**What.** ``apps.<name>.audience`` is ``multi-tenant`` (info) or ``multi-tenant-and-personal``
-(warning) while the provider's ``tenant`` is a fixed tenant (GUID or domain): every target of
-the app signs in mailboxes of that single organisation.
+**What.** ``apps.<name>.audience`` is ``multi-tenant`` or ``multi-tenant-and-personal`` while
+the provider's ``tenant`` is a fixed tenant (GUID or domain): every target of the app signs in
+mailboxes of that single organisation. Info (advice): mail works; the app admits more accounts
+than it needs.
 
 **Why.** Supported account types decide who may sign in to the app. A multi-tenant
 registration lets users of any Entra organisation (and, with personal accounts, anyone with an

@@ -13,7 +13,7 @@ the flow the target is configured with) differs from ``apps.<name>.platform``:
   it and acts as a confidential client;
 * a device-code target (sasl-xoauth2-tool ``--use-device-flow``, email-oauth2-proxy
   ``flow: device``) belongs on a public client; on a ``web`` app it works only through "Allow
-  public client flows" and leaves a secret and web redirects nobody uses → warning.
+  public client flows" and leaves a secret and web redirects nobody uses → info (it works).
 
 A Microsoft app written ``platform: desktop`` counts as public. App-only apps and
 client-credentials targets use no platform and are skipped.

@@ -3,11 +3,12 @@
 **What.** For each declared mailbox:
 
 * ``mailbox: shared`` without ``sign_in_as`` while a delegated target (or no target yet) uses
-  it: error, nobody is named to sign in and hold the token;
+  it: info, who signs in and holds the token is not declared (``--online`` checks the access
+  of whoever holds it);
 * ``sign_in_as`` equal to the mailbox itself: error;
 * ``sign_in_as`` naming a declared shared mailbox, or a user of another provider: error;
-* ``sign_in_as`` on a ``mailbox: user``: warning, it is ignored (a user mailbox signs in as
-  itself).
+* ``sign_in_as`` on a ``mailbox: user``: info, it is ignored (a user mailbox signs in as
+  itself; a delegate's token for it is judged by ``target-login-mismatch``).
 
 Mailboxes used only through ``flow: app-only`` apps need no sign-in and are skipped.
 
@@ -130,6 +131,10 @@ RULE = Rule.define(
     family="users",
     impacts=(
         (Severity.ERROR, "the declared account cannot sign in for the shared mailbox"),
-        (Severity.INFO, "who signs in (or the mailbox type) is not declared: checked by --online"),
+        (
+            Severity.INFO,
+            "who signs in is not declared (checked by --online), or a user mailbox's "
+            "sign_in_as is ignored",
+        ),
     ),
 )

@@ -167,3 +167,16 @@ def test_severity_page_is_current() -> None:
     assert severity_doc.main(["--check"]) == 0, (
         "docs/severity.md is stale: run `python -m mailoauth_cfg.rules.severity --write`"
     )
+
+
+SEVERITY_WORD = re.compile(r"(?:\(|[:→] |\*\*|\b(?:is|as) an? )(error|warning|info)\b", re.I)
+"""How a rule's doc says a severity: ``(warning)``, ``: error``, ``→ info``, ``**error**``,
+``is a warning``."""
+
+
+@pytest.mark.parametrize("rule_id", sorted(r.id for r in severity_doc._rules()))
+def test_a_rules_doc_names_only_the_severities_it_reports(rule_id: str) -> None:
+    rule = next(r for r in severity_doc._rules() if r.id == rule_id)
+    levels = {level.name.lower() for level, _ in rule.impacts}
+    named = {m.group(1).lower() for m in SEVERITY_WORD.finditer(rule.doc)}
+    assert named <= levels, f"{rule_id}: its doc names {sorted(named - levels)}, not reported"

@@ -61,9 +61,11 @@ class Credential(StrictModel):
     env: EnvName | None = None
     """Secret: environment variable holding the value (needed only to render)."""
     file: str | None = None
-    """Secret: file holding the value; certificate: the private key (PEM)."""
+    """Secret: file holding the value."""
     value: SecretStr | None = None
     """The secret itself (discouraged; see rule ``secret-literal``)."""
+    key: SecretRef | None = None
+    """Certificate: where the private key (PEM) lives, as under ``certificate:``."""
     certificate_file: str | None = None
     """Certificate: path of the certificate (PEM)."""
 
@@ -75,22 +77,24 @@ class Credential(StrictModel):
                 f"credential {self.name}: give at most one of `env`, `file` or `value` "
                 f"(got {', '.join(sources)})"
             )
-        if self.type == "certificate" and (self.env is not None or self.value is not None):
+        if self.type == "certificate" and sources:
             raise ValueError(
-                f"credential {self.name}: a certificate takes its private key as `file:` "
-                "(expected file: /path/key.pem)"
+                f"credential {self.name}: a certificate takes its private key as `key:`, as "
+                "under `certificate:` (expected key: {file: /path/key.pem})"
             )
         if self.type == "secret" and (
-            self.thumbprint is not None or self.certificate_file is not None
+            self.thumbprint is not None or self.certificate_file is not None or self.key is not None
         ):
             raise ValueError(
-                f"credential {self.name}: `thumbprint` and `certificate_file` belong to a "
+                f"credential {self.name}: `thumbprint`, `key` and `certificate_file` belong to a "
                 "certificate (expected type: certificate)"
             )
         return self
 
     def reference(self) -> SecretRef | None:
         """Where the secret value (or the certificate's key) is, when given."""
+        if self.key is not None:
+            return self.key
         if self.env is not None:
             return SecretRef(env=self.env)
         if self.file is not None:

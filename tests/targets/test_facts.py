@@ -178,7 +178,11 @@ def test_traits(key: str, expected: tuple[Any, ...]) -> None:
 
 
 def test_trait_lists() -> None:
-    assert [p.key for p in PLUGINS if p.facts.shared_mailbox_supported] == ["email-oauth2-proxy"]
+    assert [p.key for p in PLUGINS if p.facts.shared_mailbox_supported] == [
+        "postfix-sasl-xoauth2",
+        "msmtp",
+        "email-oauth2-proxy",
+    ]
     certificate = [
         p.key for p in PLUGINS if p.facts.microsoft and p.facts.microsoft.certificate_capable
     ]

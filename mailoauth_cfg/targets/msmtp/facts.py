@@ -8,7 +8,6 @@ from mailoauth_cfg.catalog.microsoft import LOOPBACK_REDIRECT_URI
 from mailoauth_cfg.targets._facts import (
     DOTTED,
     GOOGLE_DESKTOP_LOOPBACK,
-    MAILBOX_OWNER,
     TOKEN_FILE,
     Equals,
     GoogleProfile,
@@ -106,10 +105,15 @@ FACTS = TargetFacts(
     ),
     token_sink=TOKEN_FILE,
     refresh_token_injectable=True,
-    shared_mailbox_supported=False,
+    # `user` is written apart from the token passwordeval prints: a shared address there with
+    # a member's token is Microsoft's delegated shared-mailbox login (apis.md B.3).
+    shared_mailbox_supported=True,
     sender_must_equal_token_owner=False,
     primary_address_required=False,
-    sign_in_account=MAILBOX_OWNER,
+    sign_in_account=(
+        "the mailbox owner; for a shared mailbox `user` is the shared address and a member "
+        "with access signs in"
+    ),
     ui_path=(
         "none: ~/.msmtprc account with auth xoauth2 (Microsoft; oauthbearer or xoauth2 for "
         "Google), user = mailbox, passwordeval printing a fresh access token "

@@ -132,9 +132,10 @@ DECLARED: dict[str, tuple[str, list[str]]] = {
     token_endpoint: {TOKEN}
     scopes: [openid, offline_access, "https://outlook.office.com/SMTP.Send"]
     token_helper: {{type: sasl-xoauth2-tool}}
+    sasl_mechanism: xoauth2
     accounts: {{mail@contoso.com: {{login: mail@contoso.com, sign_in_as: mail@contoso.com}}}}
 """,
-        [TOKEN],
+        [TOKEN, "smtp_sasl_mechanism_filter = xoauth2"],
     ),
     "msmtp": (
         f"""\

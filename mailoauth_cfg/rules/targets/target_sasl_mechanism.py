@@ -7,7 +7,9 @@
 * ``oauthbearer`` with Microsoft 365, which accepts ``XOAUTH2`` only.
 
 Google accepts both ``xoauth2`` and ``oauthbearer``. Omitted, the mechanism is derived
-(``xoauth2`` for Microsoft, ``oauthbearer`` for Google) and never reported.
+(``xoauth2`` for Microsoft, ``oauthbearer`` for Google) and never reported. A kind whose client
+provides one mechanism only states it as a setting of its own (Postfix's
+``smtp_sasl_mechanism_filter``), judged by ``target-setting-invalid``.
 
 **Why.** Exchange Online implements SASL XOAUTH2 for SMTP, IMAP and POP; a token in ``AUTH
 LOGIN``/``PLAIN`` is checked as a password and fails (``535 5.7.3 Authentication
@@ -35,6 +37,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         mechanism = plan.declared("sasl_mechanism")
         if mechanism is None or plan.target.auth != "oauth2" or plan.provider_type is None:
             continue
+        if any(s.field == "sasl_mechanism" for s in plan.facts.settings):
+            continue  # the kind's own setting (target-setting-invalid) judges it
         if mechanism in ("plain", "login"):
             problem = (
                 f"{mechanism.upper()} sends the access token as a password: the server checks "

@@ -11,6 +11,7 @@ from mailoauth_cfg.model.providers import Endpoint
 from mailoauth_cfg.targets._model import (
     EndpointUrl,
     LoginAccount,
+    SaslMechanism,
     Scope,
     TargetModel,
     TenantSetting,
@@ -47,6 +48,9 @@ class PostfixTarget(TargetModel):
     scopes: list[Scope] | None = None
     """The scopes the token was obtained with (``--scope``). Omitted: what mailoauth-cfg
     requests."""
+    sasl_mechanism: SaslMechanism | None = None
+    """``smtp_sasl_mechanism_filter`` in main.cf. sasl-xoauth2 implements ``xoauth2`` only.
+    Omitted: ``xoauth2``."""
     token_helper: TokenHelper | None = None
     """What obtained the refresh token: ``mailoauth-cfg`` (default) or ``sasl-xoauth2-tool``."""
     accounts: dict[Email, LoginAccount] | None = None

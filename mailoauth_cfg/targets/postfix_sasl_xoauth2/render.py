@@ -41,7 +41,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             for u in context["users"]
         ],
         host_token_dir=host_token_dir(target),
-        mechanism_filter=MECHANISM_FILTER.value,
+        mechanism_filter=target.sasl_mechanism or MECHANISM_FILTER.value,
         secret=ctx.app_secret(plan),
         token_endpoint=target.token_endpoint or ep.token_url,
         refresh_window=target.refresh_window,

@@ -131,7 +131,7 @@ class DolibarrPlugin(Plugin):
                 mailbox=mailbox,
                 target=plan.name,
                 path=path,
-                own_entry=entry_label(mailbox, plan.provider_type, (target.label,)),
+                own_entry=entry_label(mailbox, plan.provider_type, {(target.label or "").lower()}),
             )
             for mailbox in target.users[:1]
         ]

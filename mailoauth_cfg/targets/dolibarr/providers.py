@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -245,17 +246,16 @@ def entry_scopes(
     return out
 
 
-def entry_label(email: str, provider_type: str | None, taken: Iterable[str] = ()) -> str:
+def entry_label(email: str, provider_type: str | None, used: AbstractSet[str] = frozenset()) -> str:
     """A label of letters and digits for a mailbox's own entry, as MultiSMTP's procedure names
-    them (``jean.dupont@…`` → ``JeanDupontMicrosoft365``), distinct from ``taken`` and short
-    enough for ``llx_oauth_token.service``."""
+    them (``jean.dupont@…`` → ``JeanDupontMicrosoft365``), distinct from the labels in ``used``
+    (lower-cased) and short enough for ``llx_oauth_token.service``."""
     local = email.split("@", 1)[0]
     words = [w for w in re.split(r"[^A-Za-z0-9]+", local) if w]
     suffix = "Google" if provider_type == "google" else "Microsoft365"
     stem = "".join(w[:1].upper() + w[1:] for w in words) or "Mailbox"
     room = SERVICE_LABEL_ROOM - len(suffix)
     label = stem[:room] + suffix
-    used = {t.lower() for t in taken}
     number = 2
     while label.lower() in used:
         tail = f"{number}{suffix}"

@@ -32,14 +32,14 @@ def user_entries(plan: TargetPlan) -> list[tuple[str, str, tuple[str | int, ...]
         entry = getattr(account, "entry", None) if account is not None else None
         if entry:
             declared[mailbox.lower()] = entry
-    taken = list(declared.values())
+    used = {entry.lower() for entry in declared.values()}
     for mailbox in target.users:
         entry = declared.get(mailbox.lower())
         if entry is not None:
             out.append((mailbox, entry, (*plan.path, "accounts", mailbox, "entry")))
             continue
-        label = entry_label(mailbox, plan.provider_type, taken)
-        taken.append(label)
+        label = entry_label(mailbox, plan.provider_type, used)
+        used.add(label.lower())
         out.append((mailbox, label, None))
     return out
 
@@ -52,17 +52,19 @@ class MultismtpPlugin(DolibarrPlugin):
         provider = provider_class_of(plan)
         if provider is None or not isinstance(plan.target, MultismtpTarget):
             return []
-        taken = [label for _, label, _ in user_entries(plan)]
+        entries = user_entries(plan)
+        used = {label.lower() for _, label, _ in entries}
+        instance = instance_key(plan)
         return [
             EntryBinding(
-                key=(*instance_key(plan), provider.service_ref(label).lower()),
+                key=(*instance, provider.service_ref(label).lower()),
                 label=provider.service_ref(label),
                 mailbox=mailbox,
                 target=plan.name,
                 path=path,
-                own_entry=entry_label(mailbox, plan.provider_type, taken),
+                own_entry=entry_label(mailbox, plan.provider_type, used),
             )
-            for mailbox, label, path in user_entries(plan)
+            for mailbox, label, path in entries
         ]
 
     def runbook_context(self, plan: TargetPlan) -> dict[str, Any]:

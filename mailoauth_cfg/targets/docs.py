@@ -193,6 +193,15 @@ def _kind(plugin: TargetPlugin) -> list[str]:
             for s in facts.settings
         ]
         out.append("")
+    if facts.holds:
+        held = "; ".join(
+            f"`{key}` ({_cell(name)})" if name != key else f"`{key}`"
+            for key, name in sorted(facts.holds.items())
+        )
+        out += [
+            f"Declared settings (checked, rendered as declared; omitted = derived): {held}.",
+            "",
+        ]
     if facts.versions is not None:
         out += [*_versions(facts.versions), ""]
     extra = plugin.reference()

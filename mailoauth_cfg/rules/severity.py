@@ -9,11 +9,12 @@ decided by ``--online``. Each rule declares the severities it reports with their
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
+from mailoauth_cfg import generated_docs
 from mailoauth_cfg.findings import Severity
+from mailoauth_cfg.generated_docs import cell as _cell
 
 DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "severity.md"
 
@@ -25,10 +26,6 @@ _FAMILIES = (
     ("targets", "Targets (generic and each kind's own)"),
     ("live", "Live checks (`--online`, `--snapshot`)"),
 )
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _rules() -> list[Any]:
@@ -92,21 +89,8 @@ def counts() -> dict[Severity, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the page, or ``--write`` it to docs/severity.md (``--check``: exit 1 if stale)."""
-    args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--write" in args:
-        DOCS_FILE.write_text(text, encoding="utf-8")
-        print(f"wrote {DOCS_FILE}")
-        return 0
-    if "--check" in args:
-        current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""
-        if current != text:
-            print(f"{DOCS_FILE} is stale: run python -m mailoauth_cfg.rules.severity --write")
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    """Print the page, ``--write`` it to {DOCS_FILE.name}, or ``--check`` it (exit 1 if stale)."""
+    return generated_docs.main(DOCS_FILE, render, "mailoauth_cfg.rules.severity", argv)
 
 
 if __name__ == "__main__":

@@ -220,6 +220,14 @@ def validate(
             metavar="SECONDS",
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the fixes that are changes to the config (comments and layout kept), "
+            "then report what remains.",
+        ),
+    ] = False,
 ) -> None:
     """Check configs offline: schema, references and the rule catalogue; with --online (or
     --snapshot FILE) also the live tenants.
@@ -245,6 +253,7 @@ def validate(
             credential=credential,
             ca_bundle=ca_bundle,
             timeout=timeout,
+            fix=fix,
         )
     except UsageFailure as exc:
         _fail(exc.message, exc.code)

@@ -17,10 +17,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from mailoauth_cfg.errors import ConfigError
 from mailoauth_cfg.findings import ExitCode
+
+if TYPE_CHECKING:
+    from mailoauth_cfg.validation import Validated
 
 DEFAULT_CONFIG = "mailoauth.yaml"
 STDIN = "-"
@@ -119,6 +122,7 @@ def run_validate(
     credential: str = "auto",
     ca_bundle: Path | None = None,
     timeout: float | None = None,
+    fix: bool = False,
 ) -> ExitCode:
     """The ``validate`` command (its options are documented in the typer app).
 
@@ -143,7 +147,7 @@ def run_validate(
     if config_option and not changed:
         raise UsageFailure("--config goes with --changed; otherwise give the configs as arguments")
     date = parse_date(as_of)
-    results = []
+    results: list[Validated] = []
     if changed:
         touched = {Path(name).resolve() for name in configs or []}
         for candidate in config_option or find_configs(Path.cwd()):
@@ -177,6 +181,12 @@ def run_validate(
             except ConfigError as exc:
                 raise UsageFailure(str(exc)) from None
             results.append(result)
+    if fix:
+        if online or snapshot is not None or changed:
+            raise UsageFailure(
+                "--fix applies offline findings: it goes without --online, --snapshot, --changed"
+            )
+        results = _fix(results, date, allow_include_outside)
     if online or snapshot is not None or save_snapshot is not None or timeout is not None:
         from mailoauth_cfg.cli.live import LiveUsageError, run_live
 
@@ -200,6 +210,38 @@ def run_validate(
         sys.stderr.write("mailoauth-cfg: nothing was checked: the config declares no object\n")
         sys.stderr.flush()
     return code
+
+
+def _fix(results: list[Validated], date: dt.date, allow_include_outside: bool) -> list[Validated]:
+    """Apply each config's YAML fixes and validate it again."""
+    from mailoauth_cfg.fixing import apply_fixes, plan_fixes
+    from mailoauth_cfg.validation import validate_file
+
+    fixed: list[Validated] = []
+    for result in results:
+        if not Path(result.path).is_file() or result.loaded.data is None:
+            fixed.append(result)
+            continue
+        plan = plan_fixes(
+            result.findings, result.loaded.marks, result.loaded.data, result.loaded.root
+        )
+        try:
+            changed = apply_fixes(plan)
+        except ConfigError as exc:
+            raise UsageFailure(str(exc)) from None
+        for note in plan.conflicts:
+            sys.stderr.write(f"mailoauth-cfg: --fix: {note}\n")
+        if changed:
+            names = ", ".join(str(p) for p in changed)
+            sys.stderr.write(
+                f"mailoauth-cfg: --fix: {len(plan.applied)} finding(s) fixed in {names}\n"
+            )
+            result = validate_file(
+                result.path, as_of=date, allow_include_outside=allow_include_outside
+            )
+        fixed.append(result)
+    sys.stderr.flush()
+    return fixed
 
 
 _VALUES: dict[str, tuple[str, tuple[str, ...] | None]] = {

@@ -56,8 +56,9 @@ def _errors(provider_type: str | None, bootstrap: str) -> list[dict[str, str]]:
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     """One runbook per mailbox of the target.
 
-    The runbooks share one context; each mailbox's own values (``user``, ``sign_in``) are
-    apart, so that the renderer renders the template once and specialises it per mailbox.
+    The runbooks share one context; each mailbox's own values (``user``, ``sign_in``,
+    ``scopes``) are apart, so that the renderer renders the template once and specialises it
+    per mailbox.
     """
     profile = plan.profile
     if profile is None:
@@ -80,7 +81,11 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             name = path_component(f"{user.email}.md")
         except ValueError as exc:
             raise RenderError(f"target {plan.name}: runbook of {exc}") from None
-        own = {"user": user, "sign_in": user.sign_in_as or user.email}
+        own = {
+            "user": user,
+            "sign_in": plan.signer_of(user.email)[0],
+            "scopes": plan.requested_scopes(user.email)[0],
+        }
         result.append(Output(f"bootstrap/{name}", template, shared, mailbox=user.email, own=own))
     return result
 

@@ -21,6 +21,7 @@ def _configs() -> list[Path]:
         [
             *(TESTS / "rules" / "cases").glob("*/*.yaml"),
             *(TESTS / "targets").glob("*/cases/*/*.yaml"),
+            *(TESTS / "truth" / "cases").glob("*.yaml"),
         ]
     )
 

@@ -21,14 +21,8 @@ FLOWS: dict[str, BootstrapKind] = {
 
 
 class ProxyPlugin(Plugin):
-    """The proxy's ``flow`` and ``redirect_uri`` settings decide its flow and redirect."""
-
-    def redirect(self, plan: TargetPlan) -> tuple[str | None, str]:
-        """The proxy's own ``redirect_uri`` setting."""
-        target = plan.target
-        if plan.profile is None or not isinstance(target, EmailOauth2ProxyTarget):
-            return super().redirect(plan)
-        return target.redirect_uri, "the proxy's redirect_uri setting"
+    """The proxy's ``flow`` setting decides its flow (its declared ``redirect_uri`` is the
+    redirect it sends; omitted, the profile's ``http://localhost``)."""
 
     def bootstrap(self, plan: TargetPlan) -> BootstrapKind | None:
         """The flow ``flow:`` selects."""

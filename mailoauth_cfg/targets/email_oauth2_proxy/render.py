@@ -29,13 +29,23 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             }
         )
     permission_url = ep.devicecode_url if target.flow == "device" else ep.authorize_url
+    permission_url = target.authorize_endpoint or permission_url  # declared: as declared
+    accounts = [
+        {
+            "section": plan.login_of(user.email)[0],
+            "token_url": target.token_endpoint or ep.token_url,
+            "scopes": plan.requested_scopes(user.email)[0],
+        }
+        for user in context["users"]
+    ]
     context.update(
+        accounts=accounts,
         servers=servers,
         permission_url=permission_url if target.flow != "client_credentials" else None,
         secret=ctx.app_secret(plan),
         oauth2_flow=target.flow,
         local_address=target.local_address,
-        proxy_redirect_uri=target.redirect_uri,
+        proxy_redirect_uri=plan.redirect_uri,
     )
     return [
         Output(

@@ -8,7 +8,6 @@ the current directory, but only for files that lie outside it).
 from __future__ import annotations
 
 from mailoauth_cfg.findings import Report
-from mailoauth_cfg.reporting import github, json, junit, sarif, text
 
 FORMATS = ("text", "json", "sarif", "junit", "junit-gitlab", "github")
 
@@ -25,16 +24,29 @@ def render_report(
     :func:`mailoauth_cfg.reporting.sarif.to_sarif`). Raises :class:`ValueError` for an
     unknown format.
     """
+    # each format's module is imported when used (the XML and SARIF writers cost start-up)
     if fmt == "text":
+        from mailoauth_cfg.reporting import text
+
         return text.render(report, color=color)
     if fmt == "json":
+        from mailoauth_cfg.reporting import json
+
         return json.render(report)
     if fmt == "sarif":
+        from mailoauth_cfg.reporting import sarif
+
         return sarif.render(report, rules=sarif_rules)
-    if fmt == "junit":
-        return junit.render(report)
-    if fmt == "junit-gitlab":
-        return junit.render(report, flavour="gitlab")
+    if fmt in ("junit", "junit-gitlab"):
+        from mailoauth_cfg.reporting import junit
+
+        return (
+            junit.render(report, flavour="gitlab")
+            if fmt == "junit-gitlab"
+            else junit.render(report)
+        )
     if fmt == "github":
+        from mailoauth_cfg.reporting import github
+
         return github.render(report)
     raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")

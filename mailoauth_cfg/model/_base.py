@@ -87,6 +87,8 @@ def _check_path(value: str) -> str:
 
 
 def _check_email(value: str) -> str:
+    if len(value) <= 254 and EMAIL_RE.fullmatch(value) and value.index("@") <= 64:
+        return value  # the pattern admits no control character: nothing more to check
     _check_text(value)
     local, _, domain = value.rpartition("@")
     if len(value) > 254 or len(local) > 64 or not EMAIL_RE.fullmatch(value):

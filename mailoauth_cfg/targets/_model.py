@@ -18,6 +18,7 @@ like any other value); omitted, it is derived exactly as mailoauth-cfg renders i
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints
@@ -158,14 +159,17 @@ class TargetModel(StrictModel):
 
     def account(self, email: str) -> LoginAccount | None:
         """The declared ``accounts`` entry of mailbox ``email`` (case-insensitive)."""
+        return self.accounts_by_address.get(email.lower())
+
+    @functools.cached_property
+    def accounts_by_address(self) -> dict[str, LoginAccount]:
+        """The declared ``accounts`` entries by lower-cased mailbox (the first of a case
+        duplicate), so that a lookup per mailbox stays linear over ten thousand mailboxes."""
         accounts: dict[str, LoginAccount] | None = getattr(self, "accounts", None)
-        if not accounts:
-            return None
-        wanted = email.lower()
-        for key, value in accounts.items():
-            if key.lower() == wanted:
-                return value
-        return None
+        index: dict[str, LoginAccount] = {}
+        for key, value in (accounts or {}).items():
+            index.setdefault(key.lower(), value)
+        return index
 
     @property
     def declared_version(self) -> str | None:

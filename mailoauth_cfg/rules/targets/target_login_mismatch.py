@@ -69,12 +69,10 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     edits=(Edit("set", login_path, mailbox),),
                 )
                 continue
+            if plan.provider_type != "google":
+                continue
             signer, signer_path = plan.signer_of(mailbox)
-            if (
-                plan.provider_type == "google"
-                and signer_path is not None
-                and signer.lower() != mailbox.lower()
-            ):
+            if signer_path is not None and signer.lower() != mailbox.lower():
                 yield ctx.finding(
                     RULE,
                     f"target {plan.name}, mailbox {mailbox}: the token is issued to {signer}, "

@@ -461,7 +461,7 @@ class _ShapeGroup:
         self.traces += 1
         with tracking() as tracker, output_syntax(self.syntax), shapes.tracing(own) as traced:
             trace, values = traced
-            text = self.template.render(**self.context, **values)
+            text = self.template.render({**self.context, **values})  # own values win
         if tracker.secrets:
             self.off = True  # secrets are tracked by a full render only
             return None
@@ -480,7 +480,7 @@ class _ShapeGroup:
         index, item = self.specialised[-1]
         try:
             with tracking() as tracker, output_syntax(self.syntax):
-                text = self.template.render(**item.context, **(item.own or {}))
+                text = self.template.render({**item.context, **(item.own or {})})
         except Exception:
             return False
         return not tracker.secrets and text.encode("utf-8") == files[index].content

@@ -204,3 +204,31 @@ def test_a_secret_or_an_object_printed_whole_is_rendered_in_full() -> None:
     assert shaped[0] == b"s3cret-value ann@contoso.com\n"
     with pytest.raises(Exception, match="printed a User"):
         _render("{{ user }}\n", {})
+
+
+def test_a_target_s_runbooks_come_from_a_few_traces_not_one_render_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runbooks of three file-based targets for 60 mailboxes (each with its own signer and
+    scopes in the runbook) are specialised from a handful of renders, not rendered 180 times."""
+    from generate import generate_render
+    from jinja2 import Template
+
+    config = tmp_path / "mailoauth.yaml"
+    config.write_text(generate_render(60), encoding="utf-8")
+    loaded = load_config(config)
+    built = build_config(loaded)
+    assert built.config is not None
+    renders = 0
+    original = Template.render
+
+    def counted(self: Template, *args: Any, **kwargs: Any) -> str:
+        nonlocal renders
+        renders += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "render", counted)
+    result = render(built.config, loaded.marks, config_name=config.name, root=loaded.root)
+    runbooks = sum("/bootstrap/" in f.path for f in result.files)
+    assert runbooks == 180
+    assert renders < 30

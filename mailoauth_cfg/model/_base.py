@@ -69,6 +69,8 @@ class StrictModel(BaseModel):
 
 
 def _check_text(value: str) -> str:
+    if value.isascii() and value.isprintable():
+        return value  # printable ASCII holds no control and no bidirectional character
     from mailoauth_cfg.charsets import describe_char, first_unsafe
 
     bad = first_unsafe(value)

@@ -3,6 +3,7 @@ codes as the typer app; every other form is the typer app's to read."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,33 @@ def test_the_fast_path_imports_neither_typer_nor_click() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []"
+
+
+def test_validate_reads_the_config_and_nothing_of_templates_or_schemas() -> None:
+    code = (
+        "import sys\n"
+        "opened = []\n"
+        "sys.addaudithook(lambda event, args: opened.append(str(args[0]))"
+        " if event == 'open' and isinstance(args[0], str) else None)\n"
+        f"sys.argv = ['mailoauth-cfg', 'validate', {EXAMPLE!r}, '--as-of', '2026-11-22']\n"
+        "from mailoauth_cfg.cli import main\n"
+        "try:\n    main()\n"
+        "except SystemExit:\n"
+        "    print([p for p in opened if not p.endswith(('.py', '.pyc'))], file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    opened = [
+        path
+        for path in ast.literal_eval(done.stderr.strip().splitlines()[-1])
+        if Path(path).resolve().is_relative_to(REPO) and "site-packages" not in Path(path).parts
+    ]
+    assert sorted({Path(p).name for p in opened}) == [
+        "acme.yaml",
+        "contoso.yaml",
+        "erp.yaml",
+        "hosts.yaml",
+        "mailoauth.yaml",
+        "web.yaml",
+    ]

@@ -22,8 +22,13 @@ from typing import Any
 
 def main() -> None:
     """Console-script entry point: never a traceback for an expected error."""
+    import os
     import sys
 
+    # pydantic looks for plugins (entry points) when it builds its first validator: importing
+    # importlib.metadata and reading every installed distribution's entry points, start-up
+    # time spent for observers this command never has. A user's own setting stays.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if sys.argv[1:2] == ["validate"]:
         from mailoauth_cfg.cli.validating import fast_validate
 

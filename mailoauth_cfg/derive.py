@@ -173,6 +173,12 @@ class TargetPlan:
             if scopes is not None:
                 path: PathKey = (*self.path, "accounts", email, "scopes")
                 return self.plugin.normalise_scopes(self, tuple(scopes)), path
+        return self.target_scopes
+
+    @cached_property
+    def target_scopes(self) -> tuple[tuple[str, ...], PathKey | None]:
+        """(the scopes the target requests for a mailbox without its own, where they are
+        declared): worked out once, not once per mailbox (see :meth:`requested_scopes`)."""
         declared = self.declared("scopes")
         if isinstance(declared, list):
             return self.plugin.normalise_scopes(self, tuple(declared)), (*self.path, "scopes")

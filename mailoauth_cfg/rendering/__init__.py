@@ -337,6 +337,7 @@ def _render_outputs(
     groups: dict[tuple[int, str, str], _ShapeGroup] | None = (
         {} if specialise and not isinstance(env, SandboxedEnvironment) else None
     )
+    templates: dict[str, Template] = {}  # loaded (and checked up to date) once per render
     for item in outputs:
         path = safe_path(prefix + item.path)
         try:
@@ -344,7 +345,8 @@ def _render_outputs(
         except KeyError as exc:
             raise RenderError(str(exc.args[0])) from None
         try:
-            template = env.get_template(item.template)
+            template = templates.get(item.template) or env.get_template(item.template)
+            templates[item.template] = template
         except TemplateNotFound as exc:
             raise RenderError(f"template {exc.name} not found") from None
         except TemplateError as exc:

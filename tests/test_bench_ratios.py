@@ -19,7 +19,8 @@ def test_the_bench_measures_each_ratio_against_its_floor(tmp_path: Path) -> None
     render = bench.bench_render(5, 1, tmp_path)
     for row in (startup, *validate, render):
         assert row["floor_s"] > 0
-        assert row["ratio"] == round(row["ours_s"] / row["floor_s"], 2)
+        # ratios of unrounded medians; the times shown are rounded to the millisecond
+        assert abs(row["ratio"] - row["ours_s"] / row["floor_s"]) <= 0.05 * row["ratio"]
         assert row["peak_rss_mib"] > 10
     assert startup["heavy_sdk_imports"] == []
     assert render["identical"] is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from mailoauth_cfg.catalog import sources as src
 from mailoauth_cfg.targets._facts import (
     APP_DATABASE,
@@ -13,7 +15,6 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
-    mail_permissions,
 )
 
 VERSIONS = VersionFacts(
@@ -43,7 +44,9 @@ FACTS = TargetFacts(
             user_supplied=True,
         ),
         bootstrap="in-app-consent",
-        permissions=mail_permissions("smtp"),
+        # the registration Open Bee documents: five delegated Graph permissions, admin
+        # consent, no offline_access (seed 004); SMTP.Send is the one sending needs
+        permissions=MappingProxyType({"smtp": ("SMTP.Send",)}),
         documented_permissions=(
             "Mail.Send",
             "User.Read.All",

@@ -505,6 +505,9 @@ def compare(
         if obs[0] == "passwordeval":
             head = tuple(part.replace(old, new) for part in obs[:3])
             want.append((*head, *_replace_words(list(obs[3:]), old, new, split)))
+        elif obs[0] == "systemd" and obs[3] == "ExecStart":
+            head = tuple(part.replace(old, new) for part in obs[:4])
+            want.append((*head, *_replace_words(list(obs[4:]), old, new, split)))
         else:
             want.append(tuple(part.replace(old, new) for part in obs))
     have = comparable([o for o in got if o[0] != "md"], payload)

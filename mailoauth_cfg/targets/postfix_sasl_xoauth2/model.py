@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mailoauth_cfg.model._base import Endpoint, PathText
+from mailoauth_cfg.model._base import Endpoint, PathText, SystemUser
 from mailoauth_cfg.targets._model import TargetModel
 
 
@@ -24,6 +24,12 @@ class PostfixTarget(TargetModel):
     """Postfix ``smtp`` runs chrooted (Debian default): token files live under ``chroot_dir``."""
     chroot_dir: PathText = "/var/spool/postfix"
     """Postfix chroot directory."""
+    mail_owner: SystemUser = "postfix"
+    """The user Postfix's ``smtp`` client runs as (Postfix ``mail_owner``): it owns the token
+    directory and files, which sasl-xoauth2 rewrites when it refreshes a token."""
+    ca_bundle_file: PathText = "/etc/ssl/certs/ca-certificates.crt"
+    """The CA bundle sasl-xoauth2 verifies the token endpoint with (``ca_bundle_file``); with
+    ``chroot: true`` a copy must exist at the same path inside ``chroot_dir``."""
     relay: Endpoint | None = None
     """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""
     refresh_window: Annotated[int, Field(ge=0, le=3600)] | None = None

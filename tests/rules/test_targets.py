@@ -165,7 +165,8 @@ def test_missing_permissions_ignores_case_and_scope_prefixes() -> None:
 # --- generic --------------------------------------------------------------------------------------
 
 
-def test_protocol_default_smtp_is_reported_on_the_target_key(tmp_path: Path) -> None:
+def test_protocol_default_smtp_is_accepted_where_the_kind_sends(tmp_path: Path) -> None:
+    """Omitted protocols mean [smtp]: WaveSoft sends with OAuth2 (FTC030), so nothing is said."""
     found = run(
         tmp_path,
         """\
@@ -176,9 +177,24 @@ def test_protocol_default_smtp_is_reported_on_the_target_key(tmp_path: Path) -> 
         """,
         "target-protocol-unsupported",
     )
+    assert found == []
+
+
+def test_unsupported_protocol_names_what_the_kind_supports(tmp_path: Path) -> None:
+    found = run(
+        tmp_path,
+        """\
+          crm:
+            type: wavesoft
+            app: web
+            users: [a@contoso.com]
+            protocols: [pop]
+        """,
+        "target-protocol-unsupported",
+    )
     assert len(found) == 1
-    assert "defaults to [smtp]" in found[0].message
-    assert found[0].fix == "set `protocols: [imap]` on target crm"
+    assert "imap" in found[0].message, found[0].message
+    assert "smtp" in found[0].message, found[0].message
 
 
 def test_url_not_https_is_a_warning_without_redirect(tmp_path: Path) -> None:

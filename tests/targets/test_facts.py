@@ -157,7 +157,7 @@ TRAITS = {
     "openbee": (True, True, False, "app-database", None),
     "postfix-sasl-xoauth2": (False, False, False, "file", "postfix"),
     "msmtp": (False, False, False, "file", "msmtp"),
-    "email-oauth2-proxy": (False, False, False, "file", None),
+    "email-oauth2-proxy": (False, False, False, "file", "email_oauth2_proxy"),
     "glpi": (True, True, False, "app-database", None),
     "odoo": (True, True, False, "app-database", None),
     "nextcloud-mail": (True, False, True, "app-database", None),

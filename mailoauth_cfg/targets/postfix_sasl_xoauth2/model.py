@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from mailoauth_cfg.model._base import Endpoint, PathText, SystemUser
 from mailoauth_cfg.targets._model import TargetModel
+
+
+def _no_path(value: str) -> str:
+    """A relay is a host and a port: Postfix has nowhere to put a path."""
+    if "/" in value.split("://", 1)[-1].rstrip("/"):
+        raise ValueError(
+            "takes no path: host, host:port or [host]:port (e.g. smtp-hve.office365.com:587)"
+        )
+    return value
+
+
+Relay = Annotated[Endpoint, AfterValidator(_no_path)]
+"""``relay``: an endpoint without a path (``relayhost`` holds a host and a port only)."""
 
 
 class PostfixTarget(TargetModel):
@@ -30,7 +43,7 @@ class PostfixTarget(TargetModel):
     ca_bundle_file: PathText = "/etc/ssl/certs/ca-certificates.crt"
     """The CA bundle sasl-xoauth2 verifies the token endpoint with (``ca_bundle_file``); with
     ``chroot: true`` a copy must exist at the same path inside ``chroot_dir``."""
-    relay: Endpoint | None = None
+    relay: Relay | None = None
     """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""
     refresh_window: Annotated[int, Field(ge=0, le=3600)] | None = None
     """Seconds before expiry at which sasl-xoauth2 refreshes (≥ 600 for the HVE endpoint)."""

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, Literal
 
 from mailoauth_cfg import targets as registry
 from mailoauth_cfg.findings import ObjectRef
-from mailoauth_cfg.model import App, MailConfig, MicrosoftProvider, Provider, Target
+from mailoauth_cfg.locations import PathKey
+from mailoauth_cfg.model import App, MailConfig, MicrosoftProvider, Provider, Target, User
+from mailoauth_cfg.model.apps import AppCredential
 from mailoauth_cfg.targets import TargetPlugin
 from mailoauth_cfg.targets._facts import (
     BootstrapKind,
@@ -32,6 +35,7 @@ class TargetPlan:
     app: App | None
     provider_name: str | None
     provider: Provider | None
+    config: MailConfig | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -72,7 +76,11 @@ class TargetPlan:
 
     @cached_property
     def redirect(self) -> tuple[str | None, str]:
-        """(expected redirect URI or ``None``, why/how it is computed)."""
+        """(the redirect URI the target sends or ``None``, why/how it is known): the declared
+        ``redirect_uri`` where the application has that field, else the plugin's derivation."""
+        declared = self.declared("redirect_uri")
+        if isinstance(declared, str):
+            return declared, f"declared ({self.facts.setting_name('redirect_uri')})"
         return self.plugin.redirect(self)
 
     @property
@@ -88,8 +96,15 @@ class TargetPlan:
 
     @property
     def protocols(self) -> tuple[str, ...]:
-        """Protocols the target uses."""
-        return tuple(self.target.protocols)
+        """Protocols the target uses: declared, else ``[smtp]`` where the kind sends with the
+        provider, else the first protocol it supports (WaveSoft reads)."""
+        declared = tuple(self.target.protocols)
+        if "protocols" in self.target.model_fields_set or self.profile is None:
+            return declared
+        supported = self.facts.protocols(self.provider_type)
+        if not supported or all(p in supported for p in declared):
+            return declared
+        return supported[:1]
 
     @cached_property
     def required_permissions(self) -> tuple[str, ...]:
@@ -104,6 +119,105 @@ class TargetPlan:
         """The target, as findings refer to it."""
         return ObjectRef.target(self.name)
 
+    @property
+    def path(self) -> PathKey:
+        """``("targets", <name>)``."""
+        return ("targets", self.name)
+
+    # -- declared or derived ---------------------------------------------------------------
+
+    @property
+    def client_credentials(self) -> bool:
+        """Whether the target obtains tokens with client credentials (no user signs in)."""
+        return self.bootstrap == "client-credentials"
+
+    def declared(self, key: str) -> Any:
+        """The value of declared setting ``key``, ``None`` when omitted or not held."""
+        if not self.facts.holds_setting(key):
+            return None
+        return self.target.declared(key)
+
+    def user(self, email: str) -> User | None:
+        """The declared ``users:`` entry of ``email``."""
+        return None if self.config is None else self.config.user(email)
+
+    def login_of(self, email: str) -> tuple[str, PathKey | None]:
+        """(the address the application logs in with for ``email``, where it is declared)."""
+        account = self.target.account(email)
+        if account is not None and account.login is not None:
+            return account.login, (*self.path, "accounts", email, "login")
+        return email, None
+
+    def signer_of(self, email: str) -> tuple[str, PathKey | None]:
+        """(the account that signs in and owns the token for ``email``, where it is declared):
+        the target's ``accounts.<mailbox>.sign_in_as``, else the mailbox's ``sign_in_as``,
+        else the mailbox itself."""
+        account = self.target.account(email)
+        if account is not None and account.sign_in_as is not None:
+            return account.sign_in_as, (*self.path, "accounts", email, "sign_in_as")
+        user = self.user(email)
+        if user is not None and user.sign_in_as is not None:
+            return user.sign_in_as, None
+        return email, None
+
+    def requested_scopes(self, email: str | None = None) -> tuple[tuple[str, ...], PathKey | None]:
+        """(the scopes the target requests for ``email``, where they are declared).
+
+        Declared per account (``accounts.<mailbox>.scopes``) or per target (``scopes:``), in
+        the application's notation normalised by its plugin; omitted: what mailoauth-cfg
+        derives (:func:`token_scopes`), with ``None`` as the location.
+        """
+        if email is not None:
+            account = self.target.account(email)
+            scopes = getattr(account, "scopes", None) if account is not None else None
+            if scopes is not None:
+                path: PathKey = (*self.path, "accounts", email, "scopes")
+                return self.plugin.normalise_scopes(self, tuple(scopes)), path
+        declared = self.declared("scopes")
+        if isinstance(declared, list):
+            return self.plugin.normalise_scopes(self, tuple(declared)), (*self.path, "scopes")
+        return token_scopes(self), None
+
+    @cached_property
+    def credential(self) -> AppCredential | None:
+        """The app credential the target uses: ``credential:`` when declared; else the app's
+        only credential; else the one that lasts longest (undated ones last, the first
+        declared on a tie), as a rotation leaves the newest to use."""
+        app = self.app
+        if app is None:
+            return None
+        if self.target.credential is not None:
+            return app.credential(self.target.credential)
+        found = list(app.all_credentials())
+        if len(found) <= 1:
+            return found[0] if found else None
+        best = found[0]
+        for cred in found[1:]:
+            if cred.expires is not None and (best.expires is None or cred.expires > best.expires):
+                best = cred
+        return best
+
+    def app_declares(self, key: str) -> bool:
+        """Whether the target's app writes ``key`` (its omitted values are derived)."""
+        plans = self.config.cached_plans if self.config is not None else None
+        found = (
+            plans.apps.get(self.app_name) if isinstance(plans, Plans) and self.app_name else None
+        )
+        return found is not None and found.declares(key)
+
+    @property
+    def tenant(self) -> str | None:
+        """The tenant the target signs in to: declared (``tenant:``), else the provider's."""
+        declared = self.declared("tenant")
+        if isinstance(declared, str):
+            return declared
+        provider = self.provider
+        return provider.tenant if isinstance(provider, MicrosoftProvider) else None
+
+
+AppFlow = Literal["delegated", "app-only"]
+Audience = Literal["single-tenant", "multi-tenant", "multi-tenant-and-personal", "personal"]
+
 
 @dataclass(frozen=True)
 class AppPlan:
@@ -113,11 +227,71 @@ class AppPlan:
     app: App
     provider: Provider | None
     targets: tuple[TargetPlan, ...] = field(default=())
+    declared: frozenset[str] | None = None
+    """The keys ``apps.<name>`` writes (``None``: every key that is set)."""
 
     @property
     def provider_type(self) -> str | None:
         """``microsoft`` or ``google``."""
         return None if self.provider is None else self.provider.type
+
+    def declares(self, key: str) -> bool:
+        """Whether ``apps.<name>.<key>`` is written in the config (not derived)."""
+        if self.declared is not None:
+            return key in self.declared and getattr(self.app, key, None) is not None
+        return getattr(self.app, key, None) is not None
+
+    @cached_property
+    def flow(self) -> AppFlow:
+        """``app.flow`` when declared; else ``app-only`` when every target of the app uses
+        client credentials, ``delegated`` otherwise."""
+        if self.app.flow is not None:
+            return self.app.flow
+        if self.provider_type == "google":
+            return "delegated"  # a service account is never guessed: it is declared
+        if self.targets and all(t.client_credentials for t in self.targets):
+            return "app-only"
+        return "delegated"
+
+    @cached_property
+    def platform(self) -> Literal["web", "public", "desktop"]:
+        """``app.platform`` when declared; else what the targets need: ``web`` when one of them
+        redeems a code on a server or uses client credentials (Google: a Web client), else
+        ``public`` (Google: ``desktop``)."""
+        if self.app.platform is not None:
+            return self.app.platform
+        google = self.provider_type == "google"
+        for plan in self.targets:
+            profile = plan.profile
+            if profile is None:
+                continue
+            if google:
+                client_type = getattr(profile, "client_type", None)
+                if client_type == "web":
+                    return "web"
+                continue
+            if plan.client_credentials or plan.bootstrap == "in-app-consent":
+                return "web"
+            if getattr(profile, "platform", "web") == "web" and plan.bootstrap != "device-code":
+                return "web"
+        if not self.targets:
+            return "web"
+        return "desktop" if google else "public"
+
+    @cached_property
+    def audience(self) -> Audience:
+        """``app.audience`` when declared; else what the provider's tenant implies: a tenant
+        keyword needs a multi-tenant app (``consumers``: personal accounts), a tenant ID a
+        single-tenant one."""
+        if self.app.audience is not None:
+            return self.app.audience
+        provider = self.provider
+        tenant = provider.tenant if isinstance(provider, MicrosoftProvider) else None
+        if tenant == "consumers":
+            return "personal"
+        if tenant in ("common", "organizations"):
+            return "multi-tenant"
+        return "single-tenant"
 
     @cached_property
     def expected_redirects(self) -> dict[str, tuple[str, ...]]:
@@ -153,11 +327,53 @@ class Plans:
 
 
 def plan(config: MailConfig) -> Plans:
-    """Resolve every target and app of ``config`` (dangling references give ``None`` parts)."""
+    """Resolve every target and app of ``config`` (dangling references give ``None`` parts).
+
+    Computed once per config (cached on it). An app's omitted ``flow``, ``platform`` and
+    ``audience`` are derived from its targets and provider (:class:`AppPlan`); the plans carry
+    the app with those values filled in, and :attr:`AppPlan.declared` tells what the config
+    itself says.
+    """
+    cached = config.cached_plans
+    if isinstance(cached, Plans):
+        return cached
+    first = _target_plans(config, config.apps)
+    effective: dict[str, App] = {}
+    declared: dict[str, frozenset[str]] = {}
+    for name, app in config.apps.items():
+        draft = AppPlan(
+            name=name,
+            app=app,
+            provider=config.providers.get(app.provider),
+            targets=tuple(p for p in first.values() if p.app_name == name),
+        )
+        updates: dict[str, object] = {}
+        for key in ("flow", "platform", "audience"):
+            if getattr(app, key) is None:
+                updates[key] = getattr(draft, key)
+        effective[name] = app.model_copy(update=updates) if updates else app
+        declared[name] = frozenset(app.model_fields_set)
+    targets = _target_plans(config, effective)
+    apps = {
+        name: AppPlan(
+            name=name,
+            app=effective[name],
+            provider=config.providers.get(app.provider),
+            targets=tuple(p for p in targets.values() if p.app_name == name),
+            declared=declared[name],
+        )
+        for name, app in sorted(config.apps.items())
+    }
+    plans = Plans(targets=targets, apps=apps)
+    config.remember_plans(plans)
+    return plans
+
+
+def _target_plans(config: MailConfig, apps: dict[str, App]) -> dict[str, TargetPlan]:
     targets: dict[str, TargetPlan] = {}
     for name in sorted(config.targets):
         target = config.targets[name]
-        app = config.apps.get(target.app) if target.app else None
+        app = apps.get(target.app) if target.app else None
         provider_name = app.provider if app is not None else None
         if app is None and target.users:
             user = config.user(target.users[0])
@@ -171,17 +387,17 @@ def plan(config: MailConfig) -> Plans:
             app=app,
             provider_name=provider_name,
             provider=provider,
+            config=config,
         )
-    apps = {
-        name: AppPlan(
-            name=name,
-            app=app,
-            provider=config.providers.get(app.provider),
-            targets=tuple(p for p in targets.values() if p.app_name == name),
-        )
-        for name, app in sorted(config.apps.items())
-    }
-    return Plans(targets=targets, apps=apps)
+    return targets
+
+
+def effective_app(config: MailConfig, name: str | None) -> App | None:
+    """The app ``name`` with its omitted ``flow``/``platform``/``audience`` derived."""
+    if name is None:
+        return None
+    found = plan(config).apps.get(name)
+    return None if found is None else found.app
 
 
 @dataclass(frozen=True)
@@ -300,7 +516,7 @@ def token_scopes(plan: TargetPlan) -> tuple[str, ...]:
     if not isinstance(provider, MicrosoftProvider):
         return ()
     cloud = ms.get_cloud(provider.cloud)
-    if plan.app is not None and plan.app.flow == "app-only":
+    if plan.client_credentials or (plan.app is not None and plan.app.flow == "app-only"):
         return (cloud.exchange_app_only_scope,)
     oidc_order = ("openid", "profile", "email", "offline_access")
     names = set(plan.required_permissions) | {"offline_access"}

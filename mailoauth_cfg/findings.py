@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from mailoauth_cfg.locations import Location
 
 __all__ = [
+    "Edit",
     "ExitCode",
     "Finding",
     "Location",
@@ -130,6 +131,42 @@ class ExitCode(enum.IntEnum):
     """The configs declare no object."""
 
 
+EditOp = Literal["set", "add", "remove", "delete", "rename"]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A change to the YAML that resolves a finding, as data (``validate --fix`` applies it).
+
+    ``path`` is a key path of the merged document (``("targets", "erp", "scopes")``):
+
+    * ``set``: set the key at ``path`` to ``value`` (creating missing parent mappings);
+    * ``add``: append ``value`` to the list at ``path`` (created when missing) unless present;
+    * ``remove``: remove ``value`` from the list at ``path``;
+    * ``delete``: delete the key at ``path``;
+    * ``rename``: rename the key at ``path`` to ``value`` in place (a misspelt key).
+
+    Values are plain data (text, numbers, booleans, lists, mappings; dates as ``YYYY-MM-DD``).
+    """
+
+    op: EditOp
+    path: tuple[str | int, ...]
+    value: Any = None
+
+    def describe(self) -> str:
+        """``set targets.erp.tenant = common`` (for reports)."""
+        from mailoauth_cfg.locations import format_path
+
+        where = format_path(self.path)
+        if self.op == "delete":
+            return f"delete {where}"
+        if self.op == "set":
+            return f"set {where} = {self.value!r}"
+        if self.op == "rename":
+            return f"rename {where} to {self.value!r}"
+        return f"{self.op} {self.value!r} {'to' if self.op == 'add' else 'from'} {where}"
+
+
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """Why a finding was silenced, as written next to the object in the config."""
@@ -157,6 +194,8 @@ class Finding:
     help: str = ""
     suppression: Suppression | None = None
     related: tuple[Location, ...] = field(default=())
+    edits: tuple[Edit, ...] = field(default=())
+    """The fix as YAML changes, when the fix is a change to the config (``validate --fix``)."""
 
     @property
     def object_name(self) -> str:
@@ -221,6 +260,10 @@ class RuleInfo:
     severity: Severity
     summary: str
     doc: str = ""
+    impacts: tuple[tuple[Severity, str], ...] = ()
+    """Each severity the rule reports, with what it means for the mail flow then."""
+    fixable: bool = False
+    """Its findings carry the fix as YAML changes (``validate --fix``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,10 +97,13 @@ def format_path(path: PathKey) -> str:
     return "".join(out)
 
 
-SECRET_KEYS = frozenset({"client_secret", "app_password", "certificate"})
-"""Keys whose values are (references to) secrets, or facts next to which one gets pasted."""
-_NOT_SECRET = frozenset({"expires", "created"})
-"""Facts inside those subtrees that are never a secret (dates)."""
+SECRET_KEYS = frozenset({"client_secret", "app_password", "certificate", "credential"})
+"""Keys whose values are (references to) secrets, or facts next to which one gets pasted
+(``credential:``, the name of the credential a target uses, invites the secret itself)."""
+SECRET_LISTS = frozenset({"credentials"})
+"""Keys whose list items are each such a subtree (``apps.<a>.credentials[i]``)."""
+_NOT_SECRET = frozenset({"expires", "created", "name", "type"})
+"""Facts inside those subtrees that are never a secret (dates, a credential's name and type)."""
 _KNOWN_INSIDE = frozenset(
     {
         "value",
@@ -112,6 +115,8 @@ _KNOWN_INSIDE = frozenset(
         "thumbprint",
         "key",
         "certificate_file",
+        "name",
+        "type",
     }
 )
 """Keys the model knows inside those subtrees; any other key there may be a pasted secret."""
@@ -119,17 +124,23 @@ HIDDEN_KEY = "<hidden>"
 
 
 def _secret_subtree(path: Sequence[str | int]) -> int | None:
-    """Index of the secret key that ``path`` enters, if any."""
-    return next((i for i, part in enumerate(path) if part in SECRET_KEYS), None)
+    """Index of the secret key (or secret list item) that ``path`` enters, if any."""
+    for index, part in enumerate(path):
+        if part in SECRET_KEYS:
+            return index
+        if part in SECRET_LISTS and index + 1 < len(path) and isinstance(path[index + 1], int):
+            return index + 1
+    return None
 
 
 def is_secret_path(path: Sequence[str | int]) -> bool:
     """Whether ``path`` is where a secret, or a reference to one, may be written.
 
-    That is a client secret, an app password or a certificate (``client_secret: <text>``, the
-    commonest mistake) and anything inside them (a secret pasted as an environment variable
-    name, a file path, a thumbprint or a key ID) except their dates. Messages about such a value
-    never show it.
+    That is a client secret, an app password, a certificate or an entry of an app's
+    ``credentials`` (``client_secret: <text>``, the commonest mistake), anything inside them (a
+    secret pasted as an environment variable name, a file path, a thumbprint or a key ID) except
+    their dates, names and types, and the ``credential`` a target names. Messages about such a
+    value never show it.
     """
     index = _secret_subtree(path)
     if index is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mailoauth_cfg.findings import Finding, Report
@@ -22,6 +22,8 @@ class Validated:
     loaded: LoadResult
     config: MailConfig | None
     findings: list[Finding]
+    dropped: int = 0
+    """Objects the schema rejected and left out (each reported; the rest was checked)."""
 
 
 def validate_file(
@@ -51,10 +53,14 @@ def validate_file(
         loaded = load_config(path, allow_include_outside=allow_include_outside)
     findings = list(loaded.findings)
     config: MailConfig | None = None
+    dropped = 0
     if loaded.ok:
         built = build_config(loaded)
         findings.extend(built.findings)
         config = built.config
+        dropped = built.dropped
+        if built.marks is not None and built.marks is not loaded.marks:
+            loaded = replace(loaded, marks=built.marks)
         if config is not None:
             selected = all_rules() if rules is None else tuple(rules)
             if rules is None and any(rule_id.startswith("live-") for rule_id in config.rules):
@@ -65,7 +71,9 @@ def validate_file(
 
                 selected = (*selected, *LIVE_RULES)
             findings.extend(run_rules(config, loaded.marks, as_of=as_of, rules=selected))
-    return Validated(path=str(path), loaded=loaded, config=config, findings=findings)
+    return Validated(
+        path=str(path), loaded=loaded, config=config, findings=findings, dropped=dropped
+    )
 
 
 def build_report(results: Sequence[Validated], *, tool_version: str) -> Report:
@@ -79,7 +87,7 @@ def build_report(results: Sequence[Validated], *, tool_version: str) -> Report:
 
         infos.update(live_rule_infos())
     files = sorted({name for r in results for name in r.loaded.files})
-    objects = sum(r.config.object_count() for r in results if r.config is not None)
+    objects = sum(r.config.object_count() + r.dropped for r in results if r.config is not None)
     return Report.build(
         findings,
         infos,

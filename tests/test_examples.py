@@ -6,7 +6,9 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from mailoauth_cfg.findings import Status
+import pytest
+
+from mailoauth_cfg.findings import Severity, Status
 from mailoauth_cfg.validation import validate_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -38,3 +40,22 @@ def test_broken_example_reports_each_marked_line_with_its_rule() -> None:
         got.setdefault(finding.rule, set()).add(finding.location.line)
     assert got == expected
     assert len(got) >= 25
+
+
+VENDOR = sorted((EXAMPLES / "vendor").glob("*.yaml"))
+SEED_APPLICATIONS = {"dolibarr", "dolibarr-multismtp", "digdash", "wavesoft", "openbee"}
+
+
+def test_one_vendor_documented_setup_per_seed_application() -> None:
+    assert {p.stem for p in VENDOR} == SEED_APPLICATIONS
+    for path in VENDOR:
+        result = validate_file(path, as_of=AS_OF)
+        assert result.config is not None
+        assert {t.type for t in result.config.targets.values()} == {path.stem}
+
+
+@pytest.mark.parametrize("path", VENDOR, ids=lambda p: p.stem)
+def test_vendor_documented_setup_has_no_error_or_warning(path: Path) -> None:
+    result = validate_file(path, as_of=AS_OF)
+    loud = [f for f in result.findings if f.severity > Severity.INFO]
+    assert [f"{f.location} {f.rule}: {f.message}" for f in loud] == []

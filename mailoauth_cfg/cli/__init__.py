@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -259,6 +259,14 @@ def validate(
             metavar="SECONDS",
         ),
     ] = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Apply the fixes that are changes to the config (comments and layout kept), "
+            "then report what remains.",
+        ),
+    ] = False,
 ) -> None:
     """Check configs offline: schema, references and the rule catalogue; with --online (or
     --snapshot FILE) also the live tenants.
@@ -315,6 +323,10 @@ def validate(
             except ConfigError as exc:
                 _fail(str(exc))
             results.append(result)
+    if fix:
+        if online or snapshot is not None or changed:
+            _fail("--fix applies offline findings: it goes without --online, --snapshot, --changed")
+        results = _fix(results, date, allow_include_outside)
     if online or snapshot is not None or save_snapshot is not None or timeout is not None:
         from mailoauth_cfg.cli.live import LiveUsageError, run_live
 
@@ -338,6 +350,37 @@ def validate(
         typer.echo("mailoauth-cfg: nothing was checked: the config declares no object", err=True)
     if code is not ExitCode.CLEAN:
         raise typer.Exit(int(code))
+
+
+def _fix(results: list[Any], date: dt.date, allow_include_outside: bool) -> list[Any]:
+    """Apply each config's YAML fixes and validate it again."""
+    from mailoauth_cfg.fixing import apply_fixes, plan_fixes
+    from mailoauth_cfg.validation import validate_file
+
+    fixed: list[Any] = []
+    for result in results:
+        if not Path(result.path).is_file() or result.loaded.data is None:
+            fixed.append(result)
+            continue
+        plan = plan_fixes(
+            result.findings, result.loaded.marks, result.loaded.data, result.loaded.root
+        )
+        try:
+            changed = apply_fixes(plan)
+        except ConfigError as exc:
+            _fail(str(exc))
+        for note in plan.conflicts:
+            typer.echo(f"mailoauth-cfg: --fix: {note}", err=True)
+        if changed:
+            names = ", ".join(str(p) for p in changed)
+            typer.echo(
+                f"mailoauth-cfg: --fix: {len(plan.applied)} finding(s) fixed in {names}", err=True
+            )
+            result = validate_file(
+                result.path, as_of=date, allow_include_outside=allow_include_outside
+            )
+        fixed.append(result)
+    return fixed
 
 
 @app.command()

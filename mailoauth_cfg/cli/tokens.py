@@ -509,7 +509,7 @@ def _probe_local(setup: TokenSetup, wanted: list[str], timeout: float) -> list[P
             run(
                 login.host,
                 login.ports[name],
-                setup.email,
+                login.logins.get(setup.email, setup.email),
                 password,
                 timeout=timeout,
                 provider_type=setup.provider_type,

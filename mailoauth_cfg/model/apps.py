@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, SecretStr, StringConstraints, model_validator
 
 from mailoauth_cfg.model._base import (
     DOMAIN_RE,
@@ -13,12 +16,19 @@ from mailoauth_cfg.model._base import (
     ClientId,
     ClientSecret,
     Email,
+    EnvName,
+    Guid,
     Name,
+    PathText,
+    SecretRef,
     StrictModel,
     Suppressions,
     Text,
     Uri,
 )
+
+CredentialName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
+"""How a target names the credential it uses (``credential: s2026``)."""
 
 
 def _check_home_tenant(value: str) -> str:
@@ -29,6 +39,90 @@ def _check_home_tenant(value: str) -> str:
         "domain such as contoso.onmicrosoft.com (a registration lives in one tenant, not in "
         "common/organizations)"
     )
+
+
+class Credential(StrictModel):
+    """One credential registered on the app: a client secret or a certificate, with its dates.
+
+    An app lists every credential the portal shows (``credentials:``), so that a rotation (a new
+    secret added before the old one expires) is written down; each target says which one it
+    was given (``targets.<name>.credential``). Live checks match them by ``key_id`` (secrets)
+    or ``thumbprint`` (certificates).
+    """
+
+    name: CredentialName = Field(examples=["s2026"])
+    """How targets refer to it (the portal's *Description* is a good choice)."""
+    type: Literal["secret", "certificate"] = "secret"
+    """``secret`` (client secret) or ``certificate``."""
+    key_id: Guid | None = None
+    """The secret ID / certificate key ID shown in the portal (not the value)."""
+    thumbprint: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{40}$")] | None = None
+    """Certificate SHA-1 thumbprint."""
+    created: dt.date | None = None
+    """Start date (``startDateTime``)."""
+    expires: dt.date | None = None
+    """End date (``endDateTime``)."""
+    env: EnvName | None = None
+    """Secret: environment variable holding the value (needed only to render)."""
+    file: PathText | None = None
+    """Secret: file holding the value."""
+    value: SecretStr | None = None
+    """The secret itself (discouraged; see rule ``secret-literal``)."""
+    key: SecretRef | None = None
+    """Certificate: where the private key (PEM) lives, as under ``certificate:``."""
+    certificate_file: PathText | None = None
+    """Certificate: path of the certificate (PEM)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Credential:
+        sources = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
+        if len(sources) > 1:
+            raise ValueError(
+                f"credential {self.name}: give at most one of `env`, `file` or `value` "
+                f"(got {', '.join(sources)})"
+            )
+        if self.type == "certificate" and sources:
+            raise ValueError(
+                f"credential {self.name}: a certificate takes its private key as `key:`, as "
+                "under `certificate:` (expected key: {file: /path/key.pem})"
+            )
+        if self.type == "secret" and (
+            self.thumbprint is not None or self.certificate_file is not None or self.key is not None
+        ):
+            raise ValueError(
+                f"credential {self.name}: `thumbprint`, `key` and `certificate_file` belong to a "
+                "certificate (expected type: certificate)"
+            )
+        return self
+
+    def reference(self) -> SecretRef | None:
+        """Where the secret value (or the certificate's key) is, when given."""
+        if self.key is not None:
+            return self.key
+        if self.env is not None:
+            return SecretRef(env=self.env)
+        if self.file is not None:
+            return SecretRef(file=self.file)
+        if self.value is not None:
+            return SecretRef(value=self.value)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class AppCredential:
+    """A credential of an app, whichever key declares it (``client_secret``, ``certificate``
+    or an entry of ``credentials``)."""
+
+    name: str
+    type: Literal["secret", "certificate"]
+    path: tuple[str | int, ...]
+    """Key path below ``apps.<name>`` (``("client_secret",)``, ``("credentials", 1)``)."""
+    key_id: str | None
+    thumbprint: str | None
+    created: dt.date | None
+    expires: dt.date | None
+    reference: SecretRef | None
+    """Where the value (secret) or the private key (certificate) is."""
 
 
 class App(StrictModel):
@@ -51,17 +145,23 @@ class App(StrictModel):
     """Reference to the client secret (``{env: NAME}`` or ``{file: PATH}``) with its expiry."""
     certificate: Certificate | None = None
     """Certificate credential (Microsoft), instead of or besides a secret."""
-    platform: Literal["web", "public", "desktop"] = "web"
+    credentials: list[Credential] | None = None
+    """Every secret and certificate registered on the app, with its dates and key ID (a
+    rotation keeps two). Targets name the one they use (``credential:``)."""
+    platform: Literal["web", "public", "desktop"] | None = None
     """Microsoft: ``web`` (confidential client, web redirect URIs) or ``public`` (mobile and
-    desktop: loopback/native redirects, device code). Google: ``web`` or ``desktop`` client type."""
-    audience: Literal["single-tenant", "multi-tenant", "multi-tenant-and-personal", "personal"] = (
-        "single-tenant"
-    )
+    desktop: loopback/native redirects, device code). Google: ``web`` or ``desktop`` client type.
+    Omitted: what the app's targets need (rendered so), checked live."""
+    audience: (
+        Literal["single-tenant", "multi-tenant", "multi-tenant-and-personal", "personal"] | None
+    ) = None
     """Microsoft ``signInAudience``: AzureADMyOrg, AzureADMultipleOrgs,
-    AzureADandPersonalMicrosoftAccount, PersonalMicrosoftAccount."""
-    flow: Literal["delegated", "app-only"] = "delegated"
+    AzureADandPersonalMicrosoftAccount, PersonalMicrosoftAccount. Omitted: not known (checked
+    live); a registration sheet suggests single-tenant."""
+    flow: Literal["delegated", "app-only"] | None = None
     """``delegated``: a user signs in and the token acts as that mailbox (refresh token).
-    ``app-only``: client credentials, no user (Exchange application permissions)."""
+    ``app-only``: client credentials, no user (Exchange application permissions). Omitted: the
+    flow its targets are configured for."""
     redirect_uris: list[Uri] | None = None
     """Registered redirect URIs. Omitted: computed from the targets that use the app.
     Given: checked both ways against what the targets send."""
@@ -79,3 +179,64 @@ class App(StrictModel):
     """App-only: mailboxes on which the service principal holds ``FullAccess`` (IMAP/POP) or
     ``SendAs`` (SMTP) through ``Add-MailboxPermission`` / ``Add-RecipientPermission``."""
     suppress: Suppressions
+
+    @model_validator(mode="after")
+    def _unique_credentials(self) -> App:
+        seen: set[str] = set()
+        for cred in self.credentials or ():
+            if cred.name in seen or cred.name in ("client_secret", "certificate"):
+                raise ValueError(
+                    f"credential name {cred.name!r} is used twice (client_secret and "
+                    "certificate name the credentials of those keys): give each a distinct "
+                    "name (expected e.g. name: s2026)"
+                )
+            seen.add(cred.name)
+        return self
+
+    def all_credentials(self) -> Iterator[AppCredential]:
+        """Every credential of the app, ``client_secret`` and ``certificate`` first."""
+        if self.client_secret is not None:
+            s = self.client_secret
+            yield AppCredential(
+                "client_secret",
+                "secret",
+                ("client_secret",),
+                s.key_id,
+                None,
+                s.created,
+                s.expires,
+                SecretRef(env=s.env, file=s.file, value=s.value),
+            )
+        if self.certificate is not None:
+            c = self.certificate
+            yield AppCredential(
+                "certificate",
+                "certificate",
+                ("certificate",),
+                None,
+                c.thumbprint,
+                None,
+                c.expires,
+                c.key,
+            )
+        for index, cred in enumerate(self.credentials or ()):
+            yield AppCredential(
+                cred.name,
+                cred.type,
+                ("credentials", index),
+                cred.key_id,
+                cred.thumbprint,
+                cred.created,
+                cred.expires,
+                cred.reference(),
+            )
+
+    def credential(self, name: str) -> AppCredential | None:
+        """The credential named ``name`` (or whose key ID or thumbprint it is)."""
+        wanted = name.lower()
+        for cred in self.all_credentials():
+            if wanted in (cred.name.lower(), (cred.key_id or "").lower()) or (
+                cred.thumbprint is not None and wanted == cred.thumbprint.lower()
+            ):
+                return cred
+        return None

@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from mailoauth_cfg.findings import Finding, Location, ObjectKind, ObjectRef, Severity
+from mailoauth_cfg.findings import Edit, Finding, Location, ObjectKind, ObjectRef, Severity
 from mailoauth_cfg.loading import LoadResult
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_hidden_key, is_secret_path
 from mailoauth_cfg.model.config import MailConfig
@@ -25,10 +25,18 @@ from mailoauth_cfg.model.config import MailConfig
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    """The model (``None`` when the schema rejected the document) and the findings."""
+    """The model (``None`` when the schema rejected the document as a whole) and the findings.
+
+    An object the schema rejects (one provider, app, user, target or rule setting) is left out
+    of the model and reported; every other object is built and checked. ``marks`` locates the
+    model's key paths (``users`` indexes shift when a mailbox is left out); ``dropped`` counts
+    the objects left out.
+    """
 
     config: MailConfig | None
     findings: list[Finding]
+    marks: SourceMap | None = None
+    dropped: int = 0
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
@@ -64,6 +72,13 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> tuple[PathKey, bool]:
         else:
             complete = False
     return tuple(path), complete
+
+
+def _value_at(data: Any, path: PathKey) -> Any:
+    """The value at ``path`` (a path :func:`_data_path` returned)."""
+    for element in path:
+        data = data[element]
+    return data
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -151,6 +166,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
             return _describe(value) if isinstance(value, dict | list | None) else HIDDEN
 
     at_key = False
+    edits: tuple[Edit, ...] = ()
     rule = "schema-invalid-value"
     fix = ""
     where = format_path(path) or "the top level"
@@ -167,6 +183,9 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         else:
             message = f"unknown key {key!r}{suggest(key, allowed)}"
             fix = f"rename it to {match!r}" if match else f"remove {key!r}"
+            parent = _value_at(data, path[:-1])
+            if match and isinstance(parent, dict) and match not in parent:
+                edits = (Edit("rename", path, match),)
         if allowed:
             message += f"; allowed here: {', '.join(allowed)}"
         at_key = True
@@ -269,6 +288,7 @@ def _translate(error: Any, data: Any, marks: SourceMap) -> Finding:
         location=location,
         fix=fix,
         object=_object_of(path),
+        edits=edits,
     )
 
 
@@ -287,30 +307,120 @@ def _object_of(path: PathKey) -> ObjectRef | None:
     return None
 
 
-def build_config(loaded: LoadResult) -> BuildResult:
-    """Validate the loaded document against the model and resolve references."""
+_SECTIONS: dict[str, type] = {
+    "providers": dict,
+    "apps": dict,
+    "targets": dict,
+    "rules": dict,
+    "users": list,
+}
+"""The sections whose entries are objects of their own (a schema error stops only the entry)."""
+
+
+def _object_of_loc(loc: Sequence[str | int]) -> tuple[str, str | int] | None:
+    """``(section, name or index)`` of the object an error location lies in."""
+    if len(loc) >= 2 and loc[0] in _SECTIONS:
+        section = str(loc[0])
+        key = loc[1]
+        if section == "users" and isinstance(key, int):
+            return section, key
+        if section != "users" and isinstance(key, str):
+            return section, key
+    return None
+
+
+def _translate_all(errors: list[Any], data: Any, marks: SourceMap) -> list[Finding]:
     findings: list[Finding] = []
+    seen: set[tuple[str, int, int, str, str]] = set()
+    for error in errors:
+        finding = _translate(error, data, marks)
+        key = (
+            finding.location.file,
+            finding.location.line,
+            finding.location.column,
+            finding.rule,
+            # several missing keys share the parent's location: keep each of them
+            finding.message if finding.rule == "schema-missing-key" else "",
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        findings.append(finding)
+    return findings
+
+
+def _without(data: dict[str, Any], bad: set[tuple[str, str | int]]) -> dict[str, Any]:
+    """``data`` without the objects in ``bad``."""
+    pruned = dict(data)
+    for section in _SECTIONS:
+        drop = {key for sec, key in bad if sec == section}
+        if not drop or section not in pruned:
+            continue
+        value = pruned[section]
+        if isinstance(value, dict):
+            pruned[section] = {k: v for k, v in value.items() if k not in drop}
+        elif isinstance(value, list):
+            pruned[section] = [v for i, v in enumerate(value) if i not in drop]
+    return pruned
+
+
+def _shifted_marks(marks: SourceMap, dropped_users: list[int]) -> SourceMap:
+    """``marks`` with the ``users`` indexes renumbered after leaving ``dropped_users`` out."""
+    if not dropped_users:
+        return marks
+    gone = set(dropped_users)
+
+    def move(table: dict[PathKey, Any]) -> dict[PathKey, Any]:
+        out: dict[PathKey, Any] = {}
+        for path, mark in table.items():
+            if len(path) >= 2 and path[0] == "users" and isinstance(path[1], int):
+                index = path[1]
+                if index in gone:
+                    continue
+                shift = sum(1 for d in dropped_users if d < index)
+                path = ("users", index - shift, *path[2:])
+            out[path] = mark
+        return out
+
+    return SourceMap(values=move(marks.values), keys=move(marks.keys))
+
+
+def build_config(loaded: LoadResult) -> BuildResult:
+    """Validate the loaded document against the model and resolve references.
+
+    The whole document is validated at once; when the schema rejects some objects, they are
+    reported and left out, and the rest is built (one bad object does not hide the others).
+    An error outside any object (``version``, an unknown section, a section of the wrong type)
+    rejects the document.
+    """
     try:
         config = MailConfig.model_validate(loaded.data)
     except ValidationError as exc:
-        seen: set[tuple[str, int, int, str, str]] = set()
-        for error in exc.errors(include_url=False):
-            finding = _translate(error, loaded.data, loaded.marks)
-            key = (
-                finding.location.file,
-                finding.location.line,
-                finding.location.column,
-                finding.rule,
-                # several missing keys share the parent's location: keep each of them
-                finding.message if finding.rule == "schema-missing-key" else "",
-            )
-            if key in seen:
-                continue
-            seen.add(key)
-            findings.append(finding)
-        return BuildResult(None, findings)
-    findings.extend(_references(config, loaded.marks))
-    return BuildResult(config, findings)
+        errors = exc.errors(include_url=False)
+        findings = _translate_all(errors, loaded.data, loaded.marks)
+        bad: set[tuple[str, str | int]] = set()
+        for error in errors:
+            found = _object_of_loc(error["loc"])
+            if found is None:
+                return BuildResult(None, findings)
+            bad.add(found)
+        pruned = _without(loaded.data, bad)
+        try:
+            config = MailConfig.model_validate(pruned)
+        except ValidationError:
+            return BuildResult(None, findings)
+        dropped_users = sorted(int(key) for section, key in bad if section == "users")
+        marks = _shifted_marks(loaded.marks, dropped_users)
+        skip = {(section, str(key)) for section, key in bad if section != "users"}
+        users = loaded.data.get("users")
+        for index in dropped_users:
+            entry = users[index] if isinstance(users, list) and index < len(users) else None
+            email = entry.get("email") if isinstance(entry, dict) else None
+            if isinstance(email, str):
+                skip.add(("users", email.lower()))
+        findings.extend(_references(config, marks, skip))
+        return BuildResult(config, findings, marks, len(bad))
+    return BuildResult(config, _references(config, loaded.marks), loaded.marks, 0)
 
 
 def _dangling(
@@ -329,9 +439,41 @@ def _dangling(
     )
 
 
-def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
+def _unknown_credential(
+    app: str, name: str, choices: Iterable[str], location: Location, object_: ObjectRef
+) -> Finding:
+    """``credential:`` names no credential of the app. The value is not repeated: a secret
+    pasted where its name belongs looks just like this (a typo of a name is suggested)."""
+    pool = sorted(choices)
+    match = closest(name, pool)
+    known = ", ".join(pool) if pool else "none"
+    return Finding(
+        rule="unknown-reference",
+        severity=Severity.ERROR,
+        message=(
+            f"the credential named here (hidden: it may be a secret) is not one of app {app}'s"
+            + (f"; did you mean {match!r}?" if match else "")
+            + f"; declared: {known}"
+        ),
+        location=location,
+        fix=(
+            f"use {match!r}"
+            if match
+            else f"name one of app {app}'s credentials (a secret itself goes in a file or an "
+            f"environment variable, referenced from apps.{app}.credentials)"
+        ),
+        object=object_,
+    )
+
+
+def _references(
+    config: MailConfig, marks: SourceMap, skip: set[tuple[str, str]] | None = None
+) -> list[Finding]:
+    """Dangling references, aliases and duplicates. ``skip``: objects left out for a schema
+    error (``("apps", name)``...): a reference to one is not reported again."""
     out: list[Finding] = []
-    providers = set(config.providers)
+    skip = skip or set()
+    providers = set(config.providers) | {k for s, k in skip if s == "providers"}
     for name, app in config.apps.items():
         if app.provider not in providers:
             out.append(
@@ -377,14 +519,27 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
     declared = [u.email for u in config.users]
     for name, target in config.targets.items():
         obj = ObjectRef.target(name)
-        if target.app is not None and target.app not in config.apps:
+        app_left_out = target.app is not None and ("apps", target.app) in skip
+        if target.app is not None and target.app not in config.apps and not app_left_out:
             out.append(
                 _dangling(
                     "app", target.app, config.apps, marks.location(("targets", name, "app")), obj
                 )
             )
+        used_app = config.apps.get(target.app or "")
+        credential = target.credential
+        if credential is not None and used_app is not None and not used_app.credential(credential):
+            out.append(
+                _unknown_credential(
+                    str(target.app),
+                    credential,
+                    [c.name for c in used_app.all_credentials()],
+                    marks.location(("targets", name, "credential")),
+                    obj,
+                )
+            )
         for i, email in enumerate(target.users):
-            if email.lower() in emails:
+            if email.lower() in emails or ("users", email.lower()) in skip:
                 continue
             location = marks.location(("targets", name, "users", i))
             primary = aliases.get(email.lower())
@@ -405,8 +560,8 @@ def _references(config: MailConfig, marks: SourceMap) -> list[Finding]:
                 continue
             out.append(_dangling("user", email, declared, location, obj))
         members = {e.lower() for e in target.users}
-        for key in target.MAILBOX_KEYED:
-            for email in getattr(target, key):
+        for key in (*target.MAILBOX_KEYED, "accounts"):
+            for email in getattr(target, key, None) or {}:
                 if email.lower() not in members:
                     out.append(
                         _dangling(

@@ -41,6 +41,16 @@ class MailConfig(StrictModel):
     """Rule settings by rule ID."""
 
     _users_by_email: dict[str, User] = PrivateAttr(default_factory=dict)
+    _plans: Any = PrivateAttr(default=None)
+
+    @property
+    def cached_plans(self) -> Any:
+        """The plans derived from this config (``derive.plan``), once computed."""
+        return self._plans
+
+    def remember_plans(self, plans: Any) -> None:
+        """Keep the plans derived from this config (computed once per config)."""
+        self._plans = plans
 
     def model_post_init(self, context: Any, /) -> None:
         """Index users by e-mail once: lookups happen per target, mailbox and output file."""

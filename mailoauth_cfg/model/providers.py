@@ -66,17 +66,25 @@ class MicrosoftProvider(StrictModel):
     smtp_auth: Literal["enabled", "disabled"] | None = None
     """Organisation-wide SMTP AUTH (``Set-TransportConfig -SmtpClientAuthenticationDisabled``).
     Omitted: not managed (live checks read it)."""
+    user_consent: Literal["allowed", "low-impact", "disabled"] | None = None
+    """The tenant's user consent setting (Entra › Enterprise applications › Consent and
+    permissions): ``allowed`` (users consent to apps), ``low-impact`` (only permissions
+    classified low impact, such as the OpenID Connect scopes and ``User.Read``, for apps of the
+    organisation or verified publishers) or ``disabled`` (only administrators consent).
+    Omitted: not known; it decides whether scopes missing from an admin-consented registration
+    can still be consented at sign-in."""
     suppress: Suppressions
 
 
 class ConsentScreen(StrictModel):
     """The Google OAuth consent screen of the project that owns the OAuth clients."""
 
-    audience: Literal["internal", "external"] = "internal"
-    """``internal``: only users of the Workspace organisation; ``external``: any account."""
-    status: Literal["testing", "production"] = "production"
+    audience: Literal["internal", "external"] | None = None
+    """``internal``: only users of the Workspace organisation; ``external``: any account.
+    Omitted: not known."""
+    status: Literal["testing", "production"] | None = None
     """Publishing status; ``testing`` with an external audience kills refresh tokens after
-    7 days."""
+    7 days. Omitted: not known."""
 
 
 class GoogleEndpoints(StrictModel):

@@ -16,13 +16,16 @@ class User(StrictModel):
     """Primary SMTP address of the mailbox (for Microsoft, normally the UPN)."""
     provider: Name
     """Name of the provider that hosts the mailbox."""
-    mailbox: Literal["user", "shared"] = "user"
-    """``shared`` for an Exchange shared mailbox (no licence, no own sign-in)."""
+    mailbox: Literal["user", "shared"] | None = None
+    """``user`` (a licensed mailbox that signs in as itself) or ``shared`` (an Exchange shared
+    mailbox: no licence, no own sign-in). Omitted: not known (checked live)."""
     sign_in_as: Email | None = None
-    """For a shared mailbox: the member account that signs in and holds the token."""
-    smtp_auth: Literal["inherit", "enabled", "disabled"] = "inherit"
+    """The account that signs in and holds the token for this mailbox: for a shared mailbox, a
+    member with FullAccess/SendAs on it (a delegate)."""
+    smtp_auth: Literal["inherit", "enabled", "disabled"] | None = None
     """Per-mailbox SMTP AUTH (``Set-CASMailbox -SmtpClientAuthenticationDisabled``):
-    ``inherit`` ($null, org setting applies), ``enabled`` ($false), ``disabled`` ($true)."""
+    ``inherit`` ($null, org setting applies), ``enabled`` ($false), ``disabled`` ($true).
+    Omitted: not known (checked live)."""
     protocols: list[Protocol] | None = None
     """Protocols the mailbox must allow. Omitted: what its targets use."""
     aliases: list[Email] | None = None

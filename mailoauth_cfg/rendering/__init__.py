@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from jinja2 import Environment, TemplateError, TemplateNotFound
 
-from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan, token_scopes
+from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Location, ObjectRef, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_secret_path
@@ -152,12 +152,14 @@ class RenderContext:
         return findings
 
     def app_secret(self, tplan: TargetPlan) -> Secret | None:
-        """The client secret of the target's app (``None`` for public clients)."""
-        if tplan.app is None or tplan.app_name is None:
+        """The client secret the target uses (its ``credential``, else the app's secret;
+        ``None`` for public clients and certificate credentials)."""
+        credential = tplan.credential
+        if tplan.app_name is None or credential is None or credential.type != "secret":
             return None
         return self.secret(
-            tplan.app.client_secret,
-            ("apps", tplan.app_name, "client_secret"),
+            credential.reference,
+            ("apps", tplan.app_name, *credential.path),
             ObjectRef.app(tplan.app_name),
         )
 
@@ -175,7 +177,7 @@ class RenderContext:
             "provider_type": tplan.provider_type,
             "endpoints": endpoints(tplan.provider) if tplan.provider is not None else None,
             "users": users,
-            "scopes": token_scopes(tplan),
+            "scopes": tplan.requested_scopes()[0],
             "redirect_uri": tplan.redirect_uri,
             "config_name": self.config_name,
             "header": self.header,

@@ -66,9 +66,12 @@ def document(ctx: RenderContext, plan: TargetPlan) -> dict[str, Any]:
             # relative to the source config, which the host does not have
             provider["ca_bundle"] = str((ctx.root / bundle).resolve())
         doc["providers"] = {plan.provider_name: provider}
-    if plan.app_name and plan.app is not None:
+    # the app as the config declares it: a plan's app carries derived values (flow, audience),
+    # which the host config must not turn into declarations
+    app = config.apps.get(plan.app_name) if plan.app_name else None
+    if plan.app_name and app is not None:
         doc["apps"] = {
-            plan.app_name: _with_literal_secrets(plan.app, _dump(plan.app), ("apps", plan.app_name))
+            plan.app_name: _with_literal_secrets(app, _dump(app), ("apps", plan.app_name))
         }
     users = [u for u in (config.user(e) for e in plan.target.users) if u is not None]
     doc["users"] = [_dump(u) for u in users]

@@ -106,7 +106,7 @@ def outputs(ctx: RenderContext, aplan: AppPlan) -> list[Output]:
                 "multi-tenant": "AzureADMultipleOrgs",
                 "multi-tenant-and-personal": "AzureADandPersonalMicrosoftAccount",
                 "personal": "PersonalMicrosoftAccount",
-            }[aplan.app.audience],
+            }[aplan.audience],
         )
         return [
             Output("registration.md", "_apps/microsoft-registration.md.j2", context),

@@ -65,7 +65,8 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         context.update(
             user=user,
             bootstrap=bootstrap,
-            sign_in=user.sign_in_as or user.email,
+            sign_in=plan.signer_of(user.email)[0],
+            scopes=plan.requested_scopes(user.email)[0],
             errors=_errors(plan.provider_type, bootstrap),
             profile=profile,
             # how the runbook's commands run mailoauth-cfg, and where (a kind whose tool runs on

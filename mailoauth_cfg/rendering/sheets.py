@@ -13,7 +13,8 @@ def field(label: str, value: Any, note: str = "", *, secret: bool = False) -> di
 
 
 def secret_reference(plan: TargetPlan) -> str | None:
-    """``env:NAME`` / ``file:PATH`` of the app's client secret (never the value)."""
-    if plan.app is None or plan.app.client_secret is None:
+    """``env:NAME`` / ``file:PATH`` of the secret the target uses (never the value)."""
+    credential = plan.credential
+    if credential is None or credential.type != "secret" or credential.reference is None:
         return None
-    return plan.app.client_secret.describe()
+    return credential.reference.describe()

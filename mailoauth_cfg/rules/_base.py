@@ -32,7 +32,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
-from mailoauth_cfg.findings import Finding, ObjectRef, RuleInfo, Severity
+from mailoauth_cfg.findings import Edit, Finding, ObjectRef, RuleInfo, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import App, MailConfig, Provider, TargetModel, User
 
@@ -125,8 +125,11 @@ class Context:
         return ("users", self._user_index.get(email.lower(), 0))
 
     def app(self, name: str | None) -> App | None:
-        """The app with this name, if declared."""
-        return None if name is None else self.config.apps.get(name)
+        """The app with this name, if declared (its omitted flow/platform/audience derived)."""
+        if name is None:
+            return None
+        found = self.plans.apps.get(name)
+        return None if found is None else found.app
 
     def provider(self, name: str | None) -> Provider | None:
         """The provider with this name, if declared."""
@@ -143,8 +146,10 @@ class Context:
         object: ObjectRef,
         at_key: bool = False,
         severity: Severity | None = None,
+        edits: tuple[Edit, ...] = (),
     ) -> Finding:
-        """A finding of ``rule`` located at the YAML node of ``path``."""
+        """A finding of ``rule`` located at the YAML node of ``path``; ``edits``: the fix as
+        YAML changes, when the fix is a change to the config."""
         return Finding(
             rule=rule.id,
             severity=severity or rule.severity,
@@ -153,7 +158,12 @@ class Context:
             fix=fix,
             object=object,
             help=rule.summary,
+            edits=edits,
         )
+
+    def declared(self, path: PathKey) -> bool:
+        """Whether ``path`` is written in the config (a declared fact, not a default)."""
+        return path in self.marks.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +189,12 @@ class Rule(Generic[OptionsT]):
     replaces: tuple[str, ...] = ()
     """Former IDs of checks this rule took over: settings and suppressions naming them are
     reported with the new ID."""
+    impacts: tuple[tuple[Severity, str], ...] = ()
+    """Each severity the rule reports, with the impact that justifies it (error: mail cannot
+    flow or no token can be issued; warning: it will break later or by chance; info:
+    advice). Published in docs/severity.md."""
+    fixable: bool = False
+    """Its findings carry their fix as YAML changes (:attr:`Finding.edits`)."""
 
     @property
     def live(self) -> bool:
@@ -198,10 +214,18 @@ class Rule(Generic[OptionsT]):
         reads: tuple[str, ...] = (),
         supersedes: tuple[str, ...] = (),
         replaces: tuple[str, ...] = (),
+        impacts: tuple[tuple[Severity, str], ...] = (),
+        fixable: bool = False,
     ) -> Rule[OptionsT]:
-        """Define a rule from its module docstring (first line is the summary)."""
+        """Define a rule from its module docstring (first line is the summary).
+
+        ``impacts`` lists each severity the rule reports with its impact; the default
+        severity must be one of them (a rule without ``impacts`` reports only its default).
+        """
         text = inspect.cleandoc(doc or "")
         summary = text.splitlines()[0] if text else id
+        if impacts and severity not in {level for level, _ in impacts}:
+            raise ValueError(f"rule {id}: its default severity is not among its impacts")
         return cls(
             id=id,
             severity=severity,
@@ -213,8 +237,17 @@ class Rule(Generic[OptionsT]):
             reads=reads,
             supersedes=supersedes,
             replaces=replaces,
+            impacts=impacts,
+            fixable=fixable,
         )
 
     def info(self) -> RuleInfo:
         """Metadata for reports."""
-        return RuleInfo(id=self.id, severity=self.severity, summary=self.summary, doc=self.doc)
+        return RuleInfo(
+            id=self.id,
+            severity=self.severity,
+            summary=self.summary,
+            doc=self.doc,
+            impacts=self.impacts,
+            fixable=self.fixable,
+        )

@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from mailoauth_cfg.rules._base import Rule
     from mailoauth_cfg.targets._facts import BootstrapKind, TargetFacts
     from mailoauth_cfg.targets._model import TargetModel
-    from mailoauth_cfg.targets._plugin import LocalLogin, ScopeCheckboxes, TokenStore
+    from mailoauth_cfg.targets._plugin import (
+        EntryBinding,
+        LocalLogin,
+        ScopeCheckboxes,
+        TokenStore,
+    )
 
 PLUGIN_MODULES: tuple[str, ...] = (
     "dolibarr",
@@ -68,6 +73,9 @@ class TargetPlugin(Protocol):
     def redirect(self, plan: TargetPlan) -> tuple[str | None, str]:
         """The redirect URI the target sends (or ``None``) and how it is computed."""
 
+    def derived_redirect(self, plan: TargetPlan) -> str | None:
+        """The redirect URI the kind sends when nothing is declared."""
+
     def bootstrap(self, plan: TargetPlan) -> BootstrapKind | None:
         """The flow that obtains the target's token, its own settings applied."""
 
@@ -88,6 +96,18 @@ class TargetPlugin(Protocol):
 
     def reference(self) -> list[str]:
         """Markdown lines about the kind's own facts, for docs/targets.md."""
+
+    def normalise_scopes(self, plan: TargetPlan, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        """Declared scopes as the target's token request carries them."""
+
+    def repair_scopes(self, plan: TargetPlan, mailbox: str | None) -> list[str] | None:
+        """The scopes to declare instead of wrong ones, in the application's notation."""
+
+    def offered_scopes(self, plan: TargetPlan) -> tuple[str, ...] | None:
+        """The only scope values the application accepts, in its notation."""
+
+    def entry_bindings(self, plan: TargetPlan) -> list[EntryBinding]:
+        """The named OAuth entries the target's mailboxes are bound to."""
 
 
 def module_name(key: str) -> str:

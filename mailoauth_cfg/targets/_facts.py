@@ -180,6 +180,9 @@ class GoogleProfile:
     """Other flows the target offers, each with the setting that selects it."""
     service_account_flow: bool = False
     """The target itself can use a Google service account (domain-wide delegation)."""
+    authorize_url: str | None = None
+    """The authorization endpoint the target sends users to, when it is not the provider's
+    default (Dolibarr uses ``https://accounts.google.com/o/oauth2/auth``)."""
 
 
 # --- settings and their constraints -------------------------------------------------------------
@@ -406,6 +409,12 @@ class TargetFacts:
     """The task file of the ``mailoauth_deploy`` role that installs this kind on a host."""
     settings: tuple[Setting, ...] = ()
     versions: VersionFacts | None = None
+    holds: Mapping[str, str] = field(default_factory=frozen_map)
+    """The settings the application itself holds that the YAML may declare, each with the
+    application's own name for it: ``{"scopes": "OAUTH_<PROV>-<label>_SCOPE"}``. Keys are
+    declared settings of the kind's model (``targets._model.DECLARED_SETTINGS``); per-mailbox
+    ones are written ``accounts.<key>`` (``accounts.login``). Declared values are checked and
+    rendered as declared; omitted ones are derived."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -430,6 +439,15 @@ class TargetFacts:
         )
         found = {proto for p in profiles if p is not None for proto in p.protocols}
         return tuple(p for p in MAIL_PROTOCOLS if p in found)
+
+    def holds_setting(self, key: str) -> bool:
+        """Whether the application holds declared setting ``key`` (``accounts.login``...;
+        ``accounts`` when it holds any per-mailbox setting)."""
+        return key in self.holds or any(k.startswith(f"{key}.") for k in self.holds)
+
+    def setting_name(self, key: str) -> str:
+        """The application's own name of declared setting ``key``."""
+        return self.holds.get(key, key)
 
     def settings_for(
         self, provider_type: str | None, protocols: Sequence[str]

@@ -60,6 +60,8 @@ class LocalLogin:
     """Where to connect on the target's host."""
     ports: Mapping[str, int]
     """The local port of each protocol the probe speaks (``smtp``, ``imap``)."""
+    logins: Mapping[str, str]
+    """Mailbox → the user name clients log in to the proxy with (its account section)."""
     keeper: str
     """Who keeps the token, and how it is obtained (the answer to a ``token`` command)."""
 
@@ -79,6 +81,22 @@ class ScopeCheckboxes:
     Graph scopes concerned."""
     keys: tuple[str, ...]
     """Keys of ``targets.<name>`` that choose the entry (for the finding's location)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryBinding:
+    """A mailbox bound to a named OAuth entry of an application (one entry holds one token)."""
+
+    key: tuple[str, ...]
+    """What identifies the entry on its instance (kind family, URL, entity, ``<PROV>-<label>``)."""
+    label: str
+    """The entry as the operator sees it (``MICROSOFT3-Emails``)."""
+    mailbox: str
+    target: str
+    path: tuple[str | int, ...] | None
+    """Where the binding is declared (``None`` when derived)."""
+    own_entry: str | None = None
+    """A label of its own for this mailbox (the fix)."""
 
 
 class Plugin:
@@ -130,6 +148,10 @@ class Plugin:
             return None, pattern.reason
         return uri, pattern.reason
 
+    def derived_redirect(self, plan: TargetPlan) -> str | None:
+        """The redirect URI the kind sends when nothing is declared (its callback)."""
+        return self.redirect(plan)[0]
+
     def bootstrap(self, plan: TargetPlan) -> BootstrapKind | None:
         """How the target obtains its token with its provider, its own settings applied.
 
@@ -168,6 +190,30 @@ class Plugin:
     def reference(self) -> list[str]:
         """Markdown lines about the kind's own facts, for docs/targets.md."""
         return []
+
+    def normalise_scopes(self, plan: TargetPlan, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        """Declared scopes as the request carries them (Dolibarr's ``gmail_full`` is
+        ``https://mail.google.com/``). Default: as written."""
+        del plan
+        return scopes
+
+    def repair_scopes(self, plan: TargetPlan, mailbox: str | None) -> list[str] | None:
+        """The scopes to declare instead of wrong ones, in the application's notation, when the
+        kind writes them its own way (Dolibarr: the checkboxes its class offers). Default:
+        ``None`` (the generic repair applies)."""
+        del plan, mailbox
+        return None
+
+    def entry_bindings(self, plan: TargetPlan) -> list[EntryBinding]:
+        """The named OAuth entries the target's mailboxes are bound to (none by default)."""
+        del plan
+        return []
+
+    def offered_scopes(self, plan: TargetPlan) -> tuple[str, ...] | None:
+        """The only scope values the application accepts, in its notation (Dolibarr: its
+        provider class's checkboxes); ``None`` when any scope may be written."""
+        del plan
+        return None
 
     def __repr__(self) -> str:
         return f"<target plugin {self.package}>"

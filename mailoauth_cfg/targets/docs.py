@@ -6,10 +6,11 @@ a test fails when the committed file is stale, so the docs follow the facts.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from mailoauth_cfg import generated_docs
 from mailoauth_cfg import targets as registry
+from mailoauth_cfg.generated_docs import cell as _cell
 from mailoauth_cfg.targets import TargetPlugin
 from mailoauth_cfg.targets._facts import (
     Equals,
@@ -22,10 +23,6 @@ from mailoauth_cfg.targets._facts import (
 )
 
 DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "targets.md"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: str) -> str:
@@ -193,6 +190,15 @@ def _kind(plugin: TargetPlugin) -> list[str]:
             for s in facts.settings
         ]
         out.append("")
+    if facts.holds:
+        held = "; ".join(
+            f"`{key}` ({_cell(name)})" if name != key else f"`{key}`"
+            for key, name in sorted(facts.holds.items())
+        )
+        out += [
+            f"Declared settings (checked, rendered as declared; omitted = derived): {held}.",
+            "",
+        ]
     if facts.versions is not None:
         out += [*_versions(facts.versions), ""]
     extra = plugin.reference()
@@ -226,21 +232,8 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the reference, or ``--write`` it to docs/targets.md (``--check``: exit 1 if stale)."""
-    args = sys.argv[1:] if argv is None else argv
-    text = render()
-    if "--write" in args:
-        DOCS_FILE.write_text(text, encoding="utf-8")
-        print(f"wrote {DOCS_FILE}")
-        return 0
-    if "--check" in args:
-        current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""
-        if current != text:
-            print(f"{DOCS_FILE} is stale: run python -m mailoauth_cfg.targets.docs --write")
-            return 1
-        return 0
-    sys.stdout.write(text)
-    return 0
+    """Print the page, ``--write`` it to {DOCS_FILE.name}, or ``--check`` it (exit 1 if stale)."""
+    return generated_docs.main(DOCS_FILE, render, "mailoauth_cfg.targets.docs", argv)
 
 
 if __name__ == "__main__":

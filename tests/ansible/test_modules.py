@@ -109,15 +109,15 @@ apps:
   relay-mail:
     provider: contoso
     client_id: 3a9d5f21-6b7c-4d8e-9f0a-1b2c3d4e5f60
-    client_secret: {env: RELAY_SECRET, expires: 2027-05-31, created: 2025-06-01}
+    client_secret: {env: RELAY_SECRET, expires: 2026-01-20, created: 2025-07-20}
     platform: web
-    public_client_flows: true
     permissions: [offline_access, SMTP.Send]
     admin_consent: true
 users:
   - {email: noreply@contoso.com, provider: contoso, smtp_auth: enabled}
 targets:
-  relay: {type: postfix-sasl-xoauth2, app: relay-mail, users: [noreply@contoso.com]}
+  relay: {type: glpi, url: "https://support.contoso.com", app: relay-mail,
+          users: [noreply@contoso.com]}
 """,
     )
     args = {"path": str(config), "as_of": AS_OF}
@@ -126,7 +126,7 @@ targets:
     assert passed["summary"]["warnings"] >= 1
     failed = run.fail(modules.validate, {**args, "fail_on": "warning"})
     assert "at or above warning" in failed["msg"]
-    assert " warning ms-platform-mismatch: " in failed["msg"]
+    assert " warning ms-secret-expiry: " in failed["msg"]
 
 
 @pytest.mark.parametrize(

@@ -116,3 +116,67 @@ def test_no_successor_says_none_overlaps(scenario: Scenario, live: Callable[...,
     [expiry] = live(declared_dates).of("live-ms-secret-expiry")
     assert "no other client secret on the registration overlaps it" in expiry.message
     assert "--append" in expiry.fix
+
+
+SUCCESSOR_KEY = "5a21627b-8293-4a01-b2c3-d4e5f6071829"
+
+
+def rotation(data: dict[str, Any]) -> None:
+    """The app lists its credentials (old secret and successor); the target uses the new one."""
+    app = data["apps"]["erp-mail"]
+    old = app.pop("client_secret")
+    app["credentials"] = [
+        {"name": "s2024", "key_id": old["key_id"], "expires": "2026-06-10", "env": old["env"]},
+        {"name": "s2026", "key_id": SUCCESSOR_KEY, "expires": "2028-05-01", "env": "ERP_2026"},
+    ]
+    data["targets"]["erp"]["credential"] = "s2026"
+
+
+def test_declared_credentials_each_target_uses_are_judged(
+    scenario: Scenario, live: Callable[..., Live]
+) -> None:
+    creds = scenario.application(ERP)["passwordCredentials"]
+    creds[0]["endDateTime"] = "2026-06-10T08:00:00Z"
+    creds.append(
+        secret(SUCCESSOR_KEY, "Ef3", "2026-05-01T00:00:00Z", "2028-05-01T00:00:00Z", "erp 2026")
+    )
+    result = live(rotation)
+    # The target was given s2026, valid until 2028: nothing to say about the secret in use;
+    # the old one is declared (listed), so it is not reported as an unknown registered secret.
+    assert result.of("live-ms-secret-expiry") == []
+    assert result.of("live-ms-app-credentials") == []
+
+
+def test_the_secret_a_target_uses_expiring_is_reported_by_name(
+    scenario: Scenario, live: Callable[..., Live]
+) -> None:
+    creds = scenario.application(ERP)["passwordCredentials"]
+    creds[0]["endDateTime"] = "2026-06-10T08:00:00Z"
+    creds.append(
+        secret(SUCCESSOR_KEY, "Ef3", "2026-05-01T00:00:00Z", "2028-05-01T00:00:00Z", "erp 2026")
+    )
+
+    def still_on_the_old_one(data: dict[str, Any]) -> None:
+        rotation(data)
+        data["targets"]["erp"]["credential"] = "s2024"
+
+    [expiry] = live(still_on_the_old_one).of("live-ms-secret-expiry")
+    assert "client secret s2024" in expiry.message
+    assert "expires on 2026-06-10, in 9 days" in expiry.message
+    assert f"key ID {SUCCESSOR_KEY}, hint Ef3" in expiry.message
+    assert expiry.location.path.startswith("apps.erp-mail.credentials[0]")
+
+
+def test_a_listed_credential_the_registration_lacks_is_reported(
+    scenario: Scenario, live: Callable[..., Live]
+) -> None:
+    def listed_but_deleted(data: dict[str, Any]) -> None:
+        rotation(data)
+        data["targets"]["erp"]["credential"] = "s2024"
+        data["apps"]["erp-mail"]["credentials"][0]["expires"] = "2027-05-31"
+
+    found = live(listed_but_deleted).of("live-ms-app-credentials")
+    [gone] = [f for f in found if "s2026" in f.message]
+    assert gone.severity is Severity.INFO
+    assert "the registration does not hold" in gone.message
+    assert gone.location.path.startswith("apps.erp-mail.credentials[1]")

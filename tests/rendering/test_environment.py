@@ -3,6 +3,7 @@ shipped templates compiled once in a plain environment, added ones in the sandbo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,20 @@ def test_shipped_templates_compile_once_and_added_ones_run_sandboxed(tmp_path: P
     added = make_environment([tmp_path])
     assert isinstance(added, SandboxedEnvironment)
     assert added is not make_environment([tmp_path])
+
+
+def test_no_markdown_template_prints_a_value_inside_a_hand_written_code_span() -> None:
+    """Inside `` `...{{ value }}...` `` the value is escaped as Markdown text, so a code span
+    would show the backslashes (``select\\_account``): a value shown as code goes through
+    ``| code`` (``{{ ("prompt=" ~ prompt) | code }}``), which builds the whole span."""
+    root = Path(__file__).resolve().parents[2] / "templates"
+    found = []
+    for path in sorted(root.rglob("*.md.j2")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = re.sub(r"{%.*?%}", "", line)
+            found += [
+                f"{path.relative_to(root)}:{number}: {span.group(0)}"
+                for span in re.finditer(r"`[^`]*`", text)
+                if "{{" in span.group(0)
+            ]
+    assert found == []

@@ -131,14 +131,16 @@ def test_multismtp_php_writes_each_user_row(out: Path, tmp_path: Path, existing:
     consts = {name: value for name, value, *_ in data["consts"]}
     assert consts["MULTISMTP_SMTP_ENABLED"] == "1"
     assert consts["MULTISMTP_IMAP_ENABLED"] == "1"
-    assert "dolcrypt:" + MS_SECRET in data["escaped"], "secrets are stored encrypted"
-    assert MS_SECRET not in data["escaped"]
+    # One OAuth service per user, its secret through dolibarr_set_const (which encrypts it).
+    for label in ("OBrienMicrosoft365", "TeamOpsMicrosoft365"):
+        assert consts[f"OAUTH_MICROSOFT3-{label}_SECRET"] == MS_SECRET
+    assert MS_SECRET not in data["escaped"], "no secret in a llx_user2smtp row"
     assert "Sent'; --" in data["escaped"]
     assert MAILBOX in data["escaped"]
     verb = "UPDATE llx_user2smtp" if existing else "INSERT INTO llx_user2smtp"
     writes = [q for q in data["queries"] if q.startswith(verb)]
     assert len(writes) == 2
-    assert all("'OAUTH_MICROSOFT3'" in q for q in writes)
+    assert any("'MICROSOFT3-OBrienMicrosoft365'" in q for q in writes)
 
 
 # --- SQL: sqlglot reads every value back -----------------------------------------------------
@@ -195,11 +197,15 @@ def test_sql_carries_a_secret_with_quotes(tmp_path: Path) -> None:
         r["name"]: r["value"] for r in sql_rows(out / "erp" / "dolibarr-oauth.sql")["llx_const"]
     }
     assert consts["OAUTH_MICROSOFT3-Emails_SECRET"] == secret
-    users = sql_rows(out / "multi" / "multismtp.sql")["llx_user2smtp"]
+    multi = sql_rows(out / "multi" / "multismtp.sql")
+    users = multi["llx_user2smtp"]
     assert sorted(u["fk_user"] for u in users) == [7, 9]
-    assert all(u["smtp_oauth_secret"] == secret for u in users)
+    assert all(u["smtp_oauth_secret"] is None for u in users), "the selected service holds it"
     assert all(u["imap_folder"] == "Sent'; --" for u in users)
-    assert all(u["smtp_oauth_service"] is None for u in users)
+    services = {u["smtp_oauth_service"] for u in users}
+    assert services == {"MICROSOFT3-OBrienMicrosoft365", "MICROSOFT3-TeamOpsMicrosoft365"}
+    entries = {r["name"]: r["value"] for r in multi["llx_const"]}
+    assert entries["OAUTH_MICROSOFT3-OBrienMicrosoft365_SECRET"] == secret
 
 
 # --- shell: the scripts run against stub commands that record what they receive ------------

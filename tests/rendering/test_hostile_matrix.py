@@ -130,7 +130,7 @@ def _form(annotation: Any, extra: list[Any] | None = None) -> str:
 
 def string_fields(model: type[BaseModel], prefix: tuple[Any, ...] = ()) -> Iterator[Any]:
     """(key path, form) of every text a model holds; ``0`` stands for a list item, ``KEY``
-    for a mapping key."""
+    for a mapping key and ``VALUE`` for the value under it."""
     for name, info in model.model_fields.items():
         annotation = info.annotation
         for member in _unwrap(annotation):
@@ -146,9 +146,12 @@ def string_fields(model: type[BaseModel], prefix: tuple[Any, ...] = ()) -> Itera
                     if isinstance(sub, type) and issubclass(sub, BaseModel):
                         yield from string_fields(sub, (*prefix, name, 0))
             elif origin is dict:
-                key, _value = get_args(member)
+                key, value = get_args(member)
                 if str in _unwrap(key):
                     yield (*prefix, name, KEY), _form(key)
+                for sub in _unwrap(value):
+                    if isinstance(sub, type) and issubclass(sub, BaseModel):
+                        yield from string_fields(sub, (*prefix, name, VALUE))
             elif isinstance(member, type) and issubclass(member, BaseModel):
                 yield from string_fields(member, (*prefix, name))
             elif get_origin(member) is Literal:
@@ -156,6 +159,28 @@ def string_fields(model: type[BaseModel], prefix: tuple[Any, ...] = ()) -> Itera
 
 
 KEY = "<key>"
+VALUE = "<value>"
+
+
+def fill_required(model: type[BaseModel], node: Any) -> None:
+    """Give each model the config holds below ``node`` its required choices (the first one a
+    ``Literal`` allows): a field set inside a ``token_helper`` needs its ``type``."""
+    if not isinstance(node, dict):
+        return
+    for name, info in model.model_fields.items():
+        for member in _unwrap(info.annotation):
+            origin = get_origin(member)
+            if origin is Literal and info.is_required() and name not in node:
+                node[name] = get_args(member)[0]
+            elif isinstance(member, type) and issubclass(member, BaseModel):
+                fill_required(member, node.get(name))
+            elif origin in (list, dict) and name in node:
+                inner = get_args(member)[-1]
+                items = node[name] if origin is list else list((node[name] or {}).values())
+                for sub in _unwrap(inner):
+                    if isinstance(sub, type) and issubclass(sub, BaseModel):
+                        for item in items or ():
+                            fill_required(sub, item)
 
 
 def target_models() -> dict[str, type[BaseModel]]:
@@ -204,7 +229,7 @@ def _at(path: tuple[Any, ...]) -> tuple[Callable[..., str], Callable[..., None]]
     def parent(doc: dict[str, Any]) -> Any:
         node: Any = doc
         for part in path[:-1]:
-            node = node[part]
+            node = next(iter(node.values())) if part == VALUE else node[part]
         return node
 
     def get(doc: dict[str, Any]) -> str:
@@ -233,8 +258,8 @@ def fields_of(kind: str, model: type[BaseModel], doc: dict[str, Any]) -> list[Fi
         if path in skip or path[0] in ("users", "app"):
             continue  # the mailbox and the app reference are linked fields, below
         full = (*target, *path)
-        if path[0] == "user_ids":
-            continue
+        if path[0] in ("user_ids", "credential") or path[:2] == ("accounts", KEY):
+            continue  # keyed by the mailbox, or naming the app's credential: below
         if path[-1] in ("env", "file") and path[0] == "app_password":
             continue  # the secret's name and file: below, with the secret
         _ensure(doc, full, form, f"zq{len(out)}")
@@ -253,7 +278,9 @@ def fields_of(kind: str, model: type[BaseModel], doc: dict[str, Any]) -> list[Fi
         for path, form in string_fields(model_cls):
             if path in (("provider",), ("email",), ("type",)) or path[0] in ("suppress",):
                 continue
-            if path[0] in ("client_secret", "certificate", "granted_mailboxes", "aliases"):
+            if path[0] in ("client_secret", "certificate", "credentials"):
+                continue  # secrets and their references: below
+            if path[0] in ("granted_mailboxes", "aliases"):
                 continue
             full = (*prefix, *path)
             _ensure(doc, full, form, f"zq{len(out)}")
@@ -268,8 +295,9 @@ def fields_of(kind: str, model: type[BaseModel], doc: dict[str, Any]) -> list[Fi
         d["users"][0]["email"] = value
         t = d["targets"]["t"]
         t["users"] = [value if u == old else u for u in t["users"]]
-        if "user_ids" in t:
-            t["user_ids"] = {value if k == old else k: v for k, v in t["user_ids"].items()}
+        for keyed in ("user_ids", "accounts"):
+            if keyed in t:
+                t[keyed] = {value if k == old else k: v for k, v in t[keyed].items()}
 
     out.append(Field("users[0].email (the mailbox)", "email", get_mailbox, put_mailbox))
 
@@ -290,12 +318,53 @@ def fields_of(kind: str, model: type[BaseModel], doc: dict[str, Any]) -> list[Fi
         env[value] = env.pop(SECRET_ENV, "zqsecret value")
 
     out.append(Field("apps.zqapp.client_secret.env", "env", get_secret_name, put_secret_name))
+
+    # The same secret declared in the app's `credentials` list, the target naming it.
+    def as_credential(d: dict[str, Any], name: str, variable: str) -> None:
+        app = d["apps"]["zqapp"]
+        app["credentials"] = [{**app.pop("client_secret"), "name": name, "env": variable}]
+        d["targets"]["t"]["credential"] = name
+
+    def put_credential_secret(d: dict[str, Any], env: dict[str, str], value: str) -> None:
+        as_credential(d, "zqcred", SECRET_ENV)
+        env[SECRET_ENV] = value
+
+    out.append(
+        Field(
+            "apps.zqapp.credentials[0] (environment)", "secret", get_secret, put_credential_secret
+        )
+    )
+
+    def put_credential_name(d: dict[str, Any], env: dict[str, str], value: str) -> None:
+        as_credential(d, "zqcred", value)
+        env[value] = env.pop(SECRET_ENV, "zqsecret value")
+
+    out.append(Field("apps.zqapp.credentials[0].env", "env", get_secret_name, put_credential_name))
+
+    def get_credential(d: dict[str, Any]) -> str:
+        return "zqcred"
+
+    def put_credential(d: dict[str, Any], env: dict[str, str], value: str) -> None:
+        as_credential(d, value, SECRET_ENV)
+
+    out.append(
+        Field(
+            "targets.t.credential = apps.zqapp.credentials[0].name",
+            "credential",
+            get_credential,
+            put_credential,
+        )
+    )
+    fill_required(model, doc["targets"]["t"])
     return out
 
 
 def _ensure(doc: dict[str, Any], path: tuple[Any, ...], form: str, marker: str) -> None:
     node: Any = doc
     for part, following in itertools.pairwise(path):
+        if part == VALUE:  # the value of the mapping's (only) key, created by base_config
+            node = next(iter(node.values()))
+            continue
         if isinstance(node, list):
             while len(node) <= part:
                 node.append({} if not isinstance(following, int) else [])
@@ -326,6 +395,8 @@ def base_config(kind: str, provider: str) -> dict[str, Any]:
     }
     if kind == "dolibarr-multismtp":
         target["user_ids"] = {email: 7}
+    if "accounts" in target_models()[kind].model_fields:
+        target["accounts"] = {email: {}}  # what the application holds for the mailbox
     if kind == "openbee" and provider == "google":
         target["app_password"] = {"env": PASSWORD_ENV}
     providers = {
@@ -448,7 +519,7 @@ def same_markdown(base: Observation, got: Observation, old: str, new: str, split
     for want, have in zip(base, got, strict=True):
         if want.startswith("code:") and have.startswith("code:"):
             base_text, got_text = want[5:], have[5:]
-            if " " in base_text:  # a command line
+            if " " in base_text or (split and base_text == old):  # a command line
                 words = _words(base_text)
                 if words is None or _words(got_text) != _replace_words(words, old, new, split):
                     return False
@@ -529,12 +600,16 @@ def compare(
 def comparable(observations: list[Observation], payload: str) -> list[Observation]:
     """The observations a payload can change without a breakout. A SQL file leaves out, by
     design and saying so, the rows a SQL literal cannot carry (a backslash, a control
-    character): with such a payload its rows are checked through the PHP script instead."""
+    character): with such a payload its rows are checked through the PHP script instead. The
+    host config (``mailoauth.yaml``) copies the source config's own shape, which a field's
+    variant may change (an app's ``credentials`` list instead of its ``client_secret``): it is
+    read back whole by mailoauth-cfg's loader (a breakout or a value it cannot load fails
+    there), and its values are compared in tests/rendering/test_host_config.py."""
     unsafe_for_sql = any(c == "\\" or (ord(c) < 32 and c not in "\n\t") for c in payload)
     return sorted(
         obs
         for obs in observations
-        if obs[0] != "sql-omitted" and not (obs[0] == "sql" and unsafe_for_sql)
+        if obs[0] not in ("sql-omitted", "yaml") and not (obs[0] == "sql" and unsafe_for_sql)
     )
 
 

@@ -25,6 +25,14 @@ apps:
     client_secret: {env: ERP, expires: 2026-12-01}
 %(suppress)s
 %(rules)s
+users:
+  - {email: erp@contoso.com, provider: contoso}
+targets:
+  erp:
+    type: glpi
+    url: https://support.contoso.com
+    app: erp
+    users: [erp@contoso.com]
 """
 
 

@@ -126,14 +126,14 @@ def test_testing_expiry_is_a_warning_for_interactive_targets_only(tmp_path: Path
     assert "audience: internal" not in finding.fix  # consumer accounts cannot go Internal
 
 
-def test_testing_expiry_is_an_error_for_unattended_targets(tmp_path: Path) -> None:
+def test_testing_expiry_is_a_warning_naming_unattended_targets(tmp_path: Path) -> None:
     text = TESTING + (
         "  relay: {type: postfix-sasl-xoauth2, app: desktop, users: [alerts@gmail.com]}\n"
         "  cloud: {type: nextcloud-mail, url: 'https://c.example', app: web,"
         " users: [alerts@gmail.com], protocols: [imap]}\n"
     )
     (finding,) = run(tmp_path, text, "google-testing-refresh-token-expiry")
-    assert finding.severity is Severity.ERROR
+    assert finding.severity is Severity.WARNING, "7-day tokens break later: a warning"
     assert "relay will stop sending" in finding.message
     assert "cloud, relay" in finding.fix
 
@@ -245,7 +245,7 @@ def test_web_client_for_desktop_targets_is_a_warning(tmp_path: Path) -> None:
         WORKSPACE
         + f"""\
 apps:
-  web: {{provider: acme, client_id: {WEB_ID}}}
+  web: {{provider: acme, client_id: {WEB_ID}, platform: web}}
 users:
   - {{email: notify@acme.example, provider: acme}}
 targets:

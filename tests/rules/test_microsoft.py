@@ -146,7 +146,7 @@ def test_unknown_permission_suggestions_are_close_matches_only() -> None:
     assert suggestion("Calendars.ReadWrite") not in PERMISSION_NAMES
 
 
-def test_unknown_permission_typo_is_an_error_and_unknown_name_a_warning(tmp_path: Path) -> None:
+def test_unknown_permission_typo_is_an_error_and_unknown_name_an_info(tmp_path: Path) -> None:
     findings = run(
         tmp_path,
         """\
@@ -160,7 +160,7 @@ def test_unknown_permission_typo_is_an_error_and_unknown_name_a_warning(tmp_path
     )
     assert [(f.severity, f.location.path) for f in findings] == [
         (Severity.ERROR, "apps.a.permissions[0]"),
-        (Severity.WARNING, "apps.a.permissions[1]"),
+        (Severity.INFO, "apps.a.permissions[1]"),  # may be real, outside the catalog
     ]
     assert "did you mean 'SMTP.Send'" in findings[0].message
     assert findings[0].fix == "replace 'SMTP.Sent' with 'SMTP.Send'"
@@ -224,9 +224,22 @@ def test_graph_scope_mix_fix_depends_on_dolibarr_version(tmp_path: Path) -> None
     """
     (old,) = run(tmp_path, text.format(version="22.0.4"), "ms-graph-outlook-scope-mix")
     assert "leave User.Read unticked on the MICROSOFT-Mail entry" in old.fix
-    assert old.severity is Severity.WARNING
+    assert old.severity is Severity.INFO, "nothing wrong is declared: advice"
     assert "AADSTS28000" in old.message
     assert run(tmp_path, text.format(version="23.0.1"), "ms-graph-outlook-scope-mix") == []
+    ticked = (
+        text.format(version="22.0.4").rstrip()
+        + "\n"
+        + (
+            "        oauth_provider: MICROSOFT\n"
+            "        scopes: [offline_access, User.Read, https://outlook.office365.com/SMTP.Send]\n"
+        )
+    )
+    (mixed,) = run(tmp_path, ticked, "ms-graph-outlook-scope-mix")
+    assert mixed.severity is Severity.ERROR, "a declared mix issues no token"
+    assert mixed.location.path == "targets.erp.scopes"
+    (edit,) = mixed.edits
+    assert edit.value == ["offline_access", "https://outlook.office365.com/SMTP.Send"]
 
 
 def test_over_privileged_respects_the_target_allowance(tmp_path: Path) -> None:
@@ -315,8 +328,16 @@ def test_exchange_service_principal_fix_is_the_exact_command(tmp_path: Path) -> 
     assert "Enterprise applications" in finding.fix
 
 
-def test_mailbox_permission_fix_grants_what_the_protocols_need(tmp_path: Path) -> None:
+def test_undeclared_mailbox_grants_are_left_to_the_live_check(tmp_path: Path) -> None:
     (finding,) = run(tmp_path, APP_ONLY, "ms-mailbox-permission-missing")
+    assert finding.severity is Severity.INFO
+    assert "--online" in finding.message
+
+
+def test_mailbox_permission_fix_grants_what_the_protocols_need(tmp_path: Path) -> None:
+    declared = APP_ONLY.replace("admin_consent: true", "granted_mailboxes: [other@contoso.com]")
+    (finding,) = run(tmp_path, declared, "ms-mailbox-permission-missing")
+    assert finding.severity is Severity.ERROR
     assert finding.location.path == "targets.scanner.users[0]"
     assert (
         "Add-MailboxPermission -Identity scan@contoso.com -User <enterprise app object id> "
@@ -377,12 +398,16 @@ def test_certificate_expiry_lead_days_option(tmp_path: Path) -> None:
         provider: contoso
         client_id: 1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b
         certificate: {{thumbprint: 3A1B5C0D9E8F7A6B5C4D3E2F1A0B9C8D7E6F5A4B, expires: 2027-01-31}}
+    users:
+      - {{email: u@contoso.com, provider: contoso}}
+    targets:
+      t: {{type: email-oauth2-proxy, app: a, flow: client_credentials, users: [u@contoso.com]}}
     {rules}"""
     assert run(tmp_path, text.format(rules=""), "ms-certificate-expiry") == []
     rules = "rules:\n      ms-certificate-expiry: {options: {lead_days: 90}}\n"
     (finding,) = run(tmp_path, text.format(rules=rules), "ms-certificate-expiry")
     assert finding.severity is Severity.WARNING
-    assert finding.message.endswith("expires on 2027-01-31, in 70 days")
+    assert "expires on 2027-01-31, in 70 days" in finding.message
 
 
 def test_secret_expiry_messages_are_unchanged_by_the_shared_helper(tmp_path: Path) -> None:
@@ -394,12 +419,16 @@ def test_secret_expiry_messages_are_unchanged_by_the_shared_helper(tmp_path: Pat
             provider: contoso
             client_id: 1f0e7a6b-2c3d-4e5f-8a9b-0c1d2e3f4a5b
             client_secret: {env: S, expires: 2026-10-01}
+        users:
+          - {email: u@contoso.com, provider: contoso}
+        targets:
+          t: {type: glpi, url: "https://s.contoso.com", app: a, users: [u@contoso.com]}
         """,
         "ms-secret-expiry",
     )
     assert finding.message == (
-        "the client secret of app a expired on 2026-10-01 (52 days before 2026-11-22); token "
-        "refreshes fail with AADSTS7000222"
+        "the client secret of app a (used by t) expired on 2026-10-01 (52 days before "
+        "2026-11-22); every token refresh of its targets fails with AADSTS7000222"
     )
     assert finding.severity is Severity.ERROR
 

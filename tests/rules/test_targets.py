@@ -85,7 +85,7 @@ def test_generic_and_kind_rules_are_registered_and_prefixed() -> None:
     ids = [rule.id for rule in all_rules()]
     generic = {rule.id for rule in RULES}
     kind_rules = registry.all_rules()
-    assert len(RULES) == 8
+    assert len(RULES) == 17
     assert generic <= set(ids)
     assert {rule.id for rule in kind_rules} <= set(ids)
     assert all(rule.id.startswith("target-") for rule in RULES)
@@ -165,36 +165,17 @@ def test_missing_permissions_ignores_case_and_scope_prefixes() -> None:
 # --- generic --------------------------------------------------------------------------------------
 
 
-def test_protocol_default_smtp_is_accepted_where_the_kind_sends(tmp_path: Path) -> None:
-    """Omitted protocols mean [smtp]: WaveSoft sends with OAuth2 (FTC030), so nothing is said."""
-    found = run(
-        tmp_path,
-        """\
+def test_omitted_protocols_are_what_the_kind_supports(tmp_path: Path) -> None:
+    omitted = """\
           crm:
             type: wavesoft
             app: web
             users: [a@contoso.com]
-        """,
-        "target-protocol-unsupported",
-    )
-    assert found == []
-
-
-def test_unsupported_protocol_names_what_the_kind_supports(tmp_path: Path) -> None:
-    found = run(
-        tmp_path,
-        """\
-          crm:
-            type: wavesoft
-            app: web
-            users: [a@contoso.com]
-            protocols: [pop]
-        """,
-        "target-protocol-unsupported",
-    )
-    assert len(found) == 1
-    assert "imap" in found[0].message, found[0].message
-    assert "smtp" in found[0].message, found[0].message
+        """
+    assert run(tmp_path, omitted, "target-protocol-unsupported") == []
+    declared = omitted + "    protocols: [imap, pop]\n"
+    found = run(tmp_path, declared.replace("        \n", ""), "target-protocol-unsupported")
+    assert [f.location.path for f in found] == ["targets.crm.protocols[1]"]
 
 
 def test_url_not_https_is_a_warning_without_redirect(tmp_path: Path) -> None:
@@ -498,6 +479,7 @@ def test_proxy_ports_across_specific_addresses_do_not_collide(tmp_path: Path) ->
         app: public
         users: [b@contoso.com]
         local_address: 0.0.0.0
+        smtp_port: 1587
     """
     found = run(tmp_path, targets, "email-oauth2-proxy-port-collision")
     # proxy-b binds another address than proxy-a; proxy-c (all interfaces) clashes with proxy-a.

@@ -70,8 +70,17 @@ targets:
 """
 
 
-def test_inherit_with_org_disabled_prints_the_decision_path(tmp_path: Path) -> None:
+INHERIT = SENDER.replace("provider: contoso}", "provider: contoso, smtp_auth: inherit}")
+
+
+def test_undeclared_mailbox_in_a_closed_tenant_is_info(tmp_path: Path) -> None:
     (finding,) = run(tmp_path, contoso("disabled") + SENDER, "user-smtp-auth-inherits-disabled")
+    assert finding.severity is Severity.INFO, "the mailbox's own value decides (--online)"
+    assert run(tmp_path, contoso() + SENDER, "user-smtp-auth-inherits-disabled") == []
+
+
+def test_inherit_with_org_disabled_prints_the_decision_path(tmp_path: Path) -> None:
+    (finding,) = run(tmp_path, contoso("disabled") + INHERIT, "user-smtp-auth-inherits-disabled")
     assert finding.severity is Severity.ERROR
     assert (
         "mailbox: inherit ($null) → org TransportConfig: SmtpClientAuthenticationDisabled=$true"
@@ -86,7 +95,7 @@ def test_inherit_with_org_disabled_prints_the_decision_path(tmp_path: Path) -> N
 
 
 def test_inherit_with_org_undeclared_is_info(tmp_path: Path) -> None:
-    (finding,) = run(tmp_path, contoso() + SENDER, "user-smtp-auth-inherits-disabled")
+    (finding,) = run(tmp_path, contoso() + INHERIT, "user-smtp-auth-inherits-disabled")
     assert finding.severity is Severity.INFO
     assert "Get-TransportConfig" in finding.fix
 

@@ -54,6 +54,8 @@ def test_facts_are_complete(plugin: TargetPlugin) -> None:
     for text in (facts.display_name, facts.source, facts.ui_path, facts.sign_in_account):
         assert text.strip()
         assert "TODO" not in text
+    # printed in runbooks as Markdown text (escaped): plain words, no code spans
+    assert "`" not in facts.sign_in_account
     assert facts.providers
     assert facts.protocols()
     for setting in facts.settings:
@@ -101,7 +103,9 @@ def test_profile_well_formed(plugin: TargetPlugin, provider: str) -> None:
     else:
         assert isinstance(profile, GoogleProfile)
         if profile.auth == "oauth2":
-            assert profile.scopes == (google.MAIL_SCOPE,)
+            # The Gmail scope first; only the OpenID Connect scopes may follow it.
+            assert profile.scopes[0] == google.MAIL_SCOPE
+            assert set(profile.scopes[1:]) <= {"openid", "email", "profile"}
             assert profile.client_type in google.CLIENT_TYPES
         else:
             assert profile.bootstrap == "none"
@@ -179,7 +183,11 @@ def test_traits(key: str, expected: tuple[Any, ...]) -> None:
 
 
 def test_trait_lists() -> None:
-    assert [p.key for p in PLUGINS if p.facts.shared_mailbox_supported] == ["email-oauth2-proxy"]
+    assert [p.key for p in PLUGINS if p.facts.shared_mailbox_supported] == [
+        "postfix-sasl-xoauth2",
+        "msmtp",
+        "email-oauth2-proxy",
+    ]
     certificate = [
         p.key for p in PLUGINS if p.facts.microsoft and p.facts.microsoft.certificate_capable
     ]

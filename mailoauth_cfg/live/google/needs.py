@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from mailoauth_cfg.derive import TargetPlan, plan
+from mailoauth_cfg.derive import TargetPlan, effective_app, plan
 from mailoauth_cfg.live.microsoft.needs import user_protocols
 from mailoauth_cfg.model import GoogleProvider, MailConfig
 
@@ -99,7 +99,8 @@ def senders(plans: Iterable[TargetPlan], provider: str) -> dict[tuple[str, str],
 def projects(config: MailConfig, provider: str) -> dict[str, list[str]]:
     """Project number -> delegated apps (names) of ``provider`` whose client it owns."""
     out: dict[str, list[str]] = {}
-    for name, app in sorted(config.apps.items()):
+    for name, declared in sorted(config.apps.items()):
+        app = effective_app(config, name) or declared
         if app.provider != provider or app.flow != "delegated":
             continue
         number = project_of(app.client_id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mailoauth_cfg.catalog.microsoft import is_tenant_keyword
+from mailoauth_cfg.derive import effective_app
 from mailoauth_cfg.model import MailConfig, MicrosoftProvider
 
 Right = Literal["FullAccess", "SendAs"]
@@ -38,7 +39,7 @@ def app_mailbox_rights(config: MailConfig, app_name: str) -> dict[str, set[Right
     Each target using the app needs ``FullAccess`` (IMAP/POP) or ``SendAs`` (SMTP) on each of
     its mailboxes; ``granted_mailboxes`` not used by a target need what the app's targets use.
     """
-    app = config.apps.get(app_name)
+    app = effective_app(config, app_name)
     if app is None or app.flow != "app-only":
         return {}
     out: dict[str, set[Right]] = {}
@@ -60,12 +61,12 @@ def delegate_rights(config: MailConfig, email: str) -> set[Right]:
     it (IMAP/POP), ``SendAs`` to send as it (SMTP), for the protocols its delegated targets use
     (targets of app-only apps reach it through the app's service principal instead)."""
     user = config.user(email)
-    if user is None or user.mailbox != "shared" or not user.sign_in_as:
+    if user is None or user.mailbox == "user" or not user.sign_in_as:
         return set()
     wanted = email.lower()
     protocols: set[str] = set()
     for target in config.targets.values():
-        app = config.apps.get(target.app or "")
+        app = effective_app(config, target.app)
         if app is None or app.flow == "app-only":
             continue
         if any(u.lower() == wanted for u in target.users):
@@ -200,7 +201,8 @@ def microsoft_needs(config: MailConfig) -> dict[str, MicrosoftNeeds]:
                 merged[email] = tuple(sorted(set(merged.get(email, ())) | wanted))
             apps[client_id] = AppNeeds(
                 client_id=client_id,
-                app_only=declared.flow == "app-only" or bool(previous and previous.app_only),
+                app_only=(effective_app(config, app_name) or declared).flow == "app-only"
+                or bool(previous and previous.app_only),
                 mailbox_rights=tuple(sorted(merged.items())),
                 home_tenant=declared.home_tenant or (previous.home_tenant if previous else None),
             )

@@ -15,6 +15,7 @@ from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import finding
 from mailoauth_cfg.live.snapshot import Credential
 from mailoauth_cfg.loading import PathKey
+from mailoauth_cfg.model.apps import AppCredential
 from mailoauth_cfg.rules._base import Context, Rule
 
 
@@ -186,3 +187,40 @@ def findings(
             fix=fix,
             object=plan.object,
         )
+
+
+def checked_credentials(plan: AppPlan, kind: str) -> list[AppCredential]:
+    """The app's credentials of ``kind`` the live expiry rules judge: the ones its targets use
+    (``targets.<t>.credential``, or the app's only one), and ``client_secret`` /
+    ``certificate`` themselves."""
+    used = {t.credential.name for t in plan.targets if t.credential is not None}
+    return [
+        c
+        for c in plan.app.all_credentials()
+        if c.type == kind and (c.name in used or c.name in ("client_secret", "certificate"))
+    ]
+
+
+def label_of(credential: AppCredential) -> str:
+    """``client secret``, ``certificate``, or with the name of a ``credentials:`` entry."""
+    label = "client secret" if credential.type == "secret" else "certificate"
+    if credential.name not in ("client_secret", "certificate"):
+        label = f"{label} {credential.name}"
+    return label
+
+
+def declared_of(credential: AppCredential, plan: AppPlan, renew: str, missing: str) -> Declared:
+    """A :class:`Declared` for one credential of the app."""
+    label = label_of(credential)
+    key = credential.key_id if credential.type == "secret" else credential.thumbprint
+    return Declared(
+        label=label,
+        path=("apps", plan.name, *credential.path),
+        expires=credential.expires,
+        match_key=key.upper() if key and credential.type == "certificate" else key,
+        match_label=(
+            f"key_id {key}" if credential.type == "secret" else f"thumbprint {(key or '').upper()}"
+        ),
+        renew=renew,
+        missing=missing,
+    )

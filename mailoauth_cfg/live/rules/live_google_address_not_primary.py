@@ -64,4 +64,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("users",),
+    impacts=((Severity.ERROR, "an alias as login is refused"),),
 )

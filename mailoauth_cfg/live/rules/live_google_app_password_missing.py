@@ -78,4 +78,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("app_passwords", "users"),
+    impacts=((Severity.ERROR, "no app password to log in with"),),
 )

@@ -92,4 +92,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("tokens", "users"),
+    impacts=((Severity.ERROR, "the mailbox has not granted the client: no token"),),
 )

@@ -36,6 +36,11 @@ from mailoauth_cfg.model import GoogleProvider
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
 
+def _status(status: str | None) -> str:
+    """The portal's words for a declared publishing status."""
+    return {"production": "In production", "testing": "Testing"}.get(status or "", "as set")
+
+
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """One ``unknown`` per Google provider with delegated OAuth targets."""
     for name, domain in google_providers(ctx):
@@ -58,8 +63,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             )
         else:
             expect = (
-                f"it must show audience {declared.audience.capitalize()} and publishing status "
-                f"{'In production' if declared.status == 'production' else 'Testing'}"
+                f"it must show audience {(declared.audience or 'as declared').capitalize()} and "
+                f"publishing status {_status(declared.status)}"
             )
         yield unverifiable(
             ctx,
@@ -80,4 +85,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("consent_screen",),
+    impacts=((Severity.WARNING, "a Testing screen expires tokens after 7 days (checked by hand)"),),
 )

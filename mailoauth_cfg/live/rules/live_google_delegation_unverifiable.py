@@ -56,4 +56,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("delegation",),
+    impacts=((Severity.ERROR, "a missing delegation stops the service account (checked by hand)"),),
 )

@@ -69,4 +69,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("services",),
+    impacts=((Severity.WARNING, "the project's Gmail API is off: consent may fail"),),
 )

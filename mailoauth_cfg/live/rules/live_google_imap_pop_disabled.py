@@ -91,4 +91,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("imap", "pop", "users"),
+    impacts=((Severity.ERROR, "the protocol is off in Gmail: login refused"),),
 )

@@ -67,4 +67,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("oauth_clients",),
+    impacts=((Severity.ERROR, "a wrong redirect URI stops the consent (checked by hand)"),),
 )

@@ -85,4 +85,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("send_as", "users"),
+    impacts=((Severity.ERROR, "Gmail refuses the From address"),),
 )

@@ -91,4 +91,8 @@ RULE = Rule.define(
     family=FAMILY,
     reads=("users",),
     supersedes=("google-app-password-requires-2sv",),
+    impacts=(
+        (Severity.ERROR, "no 2SV: no app password"),
+        (Severity.WARNING, "2SV differs from the declaration"),
+    ),
 )

@@ -54,4 +54,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("users",),
+    impacts=((Severity.ERROR, "the mailbox does not exist"),),
 )

@@ -61,4 +61,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("users",),
+    impacts=((Severity.ERROR, "no Gmail mailbox to log in to"),),
 )

@@ -71,4 +71,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=FAMILY,
     reads=("users",),
+    impacts=((Severity.ERROR, "the account is suspended: no sign-in"),),
 )

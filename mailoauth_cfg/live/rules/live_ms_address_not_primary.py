@@ -63,4 +63,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("users",),
+    impacts=((Severity.ERROR, "an alias as login is refused"),),
 )

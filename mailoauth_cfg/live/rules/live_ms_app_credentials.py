@@ -1,11 +1,13 @@
 """Another secret or certificate on the app registration has expired or expires soon.
 
 **What.** Every password credential (client secret) and key credential (certificate) of the
-registration other than the one ``apps.<name>.client_secret`` / ``certificate`` refers to
-(that one is checked by ``live-ms-secret-expiry`` / ``live-ms-certificate-expiry``), each named
+registration other than the ones the config declares (``client_secret``, ``certificate`` and
+``credentials:``; those its targets use are checked by ``live-ms-secret-expiry`` /
+``live-ms-certificate-expiry``), each named
 by its key ID, its three-character hint (secrets) or thumbprint (certificates) and its
 description, never by a value. Reported: an end date before ``--as-of`` (info: clean it up) and
-an end date within ``lead_days`` (warning: whatever still uses it stops then).
+an end date within ``lead_days`` (warning: whatever still uses it stops then); and a credential
+listed under ``credentials:`` that no target uses and the registration does not hold (info).
 
 **Why.** Expired credentials left on a registration hide which one is in use and invite
 deploying the wrong one; one that is about to expire may be the one another deployment of the
@@ -30,11 +32,16 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from mailoauth_cfg.derive import AppPlan
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, finding, microsoft_apps
-from mailoauth_cfg.live.rules._credential_common import Declared, declared_choice, describe
+from mailoauth_cfg.live.rules._credential_common import (
+    checked_credentials,
+    declared_choice,
+    declared_of,
+    describe,
+)
 from mailoauth_cfg.live.snapshot import Application, Credential
-from mailoauth_cfg.model import App
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import portal
 
@@ -45,28 +52,50 @@ class Options(RuleOptions):
     lead_days: int = Field(default=30, ge=0, le=365)
 
 
-def in_use(plan_app: App, app: Application) -> set[int]:
-    """``id()`` of the registered credentials the config declares (checked by other rules)."""
+def in_use(plan: AppPlan, app: Application) -> set[int]:
+    """``id()`` of the registered credentials the config declares (the ones its targets use
+    are checked by the expiry rules; the others here, by name)."""
     used: set[int] = set()
-    secret = plan_app.client_secret
-    if secret is not None:
-        chosen = declared_choice(
-            Declared("", (), secret.expires, secret.key_id, "", "", ""),
-            app.password_credentials,
-            "key_id",
+    for credential in plan.app.all_credentials():
+        registered = (
+            app.password_credentials if credential.type == "secret" else app.key_credentials
         )
-        if chosen is not None:
-            used.add(id(chosen))
-    cert = plan_app.certificate
-    if cert is not None:
-        chosen = declared_choice(
-            Declared("", (), cert.expires, cert.thumbprint.upper(), "", "", ""),
-            app.key_credentials,
-            "thumbprint",
-        )
+        key = "key_id" if credential.type == "secret" else "thumbprint"
+        declared = declared_of(credential, plan, renew="", missing="")
+        chosen = declared_choice(declared, registered, key)
         if chosen is not None:
             used.add(id(chosen))
     return used
+
+
+def declared_not_registered(ctx: Context, plan: AppPlan, app: Application) -> Iterator[Finding]:
+    """A credential listed under ``credentials:`` with a key ID or thumbprint the registration
+    does not hold (no target uses it; the expiry rules judge the ones in use)."""
+    checked = {c.name for c in checked_credentials(plan, "secret")}
+    checked |= {c.name for c in checked_credentials(plan, "certificate")}
+    for credential in plan.app.all_credentials():
+        if credential.name in checked:
+            continue
+        key = credential.key_id if credential.type == "secret" else credential.thumbprint
+        if not key:
+            continue
+        registered = (
+            app.password_credentials if credential.type == "secret" else app.key_credentials
+        )
+        field = "key_id" if credential.type == "secret" else "thumbprint"
+        if any((getattr(r, field) or "").lower() == key.lower() for r in registered):
+            continue
+        yield finding(
+            ctx,
+            RULE,
+            f"app {plan.name} lists the {credential.type} {credential.name} ({field} {key}), "
+            "which the registration does not hold (deleted, or another app's); no target uses "
+            "it",
+            ("apps", plan.name, *credential.path),
+            fix=f"remove {credential.name} from apps.{plan.name}.credentials",
+            object=plan.object,
+            severity=Severity.INFO,
+        )
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
@@ -75,7 +104,8 @@ def check(ctx: Context, options: Options) -> Iterator[Finding]:
         app = tenant.application(plan.app.client_id)
         if not isinstance(app, Application):
             continue  # unknown (the engine reports it) or missing (another rule does)
-        used = in_use(plan.app, app)
+        used = in_use(plan, app)
+        yield from declared_not_registered(ctx, plan, app)
         where = portal(plan, "Certificates & secrets")
         kinds: tuple[tuple[str, list[Credential], str], ...] = (
             ("client secret", app.password_credentials, ""),
@@ -125,4 +155,8 @@ RULE = Rule.define(
     options=Options,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=(
+        (Severity.WARNING, "another credential expires soon: a target may use it"),
+        (Severity.INFO, "an expired credential no target uses"),
+    ),
 )

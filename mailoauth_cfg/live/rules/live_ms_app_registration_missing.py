@@ -58,4 +58,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=((Severity.ERROR, "the app does not exist in the tenant: no token"),),
 )

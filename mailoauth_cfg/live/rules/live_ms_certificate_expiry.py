@@ -26,7 +26,12 @@ from pydantic import Field
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, microsoft_apps, unknown
-from mailoauth_cfg.live.rules._credential_common import Declared, findings
+from mailoauth_cfg.live.rules._credential_common import (
+    checked_credentials,
+    declared_of,
+    findings,
+    label_of,
+)
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -38,38 +43,36 @@ class Options(RuleOptions):
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    """Compare the declared certificate with the registration's key credentials."""
+    """Compare each certificate a target uses with the registration's key credentials."""
     for plan, tenant in microsoft_apps(ctx):
-        cert = plan.app.certificate
-        if cert is None:
+        certificates = checked_credentials(plan, "certificate")
+        if not certificates:
             continue
-        path = ("apps", plan.name, "certificate")
         app = tenant.application(plan.app.client_id)
         if isinstance(app, Unknown):
-            yield unknown(
-                ctx,
-                RULE,
-                f"the certificate of app {plan.name}",
-                app.reason,
-                path,
-                object=plan.object,
-            )
+            for cert in certificates:
+                yield unknown(
+                    ctx,
+                    RULE,
+                    f"the {label_of(cert)} of app {plan.name}",
+                    app.reason,
+                    ("apps", plan.name, *cert.path),
+                    object=plan.object,
+                )
             continue
         if app is None:
             continue
-        declared = Declared(
-            label="certificate",
-            path=path,
-            expires=cert.expires,
-            match_key=cert.thumbprint.upper(),
-            match_label=f"thumbprint {cert.thumbprint.upper()}",
-            renew=f"`az ad app credential reset --id {plan.app.client_id} --cert @cert.pem "
-            "--append`, deploy it, and record its thumbprint and expires:",
-            missing="client assertions fail with AADSTS700027",
-        )
-        yield from findings(
-            ctx, RULE, plan, declared, app.key_credentials, "thumbprint", options.lead_days
-        )
+        for cert in certificates:
+            declared = declared_of(
+                cert,
+                plan,
+                renew=f"`az ad app credential reset --id {plan.app.client_id} --cert @cert.pem "
+                "--append`, deploy it, and record its thumbprint and expires:",
+                missing="client assertions fail with AADSTS700027",
+            )
+            yield from findings(
+                ctx, RULE, plan, declared, app.key_credentials, "thumbprint", options.lead_days
+            )
 
 
 RULE = Rule.define(
@@ -81,4 +84,8 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications",),
     supersedes=("ms-certificate-expiry",),
+    impacts=(
+        (Severity.ERROR, "the certificate expired: no token"),
+        (Severity.WARNING, "it expires soon, or is missing"),
+    ),
 )

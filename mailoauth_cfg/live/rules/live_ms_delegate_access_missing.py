@@ -114,4 +114,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("mailbox_permissions", "mailboxes", "recipient_permissions", "users"),
+    impacts=((Severity.ERROR, "the delegate lacks access: the shared mailbox login fails"),),
 )

@@ -87,4 +87,5 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications", "exchange_service_principals", "service_principals"),
     supersedes=("ms-exchange-service-principal-missing",),
+    impacts=((Severity.ERROR, "not registered in Exchange: app-only logins fail"),),
 )

@@ -81,4 +81,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("cas_mailboxes", "mailboxes", "users"),
+    impacts=((Severity.ERROR, "the protocol is off for the mailbox: login refused"),),
 )

@@ -204,4 +204,5 @@ RULE = Rule.define(
         "users",
     ),
     supersedes=("ms-mailbox-permission-missing",),
+    impacts=((Severity.ERROR, "no grant on the mailbox: app-only login fails"),),
 )

@@ -58,6 +58,29 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         if kind is None or kind == user.mailbox:
             continue
+        if user.mailbox is None:
+            # Not declared: the tenant says what it is; only a shared mailbox used by a target
+            # that cannot log in to one is a problem.
+            unfit = sorted(
+                plan.name
+                for plan, _ in ctx.uses_of_user(user.email)
+                if kind == "shared"
+                and not plan.facts.shared_mailbox_supported
+                and not plan.client_credentials
+            )
+            if not unfit:
+                continue
+            yield finding(
+                ctx,
+                RULE,
+                f"{user.email} is a shared mailbox in Exchange Online, which "
+                f"{', '.join(unfit)} cannot log in to (it authenticates the account that signs "
+                "in, not a shared address)",
+                ("users", index),
+                fix=shared_fix(ctx, user.email, primary_address(ctx, tenant, user.email)),
+                object=obj,
+            )
+            continue
         actual = {"shared": "a shared mailbox", "user": "a user mailbox"}.get(kind, kind)
         mailbox = primary_address(ctx, tenant, user.email)
         if user.mailbox == "user" and kind == "shared":
@@ -84,4 +107,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("mailbox_settings", "mailboxes", "users"),
+    impacts=((Severity.ERROR, "the declared mailbox type is wrong: the sign-in plan cannot work"),),
 )

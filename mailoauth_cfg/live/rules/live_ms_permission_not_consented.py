@@ -255,4 +255,8 @@ RULE = Rule.define(
         "users",
     ),
     supersedes=("ms-admin-consent-missing",),
+    impacts=(
+        (Severity.ERROR, "not consented and users may not consent: no token"),
+        (Severity.INFO, "users consent at sign-in"),
+    ),
 )

@@ -108,4 +108,5 @@ RULE = Rule.define(
         "role_assignments",
         "service_principals",
     ),
+    impacts=((Severity.ERROR, "the registration lacks a needed permission: no usable token"),),
 )

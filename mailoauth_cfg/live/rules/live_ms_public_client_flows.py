@@ -94,4 +94,8 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications",),
     supersedes=("ms-public-client-flows-disabled",),
+    impacts=(
+        (Severity.ERROR, "public client flows are off: the device flow fails"),
+        (Severity.WARNING, "they are on while no target needs them"),
+    ),
 )

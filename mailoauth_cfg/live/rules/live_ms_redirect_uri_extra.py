@@ -65,9 +65,10 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
 RULE = Rule.define(
     __doc__,
     id="live-ms-redirect-uri-extra",
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=((Severity.INFO, "a registered URI no target sends: nothing breaks"),),
 )

@@ -88,4 +88,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=((Severity.ERROR, "the redirect URI is not registered: AADSTS50011"),),
 )

@@ -84,4 +84,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=((Severity.ERROR, "the URI is under the wrong platform: the code redemption fails"),),
 )

@@ -26,7 +26,12 @@ from pydantic import Field
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.live.rules._base import MICROSOFT, microsoft_apps, unknown
-from mailoauth_cfg.live.rules._credential_common import Declared, findings
+from mailoauth_cfg.live.rules._credential_common import (
+    checked_credentials,
+    declared_of,
+    findings,
+    label_of,
+)
 from mailoauth_cfg.live.snapshot import Unknown
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 
@@ -38,38 +43,36 @@ class Options(RuleOptions):
 
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
-    """Compare the declared secret with the registration's password credentials."""
+    """Compare each secret a target uses with the registration's password credentials."""
     for plan, tenant in microsoft_apps(ctx):
-        secret = plan.app.client_secret
-        if secret is None:
+        secrets = checked_credentials(plan, "secret")
+        if not secrets:
             continue
-        path = ("apps", plan.name, "client_secret")
         app = tenant.application(plan.app.client_id)
         if isinstance(app, Unknown):
-            yield unknown(
-                ctx,
-                RULE,
-                f"the client secret of app {plan.name}",
-                app.reason,
-                path,
-                object=plan.object,
-            )
+            for secret in secrets:
+                yield unknown(
+                    ctx,
+                    RULE,
+                    f"the {label_of(secret)} of app {plan.name}",
+                    app.reason,
+                    ("apps", plan.name, *secret.path),
+                    object=plan.object,
+                )
             continue
         if app is None:
             continue
-        declared = Declared(
-            label="client secret",
-            path=path,
-            expires=secret.expires,
-            match_key=secret.key_id,
-            match_label=f"key_id {secret.key_id}",
-            renew=f"`az ad app credential reset --id {plan.app.client_id} --append`, deploy the "
-            "new secret, delete the old one, and record its expires: and key_id:",
-            missing="token requests fail with AADSTS7000215/AADSTS7000222",
-        )
-        yield from findings(
-            ctx, RULE, plan, declared, app.password_credentials, "key_id", options.lead_days
-        )
+        for secret in secrets:
+            declared = declared_of(
+                secret,
+                plan,
+                renew=f"`az ad app credential reset --id {plan.app.client_id} --append`, deploy "
+                "the new secret, delete the old one, and record its expires: and key_id:",
+                missing="token requests fail with AADSTS7000215/AADSTS7000222",
+            )
+            yield from findings(
+                ctx, RULE, plan, declared, app.password_credentials, "key_id", options.lead_days
+            )
 
 
 RULE = Rule.define(
@@ -81,4 +84,8 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("applications",),
     supersedes=("ms-secret-expiry",),
+    impacts=(
+        (Severity.ERROR, "the secret expired: no token"),
+        (Severity.WARNING, "it expires soon, or is not the declared one"),
+    ),
 )

@@ -57,4 +57,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("service_principals",),
+    impacts=((Severity.ERROR, "sign-in is disabled for the app: no token"),),
 )

@@ -57,4 +57,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("service_principals",),
+    impacts=((Severity.ERROR, "no enterprise application: sign-ins fail"),),
 )

@@ -52,7 +52,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         if app is None or app.sign_in_audience is None:
             continue
-        wanted = AUDIENCES[plan.app.audience]
+        wanted = AUDIENCES[plan.audience]
         if app.sign_in_audience.lower() != wanted.lower():
             actual = {v.lower(): k for k, v in AUDIENCES.items()}.get(
                 app.sign_in_audience.lower(), app.sign_in_audience
@@ -77,4 +77,7 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("applications",),
+    impacts=(
+        (Severity.WARNING, "the registration differs from the declaration: sign-ins may fail"),
+    ),
 )

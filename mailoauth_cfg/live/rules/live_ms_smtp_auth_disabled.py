@@ -107,4 +107,5 @@ RULE = Rule.define(
     family=MICROSOFT,
     reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
     supersedes=("user-smtp-auth-inherits-disabled", "user-smtp-auth-disabled"),
+    impacts=((Severity.ERROR, "SMTP AUTH is off for the sender: 535 5.7.139"),),
 )

@@ -81,7 +81,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         if cas is None:
             continue
-        wanted_value = MAILBOX_VALUES[user.smtp_auth]
+        wanted_value = MAILBOX_VALUES[user.smtp_auth or "inherit"]
         actual_value = cas.smtp_client_authentication_disabled
         if actual_value == wanted_value:
             continue
@@ -106,4 +106,7 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("cas_mailboxes", "mailboxes", "transport_config", "users"),
+    impacts=(
+        (Severity.WARNING, "the tenant differs from the declaration: it may change under you"),
+    ),
 )

@@ -57,4 +57,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("users",),
+    impacts=((Severity.ERROR, "sign-in is blocked for the account"),),
 )

@@ -54,4 +54,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("users",),
+    impacts=((Severity.ERROR, "the mailbox or its signing account does not exist"),),
 )

@@ -58,4 +58,5 @@ RULE = Rule.define(
     options=RuleOptions,
     family=MICROSOFT,
     reads=("users",),
+    impacts=((Severity.ERROR, "no Exchange licence: no mailbox to log in to"),),
 )

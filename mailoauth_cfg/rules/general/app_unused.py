@@ -49,4 +49,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="general",
+    impacts=((Severity.INFO, "an unused credential to clean up: nothing breaks"),),
 )

@@ -97,8 +97,14 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
 RULE = Rule.define(
     __doc__,
     id="redirect-uri-stale",
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family="general",
+    impacts=(
+        (
+            Severity.INFO,
+            "a leftover redirect URI: nothing breaks, it widens what can receive codes",
+        ),
+    ),
 )

@@ -65,4 +65,10 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="general",
+    impacts=(
+        (
+            Severity.ERROR,
+            "the secret is exposed to every reader of the repository: it must be rotated",
+        ),
+    ),
 )

@@ -63,4 +63,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "the target cannot use a service account: no token"),),
 )

@@ -1,7 +1,8 @@
 """A Google mailbox used with an app password is not declared with 2-Step Verification.
 
 **What.** A target uses ``auth: app-password`` (Open Bee with Google, for instance) for a
-Google mailbox whose ``two_step_verification`` is not ``true`` (error). For Workspace accounts
+Google mailbox whose ``two_step_verification`` is ``false`` (error), or not declared (info:
+the live check reads it). For Workspace accounts
 an additional info reminds that the administrator must allow it.
 
 **Why.** Google offers app passwords only to accounts with 2-Step Verification turned on;
@@ -71,17 +72,23 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         user, targets = by_user[key]
         if user.two_step_verification is True:
             continue
-        state = "false" if user.two_step_verification is False else "not declared"
+        declared = user.two_step_verification is False
         yield ctx.finding(
             RULE,
             f"{user.email} is used with an app password by {targets_phrase(targets)} but "
-            f"two_step_verification is {state}: Google issues app passwords only to accounts "
-            "with 2-Step Verification",
+            + (
+                "two_step_verification is false: Google issues app passwords only to accounts "
+                "with 2-Step Verification, and turning it off revokes them"
+                if declared
+                else "two_step_verification is not declared: app passwords exist only with "
+                "2-Step Verification (checked by --online, live-google-two-step-verification)"
+            ),
             (*ctx.user_path(user.email), "two_step_verification"),
             fix=f"turn on 2-Step Verification for {user.email} (myaccount.google.com › Security "
             "› 2-Step Verification), create the app password at "
             "https://myaccount.google.com/apppasswords and set `two_step_verification: true`",
             object=ObjectRef.user(user.email),
+            severity=None if declared else Severity.INFO,
         )
 
 
@@ -92,4 +99,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.ERROR, "2SV declared off: no app password exists"),
+        (Severity.INFO, "2SV not declared: checked by --online"),
+    ),
 )

@@ -98,4 +98,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "Google rejects the client ID (invalid_client)"),),
 )

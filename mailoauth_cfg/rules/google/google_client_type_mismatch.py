@@ -76,7 +76,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     for app_plan in google_app_plans(ctx):
         typed = _typed(app_plan.targets)
         wanted = sorted({kind for _, kind in typed})
-        platform = app_plan.app.platform
+        if not app_plan.declares("platform"):
+            continue  # omitted: the client type its targets need is rendered
+        platform = app_plan.platform
         platform_path = ("apps", app_plan.name, "platform")
         if platform == "public":
             value = wanted[0] if len(wanted) == 1 else "desktop` or `web"
@@ -127,4 +129,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.ERROR, "the client type cannot receive the target's redirect"),
+        (Severity.WARNING, "a Web client works only if the exact loopback URI is registered"),
+    ),
 )

@@ -64,4 +64,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.INFO, "no API exposes it: declare it to have it checked"),),
 )

@@ -56,4 +56,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "the device flow cannot grant the Gmail scope: no token"),),
 )

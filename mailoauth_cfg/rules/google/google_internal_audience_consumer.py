@@ -52,4 +52,7 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.ERROR, "consumer accounts cannot sign in to an Internal app (org_internal)"),
+    ),
 )

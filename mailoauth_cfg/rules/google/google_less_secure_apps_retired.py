@@ -84,4 +84,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.ERROR, "Google refuses password logins since the retirement date"),
+        (Severity.WARNING, "password logins stop at the retirement date"),
+    ),
 )

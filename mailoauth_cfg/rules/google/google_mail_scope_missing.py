@@ -95,4 +95,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "without https://mail.google.com/ Gmail refuses XOAUTH2"),),
 )

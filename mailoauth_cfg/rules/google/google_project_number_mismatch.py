@@ -63,4 +63,10 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (
+            Severity.WARNING,
+            "the declared consent screen may describe another project: tokens may expire",
+        ),
+    ),
 )

@@ -105,4 +105,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "Google refuses the redirect URI: no sign-in"),),
 )

@@ -122,4 +122,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=((Severity.ERROR, "redirect_uri_mismatch: the consent never comes back"),),
 )

@@ -72,4 +72,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.ERROR, "consumer accounts have no domain-wide delegation"),
+        (Severity.INFO, "the delegation allow-list cannot be read: check it by hand"),
+    ),
 )

@@ -1,9 +1,10 @@
 """An External consent screen in Testing status makes Gmail refresh tokens expire after 7 days.
 
 **What.** A Google provider declares ``consent_screen: {audience: external, status: testing}``
-and targets obtain OAuth tokens through it. Error when a target uses its token unattended
-(servers, relays, ERP and helpdesk mailers); warning when only interactive targets are
-affected (Nextcloud Mail, WaveSoft), whose users can reconnect by hand.
+and targets obtain OAuth tokens through it: a warning, as mail works for a week after each
+consent and then stops (it will break later): unattended targets (servers, relays, ERP and
+helpdesk mailers) stop sending, interactive ones (Nextcloud Mail, WaveSoft) make users
+reconnect by hand.
 
 **Why.** Google issues refresh tokens that expire after 7 days
 (``catalog.google.TESTING_REFRESH_TOKEN_DAYS``) to projects whose consent screen is External
@@ -70,15 +71,17 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             fix=f"{CONSENT_SCREEN} › Publish app, set `status: production`{alternative}, then "
             f"redo the consent for {affected} (tokens issued in Testing keep their 7-day life)",
             object=ObjectRef.provider(name),
-            severity=Severity.ERROR if unattended else Severity.WARNING,
         )
 
 
 RULE = Rule.define(
     __doc__,
     id="google-testing-refresh-token-expiry",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.WARNING, "refresh tokens die 7 days after each consent: mail stops a week later"),
+    ),
 )

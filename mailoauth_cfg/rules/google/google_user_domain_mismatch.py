@@ -66,6 +66,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f'`suppress: [{{rule: google-user-domain-mismatch, reason: "{domain} is a secondary '
             f'domain of {provider.domain}"}}]` to this user',
             object=obj,
+            severity=Severity.INFO,
         )
 
 
@@ -76,4 +77,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="google",
+    impacts=(
+        (Severity.WARNING, "a consumer account without a Gmail address has no mailbox"),
+        (Severity.INFO, "a secondary Workspace domain is fine: check it"),
+    ),
 )

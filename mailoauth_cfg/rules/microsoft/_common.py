@@ -96,7 +96,7 @@ def has_credential(app: App) -> bool:
     return app.client_secret is not None or app.certificate is not None
 
 
-def resolve_permission(name: str, flow: str) -> Permission | None:
+def resolve_permission(name: str, flow: str | None) -> Permission | None:
     """The catalog permission a declared name means for an app of ``flow``.
 
     Names are friendly names without a kind (``Mail.Send`` exists as delegated and application):

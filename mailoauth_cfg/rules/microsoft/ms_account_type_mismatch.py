@@ -41,6 +41,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if tenant is None:
             continue
         audience = plan.app.audience
+        if not plan.declares("audience"):
+            continue
         if audience == "personal" and tenant not in ("consumers", "common"):
             message = (
                 f"app {plan.name} accepts personal Microsoft accounts only, but provider "
@@ -76,4 +78,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.ERROR, "the declared account types exclude the mailboxes: no sign-in"),),
 )

@@ -1,12 +1,17 @@
-"""A Microsoft app needs tenant-wide admin consent that is not recorded as granted.
+"""A Microsoft app needs tenant-wide admin consent that is declared as not granted.
 
-**What.** ``apps.<name>.admin_consent`` is not ``true`` while
+**What.** An administrator's consent is needed when
 
 * the app is app-only (application permissions always need admin consent);
 * a declared permission requires admin consent (catalog ``admin_consent_required``:
-  ``User.Read.All``, ``Exchange.Manage``, every application permission); or
+  ``User.Read.All``, ``Exchange.Manage``, every application permission);
 * a target of the app requires it (catalog ``admin_consent_required``, e.g. Open Bee, whose
-  documentation asks for "Grant admin consent" and all five permissions "Granted").
+  documentation asks for "Grant admin consent" and all five permissions "Granted"); or
+* the tenant does not let users consent to the mail permissions
+  (``providers.<p>.user_consent: disabled`` or ``low-impact``).
+
+Error when ``apps.<name>.admin_consent`` is ``false``. When it is not declared, the consent is
+a tenant-side fact: one info, decided by ``--online`` (``live-ms-permission-not-consented``).
 
 **Why.** Users cannot consent to these permissions themselves: the consent screen stops with
 ``AADSTS90094`` / ``AADSTS65001`` ("approval required"), and client-credentials tokens carry no
@@ -45,7 +50,7 @@ from mailoauth_cfg.rules.microsoft._common import (
 def reasons(plan: AppPlan) -> list[str]:
     """Why the app needs admin consent (empty when it does not)."""
     why: list[str] = []
-    if plan.app.flow == "app-only":
+    if plan.flow == "app-only":
         why.append("it is app-only: application permissions need admin consent")
     needing = [
         f"{p.name} ({p.kind})"
@@ -63,7 +68,7 @@ def reasons(plan: AppPlan) -> list[str]:
 def consent_url(plan: AppPlan) -> str:
     """The admin-consent URL for the app in its tenant and cloud."""
     cloud = get_cloud(cloud_of(plan))
-    scope = cloud.exchange_app_only_scope if plan.app.flow == "app-only" else None
+    scope = cloud.exchange_app_only_scope if plan.flow == "app-only" else None
     return admin_consent_url(
         cloud, tenant_of(plan) or "organizations", plan.app.client_id, scope=scope
     )
@@ -75,24 +80,36 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         if plan.app.admin_consent is True:
             continue
         why = reasons(plan)
+        provider = plan.provider
+        user_consent = getattr(provider, "user_consent", None)
+        if plan.flow == "delegated" and user_consent in ("disabled", "low-impact"):
+            allowed = "nothing" if user_consent == "disabled" else "low-impact permissions only"
+            why.append(f"the tenant lets users consent to {allowed} (user_consent: {user_consent})")
         if not why:
             continue
-        state = "false" if plan.app.admin_consent is False else "not declared"
+        declared = plan.app.admin_consent is False
+        state = "false" if declared else "not declared"
         consequence = (
             "client-credentials tokens carry no role until an administrator consents"
-            if plan.app.flow == "app-only"
+            if plan.flow == "app-only"
             else "sign-in stops at 'approval required' (AADSTS90094/AADSTS65001)"
         )
         path, at_key = app_node(ctx, plan.name, "admin_consent")
+        message = f"app {plan.name} needs admin consent ({'; '.join(why)}), but admin_consent is "
+        message += (
+            f"{state}: {consequence}"
+            if declared
+            else f"{state}: checked by --online (live-ms-permission-not-consented)"
+        )
         yield ctx.finding(
             RULE,
-            f"app {plan.name} needs admin consent ({'; '.join(why)}), but admin_consent is "
-            f"{state}: {consequence}",
+            message,
             path,
             at_key=at_key,
             fix=f"{portal(plan, 'API permissions', 'Grant admin consent for <tenant>')} (or open "
             f"{consent_url(plan)} as an administrator), then set `admin_consent: true`",
             object=plan.object,
+            severity=None if declared else Severity.INFO,
         )
 
 
@@ -103,4 +120,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "consent declared not granted where users cannot give it: no token"),
+        (Severity.INFO, "consent not declared: checked by --online"),
+    ),
 )

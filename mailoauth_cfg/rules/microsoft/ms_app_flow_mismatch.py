@@ -63,6 +63,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare each app's flow with the flow its targets are configured for."""
     for plan in microsoft_apps(ctx):
         app = plan.app
+        if not plan.declares("flow"):
+            continue  # omitted: the flow of the app's targets
         interactive = [
             t for t in microsoft_targets(plan) if effective_bootstrap(t) != "client-credentials"
         ]
@@ -123,4 +125,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.ERROR, "the declared flow cannot issue the token the target asks for"),),
 )

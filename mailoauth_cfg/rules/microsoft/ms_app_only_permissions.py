@@ -7,8 +7,9 @@
   one is an error. Microsoft Graph ``Mail.Send``/``Mail.Read`` (application) are not
   substitutes: they serve the Graph REST API, not SMTP AUTH, IMAP or POP;
 * a delegated permission (``SMTP.Send``, ``IMAP.AccessAsUser.All``, ``offline_access``…) is
-  reported as a warning: client-credentials tokens carry application roles only, so it is
-  ignored and usually means the delegated permission was added instead of the application one.
+  reported as an info (nothing breaks): client-credentials tokens carry application roles
+  only, so it is ignored and usually means the delegated permission was added instead of the
+  application one.
 
 With Exchange "RBAC for Applications" for SMTP, Microsoft advises *not* adding
 ``SMTP.SendAsApp``; suppress the rule on the app in that case, with the reason.
@@ -109,7 +110,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=f"remove {name!r} from apps.{plan.name}.permissions and from "
                 f"{portal(plan, 'API permissions')}",
                 object=plan.object,
-                severity=Severity.WARNING,
+                severity=Severity.INFO,
             )
 
 
@@ -120,4 +121,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the client-credentials token lacks the Exchange role: login refused"),
+        (Severity.INFO, "a delegated permission on an app-only app is ignored: advice"),
+    ),
 )

@@ -1,7 +1,10 @@
 """A Microsoft app certificate expires soon, has expired, or has no known expiry.
 
-**What.** ``apps.<name>.certificate.expires`` is before ``--as-of`` + ``lead_days`` (warning),
-before ``--as-of`` (error), or missing (info).
+**What.** For every certificate of ``apps.<name>`` (``certificate``, and the
+``type: certificate`` entries of ``credentials:``): the one a target uses expired before
+``--as-of`` (error) or expires within ``lead_days`` with no longer-lived certificate registered
+(warning); an expired certificate no target uses (info). Without ``expires``: one info, checked
+by ``--online``.
 
 **Why.** Once the certificate's end date passes, Entra rejects the client assertions signed
 with it: every token request of the app fails and the targets stop sending and reading mail.
@@ -28,7 +31,7 @@ from pydantic import Field
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import microsoft_apps
-from mailoauth_cfg.rules.microsoft._expiry import Credential, expiry_findings
+from mailoauth_cfg.rules.microsoft._expiry import expiry_findings
 
 
 class Options(RuleOptions):
@@ -40,23 +43,20 @@ class Options(RuleOptions):
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     """Compare each Microsoft app certificate's end date with the run date."""
     for plan in microsoft_apps(ctx):
-        certificate = plan.app.certificate
-        if certificate is None:
-            continue
-        credential = Credential(
-            label=f"certificate {certificate.thumbprint.upper()}",
-            expires=certificate.expires,
-            path=("apps", plan.name, "certificate"),
+        yield from expiry_findings(
+            ctx,
+            RULE,
+            plan,
+            "certificate",
+            options.lead_days,
             renew=(
                 "upload a new certificate (`az ad app credential reset --id "
-                f"{plan.app.client_id} --cert @new.pem --append`), deploy its key, remove the "
-                "old one and update `thumbprint:` and `expires:`"
+                f"{plan.app.client_id} --cert @new.pem --append`), list it under "
+                "`credentials:`, deploy its key to the targets (`credential:`), then remove the "
+                "old one"
             ),
-            undated_fix="copy the 'Expires' date from App registrations › Certificates & "
-            "secrets › Certificates into `expires: YYYY-MM-DD`",
-            failure="token requests signed with it are rejected",
+            failure="token requests signed with it are rejected (AADSTS700027)",
         )
-        yield from expiry_findings(ctx, RULE, plan, credential, options.lead_days)
 
 
 RULE = Rule.define(
@@ -66,4 +66,9 @@ RULE = Rule.define(
     check=check,
     options=Options,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the certificate a target uses has expired: no token can be issued"),
+        (Severity.WARNING, "it expires within lead_days with no successor: mail stops then"),
+        (Severity.INFO, "no end date declared (checked by --online), or expired and unused"),
+    ),
 )

@@ -49,7 +49,7 @@ def needs(plan: AppPlan) -> tuple[list[str], list[str]]:
     """(why a credential is needed, targets that accept only a client secret)."""
     why: list[str] = []
     secret_only: list[str] = []
-    if plan.app.flow == "app-only":
+    if plan.flow == "app-only":
         why.append("it uses client credentials (flow: app-only)")
     for target in microsoft_targets(plan):
         profile = target.microsoft
@@ -69,32 +69,44 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Find confidential Microsoft apps without a usable secret or certificate."""
     for plan in microsoft_apps(ctx):
         app = plan.app
-        if app.client_secret is not None:
-            continue
         why, secret_only = needs(plan)
         if not why:
             continue
+        credentials = list(app.all_credentials())
         create = (
             f"create a client secret ({portal(plan, 'Certificates & secrets', 'New client secret')}"
             f" or `az ad app credential reset --id {app.client_id} --append`), give its Value to "
             "the target and declare `client_secret: {env: NAME, expires: YYYY-MM-DD}`"
         )
         path: PathKey
-        if app.certificate is None:
-            path, at_key = ("apps", plan.name), True
-            message = (
-                f"app {plan.name} has neither a client secret nor a certificate, but "
-                f"{'; '.join(why)}: token requests fail with AADSTS7000218"
+        if not credentials:
+            yield ctx.finding(
+                RULE,
+                f"app {plan.name} declares no client secret or certificate, but {'; '.join(why)}: "
+                "the credential is checked by --online (live-ms-app-credentials), and rendering "
+                "needs it",
+                ("apps", plan.name),
+                at_key=True,
+                fix=create,
+                object=plan.object,
+                severity=Severity.INFO,
             )
-        elif secret_only:
-            path, at_key = app_node(ctx, plan.name, "certificate")
-            message = (
-                f"app {plan.name} has only a certificate, but {names(secret_only)} "
-                f"accept{'s' if len(secret_only) == 1 else ''} only a client secret"
-            )
-        else:
             continue
-        yield ctx.finding(RULE, message, path, at_key=at_key, fix=create, object=plan.object)
+        if any(c.type == "secret" for c in credentials) or not secret_only:
+            continue
+        path, at_key = ("apps", plan.name), True
+        if app.certificate is not None:
+            path, at_key = app_node(ctx, plan.name, "certificate")
+        yield ctx.finding(
+            RULE,
+            f"app {plan.name} holds only certificates, but {names(secret_only)} "
+            f"accept{'s' if len(secret_only) == 1 else ''} only a client secret: no token can be "
+            "requested",
+            path,
+            at_key=at_key,
+            fix=create,
+            object=plan.object,
+        )
 
 
 RULE = Rule.define(
@@ -104,4 +116,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "only certificates for a target that takes a secret: no token"),
+        (Severity.INFO, "no credential declared: checked by --online, needed to render"),
+    ),
 )

@@ -2,10 +2,11 @@
 
 **What.** A host in ``providers.<name>.endpoints`` (``login``, ``graph``, ``exchange``,
 ``smtp``, ``imap``, ``pop``) is a known host of a *different* Microsoft cloud than
-``cloud:`` (e.g. ``login.microsoftonline.us`` with ``cloud: global``), a host in a Microsoft
-domain (``microsoftonline.com``, ``office365.com``, ``outlook.com``…) that no cloud of the
-catalog uses, or a host whose domain looks like a misspelt Microsoft domain
-(``office356.com``, reported as a warning: the endpoint cannot work). Hosts outside
+``cloud:`` (e.g. ``login.microsoftonline.com`` with ``cloud: usgov``: error, the tenant's tokens
+are not issued there), a host whose domain looks like a misspelt Microsoft domain
+(``office356.com``: error, the endpoint cannot work), or a host in a Microsoft domain
+(``microsoftonline.com``, ``office365.com``, ``outlook.com``…) that no cloud of the catalog
+uses (info). Hosts outside
 Microsoft's domains (a proxy, a local emulator) are not reported.
 
 **Why.** Tenants, app registrations and mailboxes live in exactly one cloud: a token from the
@@ -120,11 +121,15 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             lookalike = microsoft_domain(host)
             severity = None
             if owners:
-                why = f"a host of cloud {' / '.join(owners)}, not of cloud {provider.cloud}"
+                why = (
+                    f"a host of cloud {' / '.join(owners)}, not of cloud {provider.cloud}: "
+                    "the tenant's tokens and mailboxes are not served there"
+                )
                 fix = (
                     f"set providers.{name}.cloud to {owners[0]!r} if the tenant lives there, "
                     f"or remove endpoints.{field} to use {default}"
                 )
+                severity = Severity.ERROR
             elif lookalike is not None:
                 domain, exact = lookalike
                 why = (
@@ -133,7 +138,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     else f"{host} looks like a misspelling of Microsoft's {domain}"
                 )
                 fix = f"remove endpoints.{field} to use {default}, or correct the host"
-                severity = None if exact else Severity.WARNING
+                severity = None if exact else Severity.ERROR
             else:
                 continue
             yield ctx.finding(
@@ -153,4 +158,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "a host of another cloud, or a misspelt one: requests cannot succeed"),
+        (Severity.INFO, "a Microsoft host no cloud of the catalog uses: check it"),
+    ),
 )

@@ -1,7 +1,9 @@
 """An app-only Microsoft app's service principal is not registered in Exchange Online.
 
-**What.** ``apps.<name>.flow`` is ``app-only`` and ``exchange_service_principal`` is not
-``true``.
+**What.** An app used with client credentials (``flow: app-only``, or every target of it
+configured so) declares ``exchange_service_principal: false`` (error). When the key is not
+declared, the registration in Exchange is a tenant-side fact: one info, decided by ``--online``
+(``live-ms-exchange-service-principal``).
 
 **Why.** For IMAP, POP and SMTP with client credentials, Exchange Online authorises the
 *Exchange* service principal of the app, which an admin creates with ``New-ServicePrincipal``;
@@ -40,13 +42,19 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         app = plan.app
         if app.flow != "app-only" or app.exchange_service_principal is True:
             continue
-        state = "false" if app.exchange_service_principal is False else "not declared"
+        declared = app.exchange_service_principal is False
         path, at_key = app_node(ctx, plan.name, "exchange_service_principal")
         yield ctx.finding(
             RULE,
-            f"app-only app {plan.name}: its service principal is not registered in Exchange "
-            f"Online (exchange_service_principal is {state}); IMAP/POP/SMTP logins fail with "
-            "535 5.7.3 / AUTHENTICATE failed until it is",
+            (
+                f"app-only app {plan.name}: its service principal is not registered in "
+                "Exchange Online (exchange_service_principal: false); IMAP/POP/SMTP logins "
+                "fail with 535 5.7.3 / AUTHENTICATE failed until it is"
+                if declared
+                else f"app-only app {plan.name}: whether its service principal is registered "
+                "in Exchange Online is not declared (exchange_service_principal): checked by "
+                "--online (live-ms-exchange-service-principal)"
+            ),
             path,
             at_key=at_key,
             fix=f"{exchange_connect(plan)}; New-ServicePrincipal -AppId {app.client_id} "
@@ -55,6 +63,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             "--query id -o tsv`), NOT the object ID of the App registration page (that one makes "
             "authentication fail); then set `exchange_service_principal: true`",
             object=plan.object,
+            severity=None if declared else Severity.INFO,
         )
 
 
@@ -65,4 +74,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "declared not registered in Exchange: every login fails (535 5.7.3)"),
+        (Severity.INFO, "not declared: checked by --online"),
+    ),
 )

@@ -1,7 +1,10 @@
 """A mailbox of an app-only Microsoft target is not granted to the app's service principal.
 
-**What.** ``apps.<name>.flow`` is ``app-only`` and a mailbox in ``targets.<t>.users`` of a
-target using the app is missing from ``apps.<name>.granted_mailboxes`` (case-insensitive).
+**What.** An app used with client credentials declares ``granted_mailboxes`` and a mailbox
+in ``targets.<t>.users`` of a target using the app is missing from it (case-insensitive). When
+``granted_mailboxes`` is not declared (the grants live in Exchange, or an RBAC for Applications
+scope limits the app), one info per app: decided by ``--online``
+(``live-ms-mailbox-permission-missing``).
 
 **Why.** With client credentials there is no signed-in user: Exchange Online lets the service
 principal into a mailbox only when it holds ``FullAccess`` on it (IMAP, POP) or ``SendAs``
@@ -27,6 +30,7 @@ from collections.abc import Iterator
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
+    app_node,
     enterprise_object_id,
     exchange_connect,
     microsoft_apps,
@@ -62,7 +66,32 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         app = plan.app
         if app.flow != "app-only":
             continue
-        granted = {m.lower() for m in app.granted_mailboxes or []}
+        if app.granted_mailboxes is None:
+            users = sorted(
+                {
+                    m
+                    for t in microsoft_targets(plan)
+                    for m in t.target.users
+                    if grants(m, t.protocols)
+                }
+            )
+            if users:
+                path, at_key = app_node(ctx, plan.name, "granted_mailboxes")
+                yield ctx.finding(
+                    RULE,
+                    f"app-only app {plan.name}: the mailboxes it is granted are not declared "
+                    f"(granted_mailboxes); {', '.join(users)} must be granted to its service "
+                    "principal: checked by --online (live-ms-mailbox-permission-missing)",
+                    path,
+                    at_key=at_key,
+                    fix=f"declare `granted_mailboxes: [{', '.join(users)}]` once granted "
+                    f"({exchange_connect(plan)}; Add-MailboxPermission / "
+                    "Add-RecipientPermission, or a New-ManagementRoleAssignment scope)",
+                    object=plan.object,
+                    severity=Severity.INFO,
+                )
+            continue
+        granted = {m.lower() for m in app.granted_mailboxes}
         for target in microsoft_targets(plan):
             for index, mailbox in enumerate(target.target.users):
                 if mailbox.lower() in granted:
@@ -92,4 +121,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the declared grants miss a mailbox: its login fails (535 5.7.3)"),
+        (Severity.INFO, "grants not declared: checked by --online"),
+    ),
 )

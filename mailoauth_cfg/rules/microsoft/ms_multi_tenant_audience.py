@@ -1,8 +1,9 @@
 """A Microsoft app accepts accounts of every organisation although it serves one tenant.
 
-**What.** ``apps.<name>.audience`` is ``multi-tenant`` (info) or ``multi-tenant-and-personal``
-(warning) while the provider's ``tenant`` is a fixed tenant (GUID or domain): every target of
-the app signs in mailboxes of that single organisation.
+**What.** ``apps.<name>.audience`` is ``multi-tenant`` or ``multi-tenant-and-personal`` while
+the provider's ``tenant`` is a fixed tenant (GUID or domain): every target of the app signs in
+mailboxes of that single organisation. Info (advice): mail works; the app admits more accounts
+than it needs.
 
 **Why.** Supported account types decide who may sign in to the app. A multi-tenant
 registration lets users of any Entra organisation (and, with personal accounts, anyone with an
@@ -34,7 +35,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     for plan in microsoft_apps(ctx):
         tenant = tenant_of(plan)
         audience = plan.app.audience
-        if tenant is None or is_tenant_keyword(tenant):
+        if tenant is None or is_tenant_keyword(tenant) or not plan.declares("audience"):
             continue
         if audience not in ("multi-tenant", "multi-tenant-and-personal"):
             continue
@@ -54,7 +55,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             f"organizational directory only (`az ad app update --id {plan.app.client_id} "
             "--sign-in-audience AzureADMyOrg`), then `audience: single-tenant`",
             object=plan.object,
-            severity=Severity.WARNING if audience == "multi-tenant-and-personal" else None,
+            severity=None,
         )
 
 
@@ -65,4 +66,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.INFO, "wider sign-in audience than needed: nothing breaks, advice"),),
 )

@@ -1,14 +1,16 @@
-"""A delegated Microsoft app whose targets keep a refresh token does not list ``offline_access``.
+"""A delegated app lacks ``offline_access`` in a tenant where users cannot consent to it.
 
-**What.** ``apps.<name>.permissions`` is given, the app is delegated, at least one of its targets
-stores a refresh token (every delegated mail target in the catalog does: the application, the
-token file or the proxy refreshes the access token hourly), and ``offline_access`` is not in the
-list.
+**What.** ``apps.<name>.permissions`` is given without ``offline_access``, the app is
+delegated and one of its targets keeps a refresh token. ``offline_access`` is an OpenID Connect
+scope: the target requests it at sign-in and the signing-in user consents to it, so it need not
+be on the registration, unless the tenant lets users consent to nothing
+(``providers.<p>.user_consent: disabled``: error). When the tenant's user-consent setting is
+not declared: one info (it decides).
 
-**Why.** Without ``offline_access`` Entra returns no refresh token. The first access token works
-for about an hour, then the target cannot renew it and mail stops until someone signs in again.
-Where user consent is restricted, a scope missing from the registration is also never
-consented, so the authorization request fails with ``AADSTS65001``.
+**Why.** Where users cannot consent, only what an administrator consented on the registration
+is granted: ``offline_access`` missing there makes the sign-in stop at "approval required"
+(``AADSTS65001``), or no refresh token is issued and mail stops about an hour after each
+sign-in.
 
 **Fix.** Add ``offline_access`` to ``permissions:`` and to the registration: Entra admin center ›
 App registrations › <app> › API permissions › Add a permission › Microsoft Graph › Delegated
@@ -25,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import permission
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Edit, Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.microsoft._common import (
     add_permission_path,
@@ -51,6 +53,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             continue
         if OFFLINE_ACCESS in declared_names(app):
             continue
+        user_consent = getattr(plan.provider, "user_consent", None)
+        if user_consent in ("allowed", "low-impact"):
+            continue  # consented by the user at sign-in
         needing = [
             target.name
             for target in microsoft_targets(plan)
@@ -59,16 +64,26 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ]
         if not needing:
             continue
+        blocked = user_consent == "disabled"
         yield ctx.finding(
             RULE,
-            f"app {plan.name} does not list offline_access: no refresh token is issued, so "
-            f"{target_list(needing)} can send or read mail for only about an hour after each "
-            "sign-in",
+            f"app {plan.name} does not list offline_access and "
+            + (
+                "users may not consent to anything (user_consent: disabled): the sign-in of "
+                f"{target_list(needing)} stops at 'approval required' (AADSTS65001) or gets no "
+                "refresh token"
+                if blocked
+                else "the tenant's user-consent setting is not declared: users consent to it at "
+                f"sign-in unless consent is disabled ({target_list(needing)} "
+                f"{'needs' if len(needing) == 1 else 'need'} a refresh token)"
+            ),
             ("apps", plan.name, "permissions"),
             fix=f"add `offline_access` to apps.{plan.name}.permissions and to the registration: "
             f"{add_permission_path(plan, offline)} (or `{az_permission_add(plan, offline)}`), "
-            "grant consent again and re-run the target's token bootstrap",
+            "then grant admin consent again",
             object=plan.object,
+            severity=None if blocked else Severity.INFO,
+            edits=(Edit("add", ("apps", plan.name, "permissions"), OFFLINE_ACCESS),),
         )
 
 
@@ -79,4 +94,12 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (
+            Severity.ERROR,
+            "users may not consent to it: no refresh token, mail stops within the hour",
+        ),
+        (Severity.INFO, "the tenant's consent setting is not declared: it decides"),
+    ),
+    fixable=True,
 )

@@ -88,8 +88,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
 RULE = Rule.define(
     __doc__,
     id="ms-over-privileged-permission",
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.INFO, "more access than mail needs: nothing breaks, advice"),),
 )

@@ -100,4 +100,7 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the registration lacks a permission the login needs: no usable token"),
+    ),
 )

@@ -13,7 +13,7 @@ the flow the target is configured with) differs from ``apps.<name>.platform``:
   it and acts as a confidential client;
 * a device-code target (sasl-xoauth2-tool ``--use-device-flow``, email-oauth2-proxy
   ``flow: device``) belongs on a public client; on a ``web`` app it works only through "Allow
-  public client flows" and leaves a secret and web redirects nobody uses → warning.
+  public client flows" and leaves a secret and web redirects nobody uses → info (it works).
 
 A Microsoft app written ``platform: desktop`` counts as public. App-only apps and
 client-credentials targets use no platform and are skipped.
@@ -145,15 +145,15 @@ def _findings(ctx: Context, plan: AppPlan) -> Iterator[Finding]:
             at_key=at_key,
             fix=fix,
             object=plan.object,
-            severity=Severity.WARNING,
+            severity=Severity.INFO,
         )
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Compare each delegated Microsoft app's platform with what its targets need."""
     for plan in microsoft_apps(ctx):
-        if plan.app.flow != "delegated":
-            continue
+        if plan.app.flow != "delegated" or not plan.declares("platform"):
+            continue  # omitted: the platform the targets need is rendered
         yield from _findings(ctx, plan)
 
 
@@ -164,4 +164,11 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (
+            Severity.ERROR,
+            "the declared platform refuses the target's sign-in (AADSTS700025/7000218)",
+        ),
+        (Severity.INFO, "device code on a web app works through public client flows: advice"),
+    ),
 )

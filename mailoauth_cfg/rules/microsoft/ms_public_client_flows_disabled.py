@@ -49,20 +49,26 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         ]
         if not device:
             continue
-        state = "No (false)" if app.public_client_flows is False else "not declared"
+        declared = app.public_client_flows is False
         path, at_key = app_node(ctx, plan.name, "public_client_flows")
         yield ctx.finding(
             RULE,
             f"{targets_do(device, 'obtains its', 'obtain their')} token with the device code "
             "flow, but "
-            f"'Allow public client flows' of app {plan.name} is {state}: the token request "
-            "fails with AADSTS7000218",
+            + (
+                f"'Allow public client flows' of app {plan.name} is No (false): the token "
+                "request fails with AADSTS7000218"
+                if declared
+                else f"'Allow public client flows' of app {plan.name} is not declared: it must "
+                "be Yes (checked by --online, live-ms-public-client-flows)"
+            ),
             path,
             at_key=at_key,
             fix=f"{portal(plan, 'Authentication', 'Advanced settings', SETTING)} › Yes (or "
             f"`az ad app update --id {app.client_id} --is-fallback-public-client true`), then "
             "declare `public_client_flows: true`",
             object=plan.object,
+            severity=None if declared else Severity.INFO,
         )
 
 
@@ -73,4 +79,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "public client flows declared off: the device code flow fails"),
+        (Severity.INFO, "not declared: checked by --online"),
+    ),
 )

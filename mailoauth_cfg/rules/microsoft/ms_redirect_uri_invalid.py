@@ -110,4 +110,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "Entra refuses or retired the URI: no sign-in"),
+        (Severity.WARNING, "a wildcard works today but is refused by the portal and discouraged"),
+    ),
 )

@@ -79,4 +79,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.ERROR, "the redirect URI the target sends is not registered: AADSTS50011"),),
 )

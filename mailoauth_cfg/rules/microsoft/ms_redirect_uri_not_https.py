@@ -56,4 +56,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.ERROR, "Entra refuses the URI: the consent never comes back"),),
 )

@@ -1,7 +1,11 @@
-"""A Microsoft client secret expires soon, has expired, or has no known expiry.
+"""A Microsoft client secret a target uses has expired or expires soon with no successor.
 
-**What.** ``apps.<name>.client_secret.expires`` is before ``--as-of`` + ``lead_days`` (warning),
-before ``--as-of`` (error), or missing (info) on an app that uses a secret.
+**What.** For every secret of ``apps.<name>`` (``client_secret``, and the ``type: secret``
+entries of ``credentials:``): the secret a target uses (``targets.<t>.credential``, or the app's
+only one) expired before ``--as-of`` (error) or expires within ``lead_days`` and no longer-lived
+secret is registered (warning); an expired secret no target uses (info: remove it). A target
+still on an old secret while a successor exists is ``target-credential-stale``'s. A secret
+without ``expires`` is not known here: one info, checked by ``--online``.
 
 **Why.** When the secret expires every token refresh fails with ``AADSTS7000222`` and the
 application silently stops sending mail. Entra gives secrets 6 months by default and 24 at most,
@@ -26,7 +30,8 @@ from pydantic import Field
 
 from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
-from mailoauth_cfg.rules.microsoft._expiry import Credential, expiry_findings
+from mailoauth_cfg.rules.microsoft._common import microsoft_apps
+from mailoauth_cfg.rules.microsoft._expiry import expiry_findings
 
 
 class Options(RuleOptions):
@@ -37,23 +42,20 @@ class Options(RuleOptions):
 
 def check(ctx: Context, options: Options) -> Iterator[Finding]:
     """Compare each Microsoft app secret's expiry with the run date."""
-    for plan in ctx.app_plans():
-        secret = plan.app.client_secret
-        if plan.provider_type != "microsoft" or secret is None:
-            continue
-        credential = Credential(
-            label="client secret",
-            expires=secret.expires,
-            path=("apps", plan.name, "client_secret"),
+    for plan in microsoft_apps(ctx):
+        yield from expiry_findings(
+            ctx,
+            RULE,
+            plan,
+            "secret",
+            options.lead_days,
             renew=(
                 f"add a new secret (`az ad app credential reset --id {plan.app.client_id} "
-                "--append`), deploy it, delete the old one and update `expires:`"
+                "--append`), list it under `credentials:` with its dates, give it to the "
+                "targets (`credential:`), then delete the old one"
             ),
-            undated_fix="copy the 'Expires' date from App registrations › Certificates & "
-            "secrets into `expires: YYYY-MM-DD`",
-            failure="token refreshes fail with AADSTS7000222",
+            failure="every token refresh of its targets fails with AADSTS7000222",
         )
-        yield from expiry_findings(ctx, RULE, plan, credential, options.lead_days)
 
 
 RULE = Rule.define(
@@ -63,4 +65,9 @@ RULE = Rule.define(
     check=check,
     options=Options,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the secret a target uses has expired: no token can be issued"),
+        (Severity.WARNING, "it expires within lead_days with no successor: mail stops then"),
+        (Severity.INFO, "no expiry declared (checked by --online), or expired and unused"),
+    ),
 )

@@ -1,6 +1,6 @@
 """A Microsoft client secret's dates describe a lifetime Entra cannot issue.
 
-**What.** On ``apps.<name>.client_secret``:
+**What.** On each secret of ``apps.<name>`` (``client_secret``, secrets in ``credentials:``):
 
 * ``expires`` is more than 24 calendar months after ``created`` (the portal's maximum; catalog
   ``secret_max_expiry``);
@@ -34,46 +34,52 @@ from mailoauth_cfg.rules.microsoft._common import microsoft_apps, portal
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Check each secret's created/expires dates against the 24-month maximum."""
     for plan in microsoft_apps(ctx):
-        secret = plan.app.client_secret
-        if secret is None or secret.expires is None:
-            continue
-        expires = secret.expires
-        created = secret.created
-        if created is not None and expires <= created:
-            problem = (
-                f"expires on {expires.isoformat()}, not after its creation on {created.isoformat()}"
+        for secret in plan.app.all_credentials():
+            if secret.type != "secret" or secret.expires is None:
+                continue
+            expires = secret.expires
+            created = secret.created
+            if created is not None and expires <= created:
+                problem = (
+                    f"expires on {expires.isoformat()}, not after its creation on "
+                    f"{created.isoformat()}"
+                )
+            elif created is not None and expires > secret_max_expiry(created):
+                latest = secret_max_expiry(created)
+                problem = (
+                    f"runs from {created.isoformat()} to {expires.isoformat()}, longer than the "
+                    f"{SECRET_MAX_LIFETIME_MONTHS}-month maximum (latest possible end: "
+                    f"{latest.isoformat()})"
+                )
+            elif created is None and expires > secret_max_expiry(ctx.as_of):
+                latest = secret_max_expiry(ctx.as_of)
+                problem = (
+                    f"expires on {expires.isoformat()}, more than {SECRET_MAX_LIFETIME_MONTHS} "
+                    f"months after the run date {ctx.as_of.isoformat()} (no secret created by "
+                    f"then can last past {latest.isoformat()})"
+                )
+            else:
+                continue
+            label = "client secret" if secret.name == "client_secret" else f"secret {secret.name}"
+            yield ctx.finding(
+                RULE,
+                f"the {label} of app {plan.name} {problem}: these dates cannot be right, so it "
+                "expires earlier than declared and no warning comes in time",
+                ("apps", plan.name, *secret.path, "expires"),
+                fix="copy the exact Expires date (and `created:`) of this secret from "
+                f"{portal(plan, 'Certificates & secrets')}; add `key_id:` to tie the entry to it",
+                object=plan.object,
             )
-        elif created is not None and expires > secret_max_expiry(created):
-            latest = secret_max_expiry(created)
-            problem = (
-                f"runs from {created.isoformat()} to {expires.isoformat()}, longer than the "
-                f"{SECRET_MAX_LIFETIME_MONTHS}-month maximum (latest possible end: "
-                f"{latest.isoformat()})"
-            )
-        elif created is None and expires > secret_max_expiry(ctx.as_of):
-            latest = secret_max_expiry(ctx.as_of)
-            problem = (
-                f"expires on {expires.isoformat()}, more than {SECRET_MAX_LIFETIME_MONTHS} "
-                f"months after the run date {ctx.as_of.isoformat()} (no secret created by then can "
-                f"last past {latest.isoformat()})"
-            )
-        else:
-            continue
-        yield ctx.finding(
-            RULE,
-            f"the client secret of app {plan.name} {problem}; these dates cannot be right",
-            ("apps", plan.name, "client_secret", "expires"),
-            fix="copy the exact Expires date (and `created:`) of this secret from "
-            f"{portal(plan, 'Certificates & secrets')}; add `key_id:` to tie the entry to it",
-            object=plan.object,
-        )
 
 
 RULE = Rule.define(
     __doc__,
     id="ms-secret-lifetime",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.WARNING, "the real expiry is earlier than declared: mail stops unannounced"),
+    ),
 )

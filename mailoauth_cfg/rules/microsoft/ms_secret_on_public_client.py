@@ -39,7 +39,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     for plan in microsoft_apps(ctx):
         app = plan.app
         secret = app.client_secret
-        if secret is None or app_platform(app) != "public" or app.flow != "delegated":
+        if secret is None or not plan.declares("platform") or app_platform(app) != "public":
+            continue
+        if app.flow != "delegated":
             continue
         if any(effective_bootstrap(t) == "client-credentials" for t in microsoft_targets(plan)):
             continue
@@ -61,8 +63,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
 RULE = Rule.define(
     __doc__,
     id="ms-secret-on-public-client",
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.INFO, "an unused live credential: nothing breaks, advice"),),
 )

@@ -103,4 +103,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "Basic auth is off from the catalog's date: password logins fail"),
+        (Severity.WARNING, "it will stop at the retirement date"),
+    ),
 )

@@ -40,7 +40,7 @@ def reasons(ctx: Context, provider: str, tenant: str) -> list[str]:
     for plan in microsoft_apps(ctx):
         if plan.app.provider != provider:
             continue
-        if plan.app.audience == "single-tenant":
+        if plan.declares("audience") and plan.app.audience == "single-tenant":
             cause = (
                 "/consumers signs in personal accounts only"
                 if tenant == "consumers"
@@ -85,4 +85,7 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "the tenant keyword cannot sign these apps or targets in: no token"),
+    ),
 )

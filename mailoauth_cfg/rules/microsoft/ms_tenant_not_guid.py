@@ -52,4 +52,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=((Severity.INFO, "works today; a renamed domain would break it: advice"),),
 )

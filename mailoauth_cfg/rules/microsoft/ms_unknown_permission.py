@@ -5,7 +5,7 @@ of the catalog (Microsoft Graph and Office 365 Exchange Online mail permissions 
 scopes), neither as a friendly name (``SMTP.Send``, case-insensitive) nor as a full scope URI
 (``https://outlook.office.com/SMTP.Send``).
 
-A name close to a known one (a typo) is an error; any other unknown name is a warning, since
+A name close to a known one (a typo) is an error; any other unknown name is an info, since
 it may be a real permission outside the catalog's mail permissions.
 
 **Why.** A misspelt permission (``SMTP.Sent``, ``IMAP.AccessAsUser``) does not exist in Entra:
@@ -69,7 +69,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 ("apps", plan.name, "permissions", index),
                 fix=fix,
                 object=plan.object,
-                severity=None if match else Severity.WARNING,
+                severity=None if match else Severity.INFO,
             )
 
 
@@ -80,4 +80,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="microsoft",
+    impacts=(
+        (Severity.ERROR, "a misspelt permission: the intended one is missing"),
+        (Severity.INFO, "a permission outside the catalog: not judged"),
+    ),
 )

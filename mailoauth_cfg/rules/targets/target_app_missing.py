@@ -64,4 +64,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "the target names no client: no token can be issued"),),
 )

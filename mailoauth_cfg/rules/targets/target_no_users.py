@@ -54,4 +54,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "no mailbox to sign in as: nothing can be sent"),),
 )

@@ -72,4 +72,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.WARNING, "two targets overwrite one token file on a shared host"),),
 )

@@ -33,23 +33,19 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         supported = plan.facts.protocols(ptype)
         with_what = f" with {ptype}" if ptype else ""
         is_declared = declared(ctx, target_path(plan.name, "protocols"))
+        if not is_declared:
+            continue  # omitted: the protocol the kind supports is derived
         keep = [p for p in plan.protocols if p in supported]
         keep_text = ", ".join(dict.fromkeys(keep or supported[:1]))
         for index, proto in enumerate(plan.protocols):
             if proto in supported:
                 continue
-            if is_declared:
-                path = target_path(plan.name, "protocols", index)
-                at_key = False
-                default = ""
-            else:
-                path = target_path(plan.name)
-                at_key = True
-                default = " (`protocols` defaults to [smtp])"
+            path = target_path(plan.name, "protocols", index)
+            at_key = False
             yield ctx.finding(
                 RULE,
                 f"target {plan.name}: {plan.facts.display_name} does not support {proto}"
-                f"{with_what}{default}; it supports {human_list(supported)}",
+                f"{with_what}; it supports {human_list(supported)}",
                 path,
                 fix=f"set `protocols: [{keep_text}]` on target {plan.name}",
                 object=plan.object,
@@ -64,4 +60,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "the application has no OAuth for that protocol"),),
 )

@@ -87,4 +87,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "the application cannot use OAuth with that provider"),),
 )

@@ -4,14 +4,15 @@
 value the application rejects or misreads: it must equal a value, be one of a few values, or
 match a pattern (each kind's ``settings`` with a ``field``). Today: the label of a Dolibarr OAuth
 service entry must be letters and digits (an empty label, the unlabelled entry
-``OAUTH_<PROV>_ID``, is allowed).
+``OAUTH_<PROV>_ID``, is allowed); Postfix's ``smtp_sasl_mechanism_filter``
+(``sasl_mechanism``) must be ``xoauth2``, the only mechanism sasl-xoauth2 provides.
 
 **Why.** The application stores or parses the value its own way: Dolibarr's form accepts only
 letters and digits in a label, splits ``OAUTH_<PROV>-<label>`` on ``-`` and strips ``_ID`` when
 saving, so the service that ``MAIN_MAIL_SMTPS_OAUTH_SERVICE`` names is never found.
 
 **Fix.** Set the value the message gives (for a pattern, the value without the characters it
-does not allow).
+does not allow). Where the application takes exactly one value, the finding carries it.
 
 Source: each kind's ``settings`` in mailoauth_cfg/targets/<kind>/facts.py (Dolibarr:
 Dolibarr/dolibarr:htdocs/admin/oauth.php).
@@ -21,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Edit, Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import key_or_parent, target_path
-from mailoauth_cfg.targets._facts import OneOf, Pattern, Setting
+from mailoauth_cfg.targets._facts import Equals, OneOf, Pattern, Setting
 
 
 def fix_of(setting: Setting, field: str, value: str) -> str:
@@ -48,6 +49,7 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             if value is None or value == "" or setting.constraint.accepts(value):
                 continue
             path, at_key = key_or_parent(ctx, target_path(plan.name, field))
+            exact = setting.constraint
             yield ctx.finding(
                 RULE,
                 f"target {plan.name}: {setting.name} {str(value)!r} "
@@ -56,6 +58,11 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                 fix=fix_of(setting, field, str(value)),
                 object=plan.object,
                 at_key=at_key,
+                edits=(
+                    (Edit("set", target_path(plan.name, field), exact.value),)
+                    if isinstance(exact, Equals)
+                    else ()
+                ),
             )
 
 
@@ -67,4 +74,6 @@ RULE = Rule.define(
     options=RuleOptions,
     family="targets",
     replaces=("dolibarr-label-invalid",),
+    impacts=((Severity.ERROR, "the application refuses or mangles the declared value"),),
+    fixable=True,
 )

@@ -68,4 +68,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the redirect derived from an http URL is refused"),
+        (Severity.WARNING, "the admin page holding the secret is served in clear text"),
+    ),
 )

@@ -115,4 +115,9 @@ RULE = Rule.define(
     options=RuleOptions,
     family="targets",
     replaces=("glpi-version", "odoo-version", "msmtp-version", "multismtp-imap-version"),
+    impacts=(
+        (Severity.ERROR, "the version lacks what OAuth mail needs"),
+        (Severity.WARNING, "older versions work in a degraded way"),
+        (Severity.INFO, "version not declared: check it"),
+    ),
 )

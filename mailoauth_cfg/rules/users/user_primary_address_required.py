@@ -86,4 +86,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "the target requires the primary address: the alias login fails"),
+        (Severity.WARNING, "the address is also an alias: one of the declarations is wrong"),
+    ),
 )

@@ -96,4 +96,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.ERROR, "the mailbox refuses a protocol the target uses"),),
 )

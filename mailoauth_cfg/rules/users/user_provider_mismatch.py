@@ -129,4 +129,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "the app's tenant does not hold the mailbox: its sign-in fails"),
+        (Severity.WARNING, "a guest or cross-tenant setup works only with extra configuration"),
+    ),
 )

@@ -116,4 +116,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "the server refuses to send as another address than the token's"),
+        (Severity.WARNING, "sending as an alias works only where the target allows it"),
+    ),
 )

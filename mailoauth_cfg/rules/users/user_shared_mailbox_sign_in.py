@@ -3,11 +3,12 @@
 **What.** For each declared mailbox:
 
 * ``mailbox: shared`` without ``sign_in_as`` while a delegated target (or no target yet) uses
-  it: error, nobody is named to sign in and hold the token;
+  it: info, who signs in and holds the token is not declared (``--online`` checks the access
+  of whoever holds it);
 * ``sign_in_as`` equal to the mailbox itself: error;
 * ``sign_in_as`` naming a declared shared mailbox, or a user of another provider: error;
-* ``sign_in_as`` on a ``mailbox: user``: warning, it is ignored (a user mailbox signs in as
-  itself).
+* ``sign_in_as`` on a ``mailbox: user``: info, it is ignored (a user mailbox signs in as
+  itself; a delegate's token for it is judged by ``target-login-mismatch``).
 
 Mailboxes used only through ``flow: app-only`` apps need no sign-in and are skipped.
 
@@ -67,19 +68,21 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     ("users", index, "sign_in_as"),
                     fix="remove `sign_in_as`, or set `mailbox: shared` if this is a shared mailbox",
                     object=obj,
-                    severity=Severity.WARNING,
+                    severity=Severity.INFO,
                 )
             continue
         if member is None:
-            if _needs_sign_in(ctx, user):
+            if user.mailbox == "shared" and _needs_sign_in(ctx, user):
                 yield ctx.finding(
                     RULE,
-                    f"shared mailbox {user.email} has no sign_in_as: a shared mailbox cannot "
-                    "sign in, so nobody is named to consent and hold its token",
+                    f"shared mailbox {user.email} names nobody in sign_in_as: a shared mailbox "
+                    "cannot sign in, so a member with access consents and holds its token "
+                    "(who it is, and its access, are checked by --online)",
                     ("users", index, "mailbox"),
                     fix=f"add `sign_in_as: <member address>` and grant the member "
                     f"{grant(user.email, '<member>')}",
                     object=obj,
+                    severity=Severity.INFO,
                 )
             continue
         path = ("users", index, "sign_in_as")
@@ -126,4 +129,12 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "the declared account cannot sign in for the shared mailbox"),
+        (
+            Severity.INFO,
+            "who signs in is not declared (checked by --online), or a user mailbox's "
+            "sign_in_as is ignored",
+        ),
+    ),
 )

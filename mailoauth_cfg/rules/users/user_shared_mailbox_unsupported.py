@@ -1,10 +1,11 @@
 """A shared mailbox is used by a target that cannot send or read as one, or on Google.
 
 **What.** A user with ``mailbox: shared`` is listed by a target whose kind does not support
-shared mailboxes (``TargetFacts.shared_mailbox_supported``; among the current kinds
-only email-oauth2-proxy does), unless the target's app is ``flow: app-only`` (client
-credentials reach a shared mailbox through the service principal's mailbox permissions). Also
-reported: ``mailbox: shared`` on a Google user, since Gmail has no shared mailboxes.
+shared mailboxes (``TargetFacts.shared_mailbox_supported``: the kinds that write the XOAUTH2
+user apart from the token, email-oauth2-proxy, msmtp and Postfix with sasl-xoauth2, do),
+unless the target's app is ``flow: app-only`` (client credentials reach a shared mailbox
+through the service principal's mailbox permissions). Also reported: ``mailbox: shared`` on a
+Google user, since Gmail has no shared mailboxes.
 
 **Why.** A shared mailbox has no password and no sign-in of its own: a delegated token
 belongs to the member who signed in, and XOAUTH2 must then name the shared address in
@@ -13,8 +14,8 @@ token owner, or that require the primary address of the signed-in account (Open 
 shared mailboxes"), authenticate the member, not the shared mailbox, and sending as the
 shared address fails (``535 5.7.3`` or ``SendAsDenied``).
 
-**Fix.** Use the shared mailbox through a target that supports it (email-oauth2-proxy, with
-the account section named after the shared address and a member signing in), or use an app
+**Fix.** Use the shared mailbox through a target that supports it (e.g. email-oauth2-proxy,
+with the account section named after the shared address and a member signing in), or use an app
 with ``flow: app-only`` and grant the service principal ``FullAccess``/``SendAs`` on the
 mailbox, or convert it to a licensed user mailbox (``Set-Mailbox -Identity <mailbox> -Type
 Regular``). On Google, use a user account (or delegate access to one).
@@ -84,4 +85,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.ERROR, "the target cannot log in to a shared mailbox"),),
 )

@@ -60,4 +60,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.ERROR, "SMTP AUTH declared off for the mailbox: 535 5.7.139"),),
 )

@@ -1,13 +1,16 @@
 """A sending mailbox inherits SMTP AUTH from a tenant where it is off (or unknown).
 
-**What.** A Microsoft mailbox used by an SMTP target has ``smtp_auth: inherit`` (the default:
-``SmtpClientAuthenticationDisabled = $null``, the organisation's value applies), and
+**What.** A Microsoft mailbox used by an SMTP target declares ``smtp_auth: inherit``
+(``SmtpClientAuthenticationDisabled = $null``, the organisation's value applies), and
 
 * the provider declares ``smtp_auth: disabled`` (``Set-TransportConfig
   -SmtpClientAuthenticationDisabled $true``, the default for tenants created after January
   2020): error, with the decision path in the message;
 * the provider does not declare ``smtp_auth``: info, the effective value depends on the tenant
   (live checks read it).
+
+A mailbox that does not declare ``smtp_auth`` in a tenant that declares it off gets one info:
+its own value decides, and ``--online`` reads it.
 
 **Why.** The effective value is ``mailbox if mailbox is not $null else organisation``: a
 ``$null`` mailbox follows the tenant, and a tenant with SMTP AUTH off refuses every
@@ -43,13 +46,28 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Resolve the effective SMTP AUTH of inheriting mailboxes that send."""
     for index, user in enumerate(ctx.config.users):
         provider = ctx.provider(user.provider)
-        if user.smtp_auth != "inherit" or not isinstance(provider, MicrosoftProvider):
+        if user.smtp_auth not in ("inherit", None) or not isinstance(provider, MicrosoftProvider):
             continue
         senders = [p.name for p, _ in plans_of_user(ctx, user.email) if "smtp" in p.protocols]
         if not senders or provider.smtp_auth == "enabled":
             continue
         path = ("users", index, "smtp_auth")
         obj = ObjectRef.user(user.email)
+        if user.smtp_auth is None:
+            if provider.smtp_auth != "disabled":
+                continue  # neither side declared: nothing is known, the live check reads both
+            yield ctx.finding(
+                RULE,
+                f"SMTP AUTH is off for tenant {user.provider}, and the setting of "
+                f"{user.email} (the sender of {targets_phrase(senders)}) is not declared: it "
+                "must be enabled on the mailbox (checked by --online, live-ms-smtp-auth-disabled)",
+                ("users", index),
+                at_key=True,
+                fix=f"`{enable_cmdlet(user.email)}` and declare `smtp_auth: enabled`",
+                object=obj,
+                severity=Severity.INFO,
+            )
+            continue
         if provider.smtp_auth == "disabled":
             yield ctx.finding(
                 RULE,
@@ -86,4 +104,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=(
+        (Severity.ERROR, "declared to inherit a tenant that is off: 535 5.7.139"),
+        (Severity.INFO, "one side not declared: checked by --online"),
+    ),
 )

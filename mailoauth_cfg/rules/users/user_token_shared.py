@@ -77,4 +77,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.ERROR, "one token for several mailboxes: all but one are refused"),),
 )

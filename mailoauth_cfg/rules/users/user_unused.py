@@ -51,4 +51,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="users",
+    impacts=((Severity.INFO, "a leftover declaration: nothing breaks"),),
 )

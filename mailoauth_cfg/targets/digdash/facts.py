@@ -16,6 +16,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionFormat,
+    frozen_map,
     mail_permissions,
 )
 
@@ -88,5 +89,11 @@ FACTS = TargetFacts(
         "The doc only says 'e.g. User.Read, Mail.Read'; SMTP.Send + offline_access is an "
         "inference. The requested scope string is not documented.",
         "The 'Email server' page of the DigDash doc was not found.",
+    ),
+    holds=frozen_map(
+        {
+            "tenant": "Tenant",
+            "redirect_uri": "Authorized redirect URI",
+        }
     ),
 )

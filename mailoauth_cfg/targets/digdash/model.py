@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.model._base import Uri
+from mailoauth_cfg.targets._model import TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.digdash.facts import VERSIONS
 
 
@@ -20,3 +21,7 @@ class DigdashTarget(TargetModel):
         Annotated[Version, AfterValidator(VERSIONS.format.check), Field(examples=["2025R2"])] | None
     ) = None
     """DigDash release, e.g. 2025R2 (informative)."""
+    tenant: TenantSetting | None = None
+    """The *Tenant* field of the OAuth parameters. Omitted: the provider's tenant."""
+    redirect_uri: Uri | None = None
+    """The *Authorized redirect URI* field. Omitted: ``<url>/ddenterpriseapi/v2/oauth/redirect``."""

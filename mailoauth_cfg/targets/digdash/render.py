@@ -21,7 +21,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     microsoft = plan.provider_type == "microsoft"
     oauth = [field("OAuth Provider", "Microsoft" if microsoft else "Google")]
     if microsoft:
-        oauth.append(field("Tenant", ep.tenant, "Directory (tenant) ID"))
+        oauth.append(field("Tenant", plan.tenant, "Directory (tenant) ID"))
     oauth += [
         field("Authorization URL", ep.authorize_url, "filled in by DigDash (greyed out): check it"),
         field("Token URL", ep.token_url, "filled in by DigDash (greyed out): check it"),

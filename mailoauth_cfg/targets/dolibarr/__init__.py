@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mailoauth_cfg.catalog.microsoft import scope_audience
-from mailoauth_cfg.targets._plugin import Plugin, ScopeCheckboxes
-from mailoauth_cfg.targets.dolibarr.facts import FACTS
+from mailoauth_cfg.targets._plugin import EntryBinding, Plugin, ScopeCheckboxes
+from mailoauth_cfg.targets.dolibarr.facts import FACTS, FORCE_PROMPT, PAGES, VERSIONS
 from mailoauth_cfg.targets.dolibarr.model import DolibarrTarget
 from mailoauth_cfg.targets.dolibarr.providers import (
     PROVIDER_CLASSES,
     DolibarrProvider,
     class_of,
+    entry_label,
+    entry_scopes,
     has_microsoft3,
+    requested_scopes,
 )
 
 if TYPE_CHECKING:
@@ -24,6 +27,33 @@ def provider_class_of(plan: TargetPlan) -> DolibarrProvider | None:
     """The OAuth provider class a Dolibarr or MultiSMTP target uses (explicit or default)."""
     explicit = getattr(plan.target, "oauth_provider", None)
     return class_of(explicit, plan.target.declared_version, plan.provider_type)
+
+
+def has_force_prompt(version: str | None) -> bool:
+    """Whether Dolibarr ``version`` honours ``OAUTH_MICROSOFT3_FORCE_PROMPT`` (the fix of PR
+    #40257); an unknown version is taken as not having it."""
+    return version is not None and not VERSIONS.format.older(version, FORCE_PROMPT.since)
+
+
+def prompt_sent(plan: TargetPlan) -> str | None:
+    """The ``prompt`` a MICROSOFT3 entry sends (``None``: no prompt parameter)."""
+    force = getattr(plan.target, "force_prompt", None)
+    if not has_force_prompt(plan.target.declared_version):
+        return "consent"
+    if force == "none":
+        return None
+    return force or "select_account"
+
+
+def instance_key(plan: TargetPlan) -> tuple[str, str, str]:
+    """What identifies a Dolibarr instance's OAuth entries: its URL and entity."""
+    url = (plan.target.base_url or "").strip().rstrip("/").lower()
+    return FACTS.display_name, url, str(getattr(plan.target, "entity", 1))
+
+
+def entry_display(provider: DolibarrProvider, label: str) -> str:
+    """An entry as Dolibarr's Token Manager shows it."""
+    return PAGES.entry(provider.display_name, label)
 
 
 class DolibarrPlugin(Plugin):
@@ -52,8 +82,59 @@ class DolibarrPlugin(Plugin):
         return super().bootstrap(plan)
 
     def runbook_context(self, plan: TargetPlan) -> dict[str, Any]:
-        """``provider_class``: the class whose entry the runbook configures."""
-        return {"provider_class": provider_class_of(plan)}
+        """The class whose entry the runbook configures, the page's own labels, the prompt
+        Dolibarr sends and the authorize URL of the entry."""
+        provider = provider_class_of(plan)
+        google = plan.google
+        return {
+            "provider_class": provider,
+            "pages": PAGES,
+            "prompt": prompt_sent(plan) if provider and provider.key == "MICROSOFT3" else None,
+            "force_prompt_since": FORCE_PROMPT.since,
+            "authorize_url": google.authorize_url if google is not None else None,
+            "entry_display": entry_display,
+        }
+
+    def normalise_scopes(self, plan: TargetPlan, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        """Google's short names as the scopes they request (``gmail_full``)."""
+        provider = provider_class_of(plan)
+        return scopes if provider is None else requested_scopes(provider, scopes)
+
+    def offered_scopes(self, plan: TargetPlan) -> tuple[str, ...] | None:
+        """The checkboxes the entry's provider class offers."""
+        provider = provider_class_of(plan)
+        return None if provider is None else provider.offered_scopes
+
+    def repair_scopes(self, plan: TargetPlan, mailbox: str | None) -> list[str] | None:
+        """The checkboxes to tick for the target's protocols."""
+        del mailbox
+        provider = provider_class_of(plan)
+        if provider is None:
+            return None
+        profile = plan.microsoft
+        needed = profile.required_permissions(list(plan.protocols)) if profile else ()
+        google = plan.google.scopes if plan.google is not None else ()
+        return entry_scopes(provider, needed, google)
+
+    def entry_bindings(self, plan: TargetPlan) -> list[EntryBinding]:
+        """A core target binds its mailbox to the entry ``<PROV>-<label>`` of its instance."""
+        provider = provider_class_of(plan)
+        target = plan.target
+        if provider is None or not isinstance(target, DolibarrTarget) or not target.users:
+            return []
+        ref = provider.service_ref(target.label)
+        path = (*plan.path, "label")
+        return [
+            EntryBinding(
+                key=(*instance_key(plan), ref.lower()),
+                label=ref,
+                mailbox=mailbox,
+                target=plan.name,
+                path=path,
+                own_entry=entry_label(mailbox, plan.provider_type, {(target.label or "").lower()}),
+            )
+            for mailbox in target.users[:1]
+        ]
 
     def scope_checkboxes(self, plan: TargetPlan) -> ScopeCheckboxes | None:
         """The scopes the entry's class offers: the admin ticks them in Dolibarr."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mailoauth_cfg.catalog import sources as src
-from mailoauth_cfg.catalog.google import MAIL_SCOPE
+from mailoauth_cfg.catalog.google import LEGACY_AUTH_URL, MAIL_SCOPE
 from mailoauth_cfg.targets._facts import (
     APP_DATABASE,
     DOTTED,
@@ -19,6 +21,7 @@ from mailoauth_cfg.targets._facts import (
     SingleToken,
     TargetFacts,
     VersionFacts,
+    VersionRequirement,
     flows,
     frozen_map,
     mail_permissions,
@@ -90,6 +93,52 @@ GOOGLE_REDIRECT = _redirect("google")
 VERSIONS = VersionFacts(product="Dolibarr", format=DOTTED)
 """Dolibarr's own versions; MICROSOFT3's minimum is a fact of its provider class."""
 
+FORCE_PROMPT = VersionRequirement(
+    since="25",
+    feature=(
+        "the OAUTH_MICROSOFT3_FORCE_PROMPT setting: before the fix of Dolibarr PR #40257 "
+        "(merged September 2026), the MICROSOFT3 callback always sends prompt=consent"
+    ),
+    source=src.DOLIBARR_PR_FORCE_PROMPT,
+    verified=False,
+)
+"""Which Dolibarr versions honour ``force_prompt``. Verified: 23.0 sends ``prompt=consent``
+whatever the constant; the first release with the fix is inferred from the merge date (the
+23.0 and 24.0 branches were cut before it). Not a requirement of ``target-version``: the
+``dolibarr-force-prompt`` rule and the runbook read it."""
+
+SMTP_MECHANISM_CONTEXT = "main"
+"""Dolibarr chooses the SASL mechanism from the un-suffixed ``MAIN_MAIL_SMTPS_AUTH_TYPE`` only
+(``core/class/smtps.class.php``), although host, port, login and token honour each context's
+suffix: a context sends with XOAUTH2 only when the main setting says XOAUTH2 (source:
+src.DOLIBARR_SMTPS)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageLabels:
+    """The words of Dolibarr's own pages (en_US), as runbooks must quote them."""
+
+    module: str
+    manager_tab: str
+    get_button: str
+    delete_button: str
+    test_sending: str
+    source: str
+
+    def entry(self, display_name: str, label: str) -> str:
+        """An entry as the Token Manager shows it: ``<provider display name> (<label>)``."""
+        return f"{display_name} ({label})" if label else display_name
+
+
+PAGES = PageLabels(
+    module="OAuth2 token management",
+    manager_tab="Token Manager",
+    get_button="Get new Token",
+    delete_button="Delete Token",
+    test_sending="Test sending",
+    source=f"{src.DOLIBARR_TOKEN_MANAGER}; {src.DOLIBARR_MAILS}",
+)
+
 FACTS = TargetFacts(
     display_name="Dolibarr ERP/CRM (core OAuth module)",
     microsoft=MicrosoftProfile(
@@ -124,8 +173,9 @@ FACTS = TargetFacts(
         client_type="web",
         redirect=GOOGLE_REDIRECT,
         bootstrap="in-app-consent",
-        scopes=(MAIL_SCOPE,),
-        source=src.DOLIBARR_WIKI,
+        scopes=(MAIL_SCOPE, "openid", "email"),
+        source=f"{src.DOLIBARR_WIKI}; {src.DOLIBARR_OAUTH_LIB}",
+        authorize_url=LEGACY_AUTH_URL,
     ),
     token_sink=APP_DATABASE,
     refresh_token_injectable=False,
@@ -134,10 +184,11 @@ FACTS = TargetFacts(
     primary_address_required=False,
     sign_in_account=MAILBOX_OWNER,
     ui_path=(
-        "Setup › Modules › OAuth › OAuth services (admin/oauth.php): add the entry and fill "
-        "ID/secret/tenant/scopes; Token generation tab (admin/oauthlogintokens.php?mode=setup) "
-        "› Get access; Setup › Emails (admin/mails.php): MAIN_MAIL_SENDMODE=smtps, "
-        "MAIN_MAIL_SMTPS_AUTH_TYPE=XOAUTH2, MAIN_MAIL_SMTPS_OAUTH_SERVICE=<PROV>-<label>"
+        "Setup › Modules › OAuth2 token management (admin/oauth.php): add the entry and fill "
+        "ID/secret/tenant/scopes; tab Token Manager (admin/oauthlogintokens.php?mode=setup) › "
+        "Get new Token; Setup › Emails (admin/mails.php): MAIN_MAIL_SENDMODE=smtps, "
+        "MAIN_MAIL_SMTPS_AUTH_TYPE=XOAUTH2, MAIN_MAIL_SMTPS_OAUTH_SERVICE=<PROV>-<label>, then "
+        "Test sending"
     ),
     source=src.DOLIBARR_OAUTH_LIB,
     web_application=True,
@@ -153,8 +204,19 @@ FACTS = TargetFacts(
         "elsewhere cannot practically be injected.",
         "Scopes are the ticked checkboxes (OAUTH_<PROV>-<label>_SCOPE); never tick Graph "
         "scopes next to Outlook scopes.",
-        "Where user consent is disabled, grant admin consent first and keep "
-        "OAUTH_MICROSOFT3_FORCE_PROMPT=select_account (issue #40004).",
+        "Where user consent is disabled, grant admin consent first; OAUTH_MICROSOFT3_FORCE_PROMPT"
+        "=select_account avoids the consent loop only with the fix of PR #40257 (before it "
+        "MICROSOFT3 sends prompt=consent; issue #40004).",
+        "The SASL mechanism comes from the main MAIN_MAIL_SMTPS_AUTH_TYPE only: a context other "
+        "than main sends with XOAUTH2 only when main is XOAUTH2 too.",
         "Google: tick gmail_full and publish the consent screen to Production.",
+    ),
+    holds=frozen_map(
+        {
+            "scopes": "OAUTH_<PROV>-<label>_SCOPE",
+            "tenant": "OAUTH_<PROV>-<label>_TENANT",
+            "accounts.login": "MAIN_MAIL_SMTPS_ID",
+            "accounts.sign_in_as": "the account that signed in on the Token Manager",
+        }
     ),
 )

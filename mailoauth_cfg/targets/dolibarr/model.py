@@ -7,7 +7,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from mailoauth_cfg.model._base import Email, StrictModel, Text
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import (
+    LoginAccount,
+    Scope,
+    TargetModel,
+    TenantSetting,
+    Url,
+    Version,
+)
 from mailoauth_cfg.targets.dolibarr.facts import VERSIONS
 
 DolibarrContext = Literal["main", "emailing", "ticket", "passwordreset"]
@@ -49,3 +56,11 @@ class DolibarrTarget(TargetModel):
     """``OAUTH_MICROSOFT3_FORCE_PROMPT`` (``none`` omits the parameter)."""
     collector: DolibarrCollector | None = None
     """E-mail collector (used when ``imap`` is in ``protocols``)."""
+    scopes: list[Scope] | None = None
+    """``OAUTH_<PROV>-<label>_SCOPE``: the ticked scopes, as Dolibarr writes them (Google's short
+    names such as ``gmail_full``; Microsoft's literal scopes). Omitted: what the protocols
+    need among those the provider class offers."""
+    tenant: TenantSetting | None = None
+    """``OAUTH_<PROV>-<label>_TENANT``. Omitted: the provider's tenant."""
+    accounts: dict[Email, LoginAccount] | None = None
+    """Per mailbox: ``MAIN_MAIL_SMTPS_ID`` (``login``) and who signed in on the Token Manager."""

@@ -6,7 +6,9 @@ Shared by the core OAuth module (``dolibarr``) and the MultiSMTP module
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
@@ -144,8 +146,8 @@ PROVIDER_CLASSES: Mapping[str, DolibarrProvider] = MappingProxyType(
                 source=f"{src.DOLIBARR_MICROSOFT3}; {src.DOLIBARR_PR_MICROSOFT3}",
                 min_version="23",
                 note=(
-                    "Recommended on v23+. OAUTH_MICROSOFT3_FORCE_PROMPT sets prompt "
-                    "(default select_account)."
+                    "Recommended on v23+. Sends prompt=consent; with the fix of PR #40257, "
+                    "OAUTH_MICROSOFT3_FORCE_PROMPT sets prompt (default select_account)."
                 ),
             ),
             DolibarrProvider(
@@ -196,3 +198,72 @@ def has_microsoft3(version: str | None) -> bool:
     """Whether Dolibarr ``version`` has the MICROSOFT3 class (``True`` when unknown)."""
     since = PROVIDER_CLASSES["MICROSOFT3"].min_version
     return since is None or version is None or not DOTTED.older(version, since)
+
+
+GOOGLE_SHORT_SCOPES: Mapping[str, str] = MappingProxyType(
+    {
+        "gmail_full": "https://mail.google.com/",
+        "userinfo_email": "https://www.googleapis.com/auth/userinfo.email",
+        "userinfo_profile": "https://www.googleapis.com/auth/userinfo.profile",
+        "admin_directory_user": "https://www.googleapis.com/auth/admin.directory.user",
+        "cloud_print": "https://www.googleapis.com/auth/cloudprint",
+    }
+)
+"""The GOOGLE entry's short scope names and the scopes they request (Dolibarr maps each to the
+``Google::SCOPE_<NAME>`` constant of its OAuth library; ``openid``, ``email`` and ``profile``
+are requested as written). Source: Dolibarr/dolibarr:htdocs/includes/OAuth/OAuth2/Service/
+Google.php."""
+
+
+def requested_scopes(provider: DolibarrProvider, ticked: Iterable[str]) -> tuple[str, ...]:
+    """The scopes an entry requests for its ticked values."""
+    if provider.provider != "google":
+        return tuple(ticked)
+    return tuple(GOOGLE_SHORT_SCOPES.get(s, s) for s in ticked)
+
+
+def entry_scopes(
+    provider: DolibarrProvider, needed: Iterable[str], google_scopes: Iterable[str] = ()
+) -> list[str]:
+    """The checkboxes to tick on an entry of ``provider`` for ``needed`` permissions, in the
+    order Dolibarr lists them (Google: the short names of ``google_scopes``).
+
+    Microsoft classes take their literal scopes, and only the ones the class offers (any other
+    value raises ``InvalidScopeException`` in Dolibarr).
+    """
+    if provider.provider == "google":
+        short = {v: k for k, v in GOOGLE_SHORT_SCOPES.items()}
+        return [short.get(s, s) for s in google_scopes]
+    if provider.flow == "client-credentials":
+        return list(provider.offered_scopes)
+    wanted = set(needed) | {"offline_access"}
+    mail = wanted - {"offline_access", "openid", "profile", "email"}
+    out: list[str] = []
+    for scope in provider.offered_scopes:
+        tail = scope.rsplit("/", 1)[-1]
+        if tail in wanted or (tail == ".default" and mail):
+            out.append(scope)
+    return out
+
+
+def entry_label(email: str, provider_type: str | None, used: AbstractSet[str] = frozenset()) -> str:
+    """A label of letters and digits for a mailbox's own entry, as MultiSMTP's procedure names
+    them (``jean.dupont@…`` → ``JeanDupontMicrosoft365``), distinct from the labels in ``used``
+    (lower-cased) and short enough for ``llx_oauth_token.service``."""
+    local = email.split("@", 1)[0]
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", local) if w]
+    suffix = "Google" if provider_type == "google" else "Microsoft365"
+    stem = "".join(w[:1].upper() + w[1:] for w in words) or "Mailbox"
+    room = SERVICE_LABEL_ROOM - len(suffix)
+    label = stem[:room] + suffix
+    number = 2
+    while label.lower() in used:
+        tail = f"{number}{suffix}"
+        label = stem[: SERVICE_LABEL_ROOM - len(tail)] + tail
+        number += 1
+    return label
+
+
+SERVICE_LABEL_ROOM = 25
+"""Longest label that fits ``llx_oauth_token.service`` (36) with the longest class prefix
+(``Microsoft3-``)."""

@@ -19,15 +19,16 @@ from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.environment import Secret
 from mailoauth_cfg.rendering.escaping import Unrepresentable, sql_string
 from mailoauth_cfg.rendering.sheets import secret_reference
-from mailoauth_cfg.targets.dolibarr import provider_class_of
+from mailoauth_cfg.targets.dolibarr import entry_display, has_force_prompt, provider_class_of
 from mailoauth_cfg.targets.dolibarr.facts import (
     COLLECTOR_ACCESS,
+    PAGES,
     PHPIMAP,
     SENDMODE,
     SMTP_AUTH_TYPE,
 )
 from mailoauth_cfg.targets.dolibarr.model import DolibarrCollector, DolibarrTarget
-from mailoauth_cfg.targets.dolibarr.providers import DolibarrProvider
+from mailoauth_cfg.targets.dolibarr.providers import DolibarrProvider, entry_scopes
 
 CONTEXT_SUFFIXES = {
     "main": "",
@@ -43,8 +44,6 @@ CONTEXT_PAGES = {
     "ticket": "admin/mails_ticket.php",
     "passwordreset": "admin/mails_passwordreset.php",
 }
-
-_OIDC = ("openid", "profile", "email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +75,15 @@ def sql_representable(value: object) -> bool:
 def dolibarr_scopes(
     plan: TargetPlan, provider: DolibarrProvider, protocols: Sequence[str]
 ) -> list[str]:
-    """The ``_SCOPE`` value as Dolibarr stores it: the ticked checkboxes, in its order.
-
-    Google takes short names (``gmail_full`` maps to ``https://mail.google.com/``); Microsoft
-    providers take their literal scopes, and only the ones the provider class offers (any other
-    value raises ``InvalidScopeException`` in Dolibarr).
-    """
-    if provider.provider == "google":
-        return ["gmail_full", "openid", "email"]
-    if provider.flow == "client-credentials":
-        return list(provider.offered_scopes)
+    """The ``_SCOPE`` value as Dolibarr stores it: the declared checkboxes (``scopes:``), else
+    the ones to tick for the protocols, in Dolibarr's order and notation."""
+    declared = plan.declared("scopes")
+    if isinstance(declared, list):
+        return [str(s) for s in declared]
     profile = plan.microsoft
-    needed = set(profile.required_permissions(list(protocols)) if profile else ())
-    needed.add("offline_access")
-    mail = needed - {"offline_access", *_OIDC}
-    out: list[str] = []
-    for scope in provider.offered_scopes:
-        tail = scope.rsplit("/", 1)[-1]
-        if tail in needed or (tail == ".default" and mail):
-            out.append(scope)
-    return out
+    needed = profile.required_permissions(list(protocols)) if profile else ()
+    google = plan.google.scopes if plan.google is not None else ()
+    return entry_scopes(provider, needed, google)
 
 
 def smtp_security(ep: Endpoints) -> tuple[int, int]:
@@ -127,17 +115,19 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     oauth: list[Row] = [Row(f"{prefix}_ID", plan.app.client_id)]
     if secret is not None:
         oauth.append(Row(f"{prefix}_SECRET", secret, sql_representable(secret)))
-    if provider.provider == "microsoft" and ep.tenant is not None:
-        oauth.append(Row(f"{prefix}_TENANT", ep.tenant))
+    if provider.provider == "microsoft" and plan.tenant is not None:
+        oauth.append(Row(f"{prefix}_TENANT", plan.tenant))
     scopes = dolibarr_scopes(plan, provider, target.protocols)
     oauth.append(Row(f"{prefix}_SCOPE", ",".join(scopes)))
     empty_prompt = False
-    if target.force_prompt is not None and provider.key == "MICROSOFT3":
+    prompt_setting = has_force_prompt(target.declared_version)
+    if target.force_prompt is not None and provider.key == "MICROSOFT3" and prompt_setting:
         if target.force_prompt == "none":
             empty_prompt = True
         else:
             oauth.append(Row("OAUTH_MICROSOFT3_FORCE_PROMPT", target.force_prompt))
     tls, starttls = smtp_security(ep)
+    login, _ = plan.login_of(user.email)
     sender = target.sender or user.email
     mail: list[Row] = []
     contexts = [c for c in CONTEXT_SUFFIXES if c in target.contexts]
@@ -151,7 +141,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
                     Row(f"MAIN_MAIL_SMTP_PORT{suffix}", str(ep.smtp_port)),
                     Row(f"MAIN_MAIL_EMAIL_TLS{suffix}", str(tls)),
                     Row(f"MAIN_MAIL_EMAIL_STARTTLS{suffix}", str(starttls)),
-                    Row(f"MAIN_MAIL_SMTPS_ID{suffix}", user.email),
+                    Row(f"MAIN_MAIL_SMTPS_ID{suffix}", login),
                     Row(f"{SMTP_AUTH_TYPE.name}{suffix}", SMTP_AUTH_TYPE.value),
                     Row(f"MAIN_MAIL_SMTPS_OAUTH_SERVICE{suffix}", service),
                 ]
@@ -175,7 +165,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             ("imap_encryption", "ssl" if ep.imap_port == 993 else "tls"),
             ("hostcharset", "UTF-8"),
             (COLLECTOR_ACCESS.name, COLLECTOR_ACCESS.value),
-            ("login", user.email),
+            ("login", login),
             ("oauth_service", service),
             ("source_directory", collector.source_directory),
             ("target_directory", collector.target_directory),
@@ -186,6 +176,9 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         }
     context.update(
         provider_class=provider,
+        entry=entry_display(provider, label),
+        pages=PAGES,
+        prompt_setting=prompt_setting,
         label=label,
         entity=target.entity,
         user=user,

@@ -15,6 +15,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
+    frozen_map,
     mail_permissions,
 )
 from mailoauth_cfg.targets.dolibarr.facts import GOOGLE_REDIRECT, MICROSOFT_REDIRECT, PHPIMAP
@@ -112,5 +113,14 @@ FACTS = TargetFacts(
         "Daily cron Multismtp::cronRefreshOAuth2Tokens is disabled by default "
         "(MULTISMTP_CRON_REFRESH_TOKEN_DAYS, default 30).",
         "One llx_user2smtp row per Dolibarr user.",
+    ),
+    holds=frozen_map(
+        {
+            "tenant": "OAUTH_<PROV>-<label>_TENANT",
+            "accounts.entry": "the OAuth service selected on the Email tab (smtp_oauth_service)",
+            "accounts.scopes": "OAUTH_<PROV>-<label>_SCOPE of that entry",
+            "accounts.login": "smtp_id",
+            "accounts.sign_in_as": "the account that signed in for the entry",
+        }
     ),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field
 
 from mailoauth_cfg.model._base import Email, Text
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import EntryAccount, TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.dolibarr_multismtp.facts import VERSIONS
 
 
@@ -29,3 +29,9 @@ class MultismtpTarget(TargetModel):
     """IMAP folder that receives a copy of sent mail (when ``imap`` is used)."""
     cron_refresh_days: Annotated[int, Field(ge=1, le=365)] = 30
     """``MULTISMTP_CRON_REFRESH_TOKEN_DAYS``."""
+    tenant: TenantSetting | None = None
+    """``OAUTH_<PROV>-<label>_TENANT`` of the users' entries. Omitted: the provider's tenant."""
+    accounts: dict[Email, EntryAccount] | None = None
+    """Per mailbox: the core OAuth service (``entry``: its label) selected on the user's Email
+    tab, its ticked scopes, ``smtp_id`` (``login``) and who signed in. Omitted entries are one
+    per mailbox."""

@@ -1,11 +1,16 @@
 """Dolibarr MultiSMTP module (Open-DSI): ``multismtp.php`` (preferred), ``multismtp.sql`` and the
 README.
 
-Module constants plus one ``llx_user2smtp`` row per Dolibarr user, with that user's own OAuth
-credentials (``smtp_oauth_provider/id/secret/tenant/scope``, and ``imap_*`` when IMAP is used):
-one OAuth service, hence one token, per user. The PHP script stores the secrets encrypted
-(``dolEncrypt``) as the module's user tab does; the SQL file writes them in plain text, which the
-module reads as is (its ``dolDecrypt`` leaves values without the ``dolcrypt:`` prefix alone).
+As the vendor documents it: one core OAuth service per user (``OAUTH_<PROV>-<label>_*`` rows of
+the OAuth2 token management module, the app's credentials and the ticked scopes), selected on
+the user's Email tab: one ``llx_user2smtp`` row per Dolibarr user with ``smtp_oauth_service``
+(and ``imap_oauth_service``) set to ``<PROV>-<label>``. The module's custom per-user
+credentials are left empty: MultiSMTP copies them only when a service is selected, and without
+one it uses the global e-mail setting, so on their own they are never applied. The PHP script
+stores the secrets encrypted (``dolibarr_set_const``); the SQL file writes them in plain text.
+
+The Dolibarr user id of each mailbox is data only rendering needs (``user_ids``): without it
+nothing is written, and rendering stops with a located finding.
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ from __future__ import annotations
 from typing import Any
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
+from mailoauth_cfg.findings import Finding, Severity
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
-from mailoauth_cfg.rendering.environment import Secret
 from mailoauth_cfg.rendering.sheets import secret_reference
-from mailoauth_cfg.targets.dolibarr import provider_class_of
+from mailoauth_cfg.targets.dolibarr import entry_display, provider_class_of
+from mailoauth_cfg.targets.dolibarr.facts import PAGES
 from mailoauth_cfg.targets.dolibarr.render import (
     Row,
     dolibarr_scopes,
     smtp_security,
     sql_representable,
 )
+from mailoauth_cfg.targets.dolibarr_multismtp import user_entries
 from mailoauth_cfg.targets.dolibarr_multismtp.facts import (
     CONSTANTS,
     IMAP_AUTH_TYPE,
@@ -30,6 +37,24 @@ from mailoauth_cfg.targets.dolibarr_multismtp.facts import (
     SMTP_AUTH_TYPE,
 )
 from mailoauth_cfg.targets.dolibarr_multismtp.model import MultismtpTarget
+
+USER_ID_RULE = "multismtp-user-id-missing"
+CUSTOM_FIELDS = (
+    "oauth_provider",
+    "oauth_id",
+    "oauth_secret",
+    "oauth_tenant",
+    "oauth_scope",
+    "oauth_url_authorize",
+)
+"""The module's custom per-user OAuth columns (``smtp_``/``imap_`` prefixed): cleared, as the
+selected service holds the credentials."""
+
+
+def _account_scopes(plan: TargetPlan, mailbox: str, fallback: list[str]) -> list[str]:
+    account = plan.target.account(mailbox)
+    scopes = getattr(account, "scopes", None) if account is not None else None
+    return [str(s) for s in scopes] if scopes is not None else fallback
 
 
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
@@ -49,15 +74,51 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         if s.applies(plan.provider_type, target.protocols)
     ]
     constants.append(Row("MULTISMTP_CRON_REFRESH_TOKEN_DAYS", str(target.cron_refresh_days)))
-    tenant = ep.tenant if provider.provider == "microsoft" else None
-    provider_value = f"OAUTH_{provider.key}"
+    tenant = plan.tenant if provider.provider == "microsoft" else None
+    scopes = dolibarr_scopes(plan, provider, target.protocols)
     tls, starttls = smtp_security(ep)
+    labels = {m.lower(): label for m, label, _ in user_entries(plan)}
+    entries: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    missing: list[str] = []
     for user in sorted(context["users"], key=lambda u: u.email):
+        label = labels[user.email.lower()]
+        prefix = provider.const_prefix(label)
+        service = provider.service_ref(label)
+        login, _ = plan.login_of(user.email)
+        entry_rows = [Row(f"{prefix}_ID", plan.app.client_id)]
+        if secret is not None:
+            entry_rows.append(Row(f"{prefix}_SECRET", secret, sql_representable(secret)))
+        if tenant is not None:
+            entry_rows.append(Row(f"{prefix}_TENANT", tenant))
+        entry_scopes = _account_scopes(plan, user.email, scopes)
+        entry_rows.append(Row(f"{prefix}_SCOPE", ",".join(entry_scopes)))
+        entries.append(
+            {
+                "email": user.email,
+                "label": label,
+                "service": service,
+                "display": entry_display(provider, label),
+                "token_service": provider.service_name(label),
+                "rows": entry_rows,
+                "scopes": ",".join(entry_scopes),
+            }
+        )
         user_id = target.user_ids.get(user.email)
         if user_id is None:
-            missing.append(user.email)
+            ctx.findings.append(
+                Finding(
+                    rule=USER_ID_RULE,
+                    severity=Severity.ERROR,
+                    message=f"target {plan.name}: the Dolibarr user id of {user.email} is "
+                    "needed to write its llx_user2smtp row (the user whose Email tab selects "
+                    f"entry {service})",
+                    location=ctx.marks.location((*plan.path, "users"), at_key=True),
+                    fix=f"add `{user.email}: <llx_user.rowid>` under "
+                    f"targets.{plan.name}.user_ids (Users & Groups › the user's card: the id "
+                    "in its URL)",
+                    object=plan.object,
+                )
+            )
             continue
         fields: list[tuple[str, Any]] = [("fk_user", user_id)]
         if smtp:
@@ -66,61 +127,52 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
                 ("smtp_port", ep.smtp_port),
                 ("smtp_tls", tls),
                 ("smtp_starttls", starttls),
-                ("smtp_id", user.email),
+                ("smtp_id", login),
                 (SMTP_AUTH_TYPE.name, SMTP_AUTH_TYPE.value),
-                ("smtp_oauth_service", None),
-                ("smtp_oauth_provider", provider_value),
-                ("smtp_oauth_id", plan.app.client_id),
-                ("smtp_oauth_secret", secret),
-                ("smtp_oauth_tenant", tenant),
-                ("smtp_oauth_scope", ",".join(dolibarr_scopes(plan, provider, ["smtp"]))),
+                ("smtp_oauth_service", service),
+                *((f"smtp_{name}", None) for name in CUSTOM_FIELDS),
             ]
         if imap:
             fields += [
                 ("imap_server", ep.imap_host),
                 ("imap_port", ep.imap_port),
                 ("imap_tls", 1 if ep.imap_port == 993 else 0),
-                ("imap_id", user.email),
+                ("imap_id", login),
                 (IMAP_AUTH_TYPE.name, IMAP_AUTH_TYPE.value),
-                ("imap_oauth_service", None),
-                ("imap_oauth_provider", provider_value),
-                ("imap_oauth_id", plan.app.client_id),
-                ("imap_oauth_secret", secret),
-                ("imap_oauth_tenant", tenant),
-                ("imap_oauth_scope", ",".join(dolibarr_scopes(plan, provider, ["imap"]))),
+                ("imap_oauth_service", service),
+                *((f"imap_{name}", None) for name in CUSTOM_FIELDS),
                 ("imap_folder", target.imap_folder),
             ]
         rows.append(
             {
                 "email": user.email,
                 "user_id": user_id,
+                "service": service,
                 "fields": fields,
-                "secret_fields": [n for n, v in fields if isinstance(v, Secret)],
                 "sql": all(
                     v is None or isinstance(v, int) or sql_representable(v) for _, v in fields
                 ),
-                "token_services": [
-                    f"{provider.service_class}-MultiSmtpUser{user_id}{kind}"
-                    for kind, used in (("Smtp", smtp), ("Imap", imap))
-                    if used
-                ],
             }
         )
-    base = target.url.rstrip("/")
+    const_rows = [
+        Row(r.name, r.value, r.sql and sql_representable(r.value) and sql_representable(r.name))
+        for r in (*constants, *(row for e in entries for row in e["rows"]))
+    ]
     context.update(
         provider_class=provider,
-        provider_value=provider_value,
         entity=target.entity,
         constants=constants,
+        const_rows=const_rows,
+        entries=entries,
         rows=rows,
-        missing=missing,
         secret=secret,
         secret_ref=secret_reference(plan),
-        module_redirect=f"{base}/custom/multismtp/core/oauth/{provider.callback_file}",
+        pages=PAGES,
         imap_oauth_since=IMAP_OAUTH.since,
         imap=imap,
         smtp=smtp,
         ep=ep,
+        omitted=[r.name for r in const_rows if not r.sql],
     )
     return [
         Output("multismtp.php", "dolibarr-multismtp/multismtp.php.j2", context),

@@ -6,7 +6,7 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from mailoauth_cfg.targets._plugin import HOST_CONFIG, LocalLogin, Plugin
-from mailoauth_cfg.targets.email_oauth2_proxy.facts import FACTS, PROGRAM, VENV
+from mailoauth_cfg.targets.email_oauth2_proxy.facts import FACTS, PROGRAM, REDIRECT_URI, VENV
 from mailoauth_cfg.targets.email_oauth2_proxy.model import EmailOauth2ProxyTarget
 
 if TYPE_CHECKING:
@@ -26,15 +26,9 @@ _WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1
 
 
 class ProxyPlugin(Plugin):
-    """The proxy's ``flow`` and ``redirect_uri`` settings decide its flow and redirect; mail
-    clients (and the probe) log in to the proxy, which keeps its own tokens."""
-
-    def redirect(self, plan: TargetPlan) -> tuple[str | None, str]:
-        """The proxy's own ``redirect_uri`` setting."""
-        target = plan.target
-        if plan.profile is None or not isinstance(target, EmailOauth2ProxyTarget):
-            return super().redirect(plan)
-        return target.redirect_uri, "the proxy's redirect_uri setting"
+    """The proxy's ``flow`` setting decides its flow (its declared ``redirect_uri`` is the
+    redirect it sends; omitted, the profile's ``http://localhost:8080``); mail clients (and the
+    probe) log in to the proxy, which keeps its own tokens."""
 
     def bootstrap(self, plan: TargetPlan) -> BootstrapKind | None:
         """The flow ``flow:`` selects."""
@@ -55,6 +49,7 @@ class ProxyPlugin(Plugin):
         return LocalLogin(
             host=host,
             ports=ports,
+            logins={email: plan.login_of(email)[0] for email in target.users},
             keeper="email-oauth2-proxy keeps this mailbox's token in its own cache, obtained at "
             "the first login through it; log in through the proxy with `mailoauth-cfg probe "
             f"--target {plan.name}` (see the target's README.md)",
@@ -86,7 +81,7 @@ class ProxyPlugin(Plugin):
         return {
             "probe": ["mailoauth-cfg", "probe", "--config", HOST_CONFIG, "--target", plan.name],
             "service": service_name(plan.name),
-            "proxy_redirect_uri": target.redirect_uri,
+            "proxy_redirect_uri": plan.redirect_uri or REDIRECT_URI,
         }
 
 

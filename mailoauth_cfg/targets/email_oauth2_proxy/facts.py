@@ -117,4 +117,15 @@ FACTS = TargetFacts(
         "Microsoft: the sample config requests IMAP, POP and SMTP scopes plus offline_access "
         "at once; client credentials use https://outlook.office365.com/.default.",
     ),
+    holds=frozen_map(
+        {
+            "scopes": "oauth2_scope",
+            "authorize_endpoint": "permission_url",
+            "token_endpoint": "token_url",
+            "redirect_uri": "redirect_uri",
+            "accounts.login": "the account section [<mailbox>]",
+            "accounts.sign_in_as": "the account that signs in at the first login",
+            "accounts.scopes": "oauth2_scope of the account section",
+        }
+    ),
 )

@@ -6,14 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mailoauth_cfg.model._base import CommandLine, Host, PathText, SystemUser, Uri
-from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.model._base import CommandLine, Email, Host, PathText, SystemUser, Uri
+from mailoauth_cfg.targets._model import EndpointUrl, Scope, ScopedAccount, TargetModel
 from mailoauth_cfg.targets.email_oauth2_proxy.facts import (
     CACHE_DIR,
     CONFIG_DIR,
     LOCAL_PORT_MIN,
     PROGRAM,
-    REDIRECT_URI,
 )
 
 LocalPort = Annotated[int, Field(ge=LOCAL_PORT_MIN, le=65535)]
@@ -33,9 +32,20 @@ class EmailOauth2ProxyTarget(TargetModel):
     """Local POP port (``[POP-<port>]``)."""
     flow: Literal["authorization_code", "device", "client_credentials"] = "authorization_code"
     """``oauth2_flow`` for every account."""
-    redirect_uri: Uri = REDIRECT_URI
-    """Redirect URI the proxy sends (registered on the app). Its port is where the proxy's
-    ``--local-server-auth`` listener receives the sign-in's answer."""
+    redirect_uri: Uri | None = None
+    """``redirect_uri`` the proxy sends (registered on the app). Omitted:
+    ``http://localhost:8080``. Its port is where the proxy's ``--local-server-auth`` listener
+    receives the sign-in's answer."""
+    scopes: list[Scope] | None = None
+    """``oauth2_scope`` of every account. Omitted: what the protocols need."""
+    authorize_endpoint: EndpointUrl | None = None
+    """``permission_url`` (the device code endpoint with ``flow: device``). Omitted: the
+    provider's."""
+    token_endpoint: EndpointUrl | None = None
+    """``token_url``. Omitted: the provider's."""
+    accounts: dict[Email, ScopedAccount] | None = None
+    """Per account section ``[<mailbox>]``: the login clients use, who signs in at the first
+    login, and that account's own ``oauth2_scope``."""
     command: CommandLine = PROGRAM
     """How the proxy runs on the host: by default the ``emailproxy`` command of PyPI's package
     in the virtual environment the README installs (``python3 /srv/emailproxy.py`` for a copy

@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.rendering import Output, RenderContext, host_config, narrow
-from mailoauth_cfg.targets.email_oauth2_proxy.facts import CACHE_DIR, PROGRAM, RUN_OPTIONS, VENV
+from mailoauth_cfg.targets.email_oauth2_proxy.facts import (
+    CACHE_DIR,
+    PROGRAM,
+    REDIRECT_URI,
+    RUN_OPTIONS,
+    VENV,
+)
 from mailoauth_cfg.targets.email_oauth2_proxy.model import EmailOauth2ProxyTarget
 
 SERVICE_PREFIX = "email-oauth2-proxy-"
@@ -54,6 +60,15 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             }
         )
     permission_url = ep.devicecode_url if target.flow == "device" else ep.authorize_url
+    permission_url = target.authorize_endpoint or permission_url  # declared: as declared
+    accounts = [
+        {
+            "section": plan.login_of(user.email)[0],
+            "token_url": target.token_endpoint or ep.token_url,
+            "scopes": plan.requested_scopes(user.email)[0],
+        }
+        for user in context["users"]
+    ]
     config_path = target.config_path(plan.name)
     cache_path = target.cache_path(plan.name)
     run = [
@@ -65,14 +80,16 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         cache_path,
     ]
     probe = ["mailoauth-cfg", "probe", "--config", host_config.HOST_CONFIG, "--target", plan.name]
-    redirect = urlsplit(target.redirect_uri)
+    redirect_uri = plan.redirect_uri or REDIRECT_URI
+    redirect = urlsplit(redirect_uri)
     context.update(
+        accounts=accounts,
         servers=servers,
         permission_url=permission_url if target.flow != "client_credentials" else None,
         secret=ctx.app_secret(plan),
         oauth2_flow=target.flow,
         local_address=target.local_address,
-        proxy_redirect_uri=target.redirect_uri,
+        proxy_redirect_uri=redirect_uri,
         redirect_port=redirect.port or 80,
         # the README installs the proxy where the default command runs it
         venv=VENV if target.command == PROGRAM else None,

@@ -19,6 +19,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
+    frozen_map,
 )
 
 SMTP_MODE = Setting(
@@ -123,5 +124,12 @@ FACTS = TargetFacts(
         "unverified, so set the secret through the UI.",
         "Microsoft: SMTP uses prompt=login; the callback of IMAP mail collectors is not in the "
         "cited source, the SMTP one is assumed.",
+    ),
+    holds=frozen_map(
+        {
+            "tenant": "smtp_oauth_options tenant",
+            "accounts.login": "smtp_username",
+            "accounts.sign_in_as": "the account that signed in at the consent",
+        }
     ),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator
 
 from mailoauth_cfg.model._base import Email, PathText, SystemUser
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import LoginAccount, TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.glpi.facts import VERSIONS
 
 
@@ -26,3 +26,8 @@ class GlpiTarget(TargetModel):
     Red Hat systems)."""
     sender: Email | None = None
     """``from_email``; omitted: the mailbox."""
+    tenant: TenantSetting | None = None
+    """``smtp_oauth_options`` ``{"tenant": ...}`` of the Azure provider (GLPI's default is
+    ``common``). Omitted: the provider's tenant."""
+    accounts: dict[Email, LoginAccount] | None = None
+    """Per mailbox: ``smtp_username`` (``login``) and who signed in at the consent."""

@@ -41,7 +41,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         (SMTP_MODE.name, SMTP_MODE.value),
         ("smtp_host", ep.smtp_host),
         ("smtp_port", ep.smtp_port),
-        ("smtp_username", mailbox),
+        ("smtp_username", plan.login_of(mailbox)[0]),
         ("smtp_check_certificate", 1),
         ("smtp_sender", sender),
         ("from_email", sender),
@@ -52,7 +52,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     if secret is not None:
         settings.append(("smtp_oauth_client_secret", secret))
     if plan.provider_type == "microsoft":
-        settings.append(("smtp_oauth_options", json.dumps({"tenant": ep.tenant})))
+        settings.append(("smtp_oauth_options", json.dumps({"tenant": plan.tenant})))
     context.update(
         settings=settings,
         shown=[(k, None if k == "smtp_oauth_client_secret" else v) for k, v in settings],

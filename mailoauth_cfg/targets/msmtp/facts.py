@@ -8,7 +8,6 @@ from mailoauth_cfg.catalog.microsoft import LOOPBACK_REDIRECT_URI
 from mailoauth_cfg.targets._facts import (
     DOTTED,
     GOOGLE_DESKTOP_LOOPBACK,
-    MAILBOX_OWNER,
     TOKEN_FILE,
     Equals,
     GoogleProfile,
@@ -20,6 +19,7 @@ from mailoauth_cfg.targets._facts import (
     VersionFacts,
     VersionRequirement,
     flows,
+    frozen_map,
     mail_permissions,
 )
 
@@ -108,10 +108,16 @@ FACTS = TargetFacts(
     ),
     token_sink=TOKEN_FILE,
     refresh_token_injectable=True,
-    shared_mailbox_supported=False,
+    # `user` is written apart from the token passwordeval prints: a shared address there with
+    # a member's token is Microsoft's delegated shared-mailbox login (apis.md B.3).
+    shared_mailbox_supported=True,
     sender_must_equal_token_owner=False,
     primary_address_required=False,
-    sign_in_account=MAILBOX_OWNER,
+    sign_in_account=(
+        # plain text: the runbook prints it as Markdown text, escaped
+        "the mailbox owner; for a shared mailbox the msmtprc user is the shared address and a "
+        "member with access signs in"
+    ),
     ui_path=(
         "none: ~/.msmtprc account with auth xoauth2 (Microsoft; oauthbearer or xoauth2 for "
         "Google), user = mailbox, passwordeval printing a fresh access token "
@@ -128,5 +134,18 @@ FACTS = TargetFacts(
         "'msmtp --version'.",
         "Microsoft: device code additionally needs 'Allow public client flows' = Yes.",
         "Google's device flow cannot grant the Gmail scope.",
+    ),
+    holds=frozen_map(
+        {
+            "sasl_mechanism": "auth",
+            "token_helper": "passwordeval",
+            "scopes": "the token helper's scope",
+            "tenant": "the token helper's tenant",
+            "authorize_endpoint": "the token helper's authorize endpoint",
+            "token_endpoint": "the token helper's token endpoint",
+            "redirect_uri": "the token helper's redirect_uri",
+            "accounts.login": "user",
+            "accounts.sign_in_as": "the account that ran the token bootstrap",
+        }
     ),
 )

@@ -31,14 +31,27 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     selection = ["--config", target.config_path, "--target", plan.name]
     # Exchange Online speaks XOAUTH2 only; Gmail accepts OAUTHBEARER (RFC 7628) too.
     auth = (MICROSOFT_AUTH if plan.provider_type == "microsoft" else GOOGLE_AUTH).value
+    auth = target.sasl_mechanism or auth  # a declared mechanism is rendered as declared
+    helper = target.token_helper.command if target.token_helper else None
     context["xoauth2_since"] = XOAUTH2.since
     accounts = []
     for user in context["users"]:
-        words = [*command, "token", "access", *selection, "--user", user.email, *store]
+        # a declared token helper is rendered as declared: its command line split into words
+        # (never expanded), each quoted again
+        words = (
+            shlex.split(helper)
+            if helper
+            else [
+                *command,
+                *("token", "access", *selection, "--user", user.email),
+                *store,
+            ]
+        )
         accounts.append(
             {
                 "name": user.email,
                 "email": user.email,
+                "login": plan.login_of(user.email)[0],
                 "display_name": user.display_name,
                 "auth": auth,
                 "words": words,

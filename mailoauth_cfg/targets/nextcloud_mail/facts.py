@@ -86,4 +86,9 @@ FACTS = TargetFacts(
         "secret does not work; use the admin UI or the integration API.",
         "Microsoft: requests IMAP and SMTP scopes together with prompt=consent.",
     ),
+    holds=frozen_map(
+        {
+            "tenant": "microsoft_oauth_tenant_id",
+        }
+    ),
 )

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.nextcloud_mail.facts import VERSIONS
 
 
@@ -20,3 +20,6 @@ class NextcloudMailTarget(TargetModel):
     """Nextcloud serves routes with ``/index.php/`` (no pretty URLs)."""
     version: Annotated[Version, AfterValidator(VERSIONS.format.check)] | None = None
     """Mail app version."""
+    tenant: TenantSetting | None = None
+    """``microsoft_oauth_tenant_id`` (Nextcloud's default is ``common``). Omitted: the
+    provider's tenant."""

@@ -27,7 +27,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     microsoft = plan.provider_type == "microsoft"
     body: list[tuple[str, Any]] = []
     if microsoft:
-        body.append(("tenantId", ep.tenant))
+        body.append(("tenantId", plan.tenant))
     body += [("clientId", plan.app.client_id), ("clientSecret", secret)]
     context.update(
         api_url=f"{base}/apps/mail/api/integration/{'microsoft' if microsoft else 'google'}",

@@ -17,6 +17,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
+    frozen_map,
     mail_permissions,
 )
 
@@ -108,5 +109,10 @@ FACTS = TargetFacts(
         "refresh_token is a plain Char field settable through XML-RPC or odoo shell, so "
         "injecting a token obtained elsewhere looks possible (inference).",
         "Microsoft: smtp_host is auto-filled with smtp.outlook.com.",
+    ),
+    holds=frozen_map(
+        {
+            "authority": "microsoft_outlook.endpoint",
+        }
     ),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from mailoauth_cfg.model._base import Text
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import EndpointUrl, TargetModel, Url, Version
 from mailoauth_cfg.targets.odoo.facts import VERSIONS
 
 
@@ -23,3 +23,6 @@ class OdooTarget(TargetModel):
     """Database name (for the XML-RPC script)."""
     server_name: Text = "OAuth mail"
     """Name of the ``ir.mail_server`` record."""
+    authority: EndpointUrl | None = None
+    """System parameter ``microsoft_outlook.endpoint`` (Odoo's default is
+    ``https://login.microsoftonline.com/common/oauth2/v2.0/``). Omitted: the provider's tenant."""

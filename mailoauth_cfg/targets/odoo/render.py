@@ -37,7 +37,8 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         params.append((f"{prefix}_client_secret", secret))
     if microsoft:
         # The module's default is https://login.microsoftonline.com/common/oauth2/v2.0/
-        params.append(("microsoft_outlook.endpoint", ep.token_url.rsplit("/", 1)[0] + "/"))
+        authority = target.authority or ep.token_url.rsplit("/", 1)[0] + "/"
+        params.append(("microsoft_outlook.endpoint", authority))
     context.update(
         service=service,
         params=params,

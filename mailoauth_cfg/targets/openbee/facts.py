@@ -15,6 +15,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
+    frozen_map,
 )
 
 VERSIONS = VersionFacts(
@@ -99,5 +100,11 @@ FACTS = TargetFacts(
         "Mailbox needs an Exchange Online licence, its primary address (no alias, no shared "
         "mailbox) and SmtpClientAuthenticationDisabled=false.",
         "Google: smtp.gmail.com:587 TLS, user = Gmail address, password = app password.",
+    ),
+    holds=frozen_map(
+        {
+            "tenant": "Tenant ID",
+            "secret_expiry": "Client secret expiration date",
+        }
     ),
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
 from mailoauth_cfg.model._base import Email, SecretRef, UrlPath
-from mailoauth_cfg.targets._model import TargetModel, Url, Version
+from mailoauth_cfg.targets._model import TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.openbee.facts import VERSIONS
 
 
@@ -25,3 +26,8 @@ class OpenbeeTarget(TargetModel):
     """Sender address; must equal the mailbox that signs in."""
     app_password: SecretRef | None = None
     """Google app password reference, when ``auth: app-password``."""
+    tenant: TenantSetting | None = None
+    """The *Tenant ID* field. Omitted: the provider's tenant."""
+    secret_expiry: dt.date | None = None
+    """The *Client secret expiration date* typed into Open Bee (it reminds the administrator a
+    month before). Omitted: rendered from the credential's ``expires``."""

@@ -57,11 +57,12 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             return []
         secret = ctx.app_secret(plan)
         secret_ref = secret_reference(plan)
-        expires = plan.app.client_secret.expires if plan.app.client_secret else None
+        credential = plan.credential
+        expires = target.secret_expiry or (credential.expires if credential else None)
         fields = [
             field("SMTP", "custom SMTP"),
             field("Method", "OAuth2"),
-            field("Tenant ID", ep.tenant, "Directory (tenant) ID of a single-tenant app"),
+            field("Tenant ID", plan.tenant, "Directory (tenant) ID of a single-tenant app"),
             field("Client ID", plan.app.client_id, "Application (client) ID"),
             field(
                 "Client Secret (identifier)",

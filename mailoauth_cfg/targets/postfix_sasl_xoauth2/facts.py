@@ -8,7 +8,6 @@ from mailoauth_cfg.catalog import sources as src
 from mailoauth_cfg.catalog.google import MAIL_SCOPE
 from mailoauth_cfg.catalog.microsoft import NATIVE_CLIENT_REDIRECT_URI
 from mailoauth_cfg.targets._facts import (
-    MAILBOX_OWNER,
     TOKEN_FILE,
     Equals,
     GoogleProfile,
@@ -23,8 +22,13 @@ from mailoauth_cfg.targets._facts import (
 MECHANISM_FILTER = Setting(
     "smtp_sasl_mechanism_filter",
     Equals("xoauth2"),
-    message="Postfix must offer only xoauth2 to the relay",
+    message=(
+        "sasl-xoauth2 implements XOAUTH2 only: with another filter Postfix picks a mechanism "
+        "the plugin does not provide (no worthy mechs / the token sent as a password) and "
+        "every relay attempt fails"
+    ),
     source=src.SASL_XOAUTH2_README,
+    field="sasl_mechanism",
 )
 
 HVE_REFRESH_WINDOW = 600
@@ -82,10 +86,16 @@ FACTS = TargetFacts(
     ),
     token_sink=TOKEN_FILE,
     refresh_token_injectable=True,
-    shared_mailbox_supported=False,
+    # The sasl_passwd user (the XOAUTH2 user) is written apart from the token file: a shared
+    # address there with a member's token is Microsoft's delegated shared-mailbox login
+    # (apis.md B.3).
+    shared_mailbox_supported=True,
     sender_must_equal_token_owner=False,
     primary_address_required=False,
-    sign_in_account=MAILBOX_OWNER,
+    sign_in_account=(
+        "the mailbox owner; for a shared mailbox the sasl_passwd user is the shared address "
+        "and a member with access signs in for the token file"
+    ),
     ui_path=(
         "none: /etc/postfix/main.cf, sasl_passwd ([host]:587 user:/path/to/token-file), "
         "/etc/sasl-xoauth2.conf and the token file; bootstrap with sasl-xoauth2-tool get-token"
@@ -111,5 +121,16 @@ FACTS = TargetFacts(
         "Several senders: smtp_sender_dependent_authentication = yes with sender-keyed "
         "sasl_passwd (standard Postfix).",
         "Google: publish the consent screen to Production (7-day tokens in Testing).",
+    ),
+    holds=frozen_map(
+        {
+            "tenant": "sasl-xoauth2-tool --tenant",
+            "token_endpoint": "token_endpoint (sasl-xoauth2.conf)",
+            "sasl_mechanism": "smtp_sasl_mechanism_filter (main.cf)",
+            "scopes": "sasl-xoauth2-tool --scope",
+            "token_helper": "the tool that wrote the token file",
+            "accounts.login": "the sasl_passwd user (or the token file user)",
+            "accounts.sign_in_as": "the account that signed in for the token file",
+        }
     ),
 )

@@ -6,8 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.model._base import Endpoint, PathText, SystemUser
-from mailoauth_cfg.targets._model import TargetModel
+from mailoauth_cfg.model._base import Email, Endpoint, PathText, SystemUser
+from mailoauth_cfg.targets._model import (
+    EndpointUrl,
+    LoginAccount,
+    SaslMechanism,
+    Scope,
+    TargetModel,
+    TenantSetting,
+    TokenHelper,
+)
 
 
 def _no_path(value: str) -> str:
@@ -49,3 +57,20 @@ class PostfixTarget(TargetModel):
     """Seconds before expiry at which sasl-xoauth2 refreshes (≥ 600 for the HVE endpoint)."""
     flow: Literal["device-code", "loopback"] | None = None
     """How the refresh token is obtained; omitted: device code (Microsoft), loopback (Google)."""
+    tenant: TenantSetting | None = None
+    """``sasl-xoauth2-tool get-token outlook --tenant`` (its default is ``consumers``). Omitted:
+    the provider's tenant."""
+    token_endpoint: EndpointUrl | None = None
+    """``token_endpoint`` in sasl-xoauth2.conf (its default is Google's). Omitted: the
+    provider's."""
+    scopes: list[Scope] | None = None
+    """The scopes the token was obtained with (``--scope``). Omitted: what mailoauth-cfg
+    requests."""
+    sasl_mechanism: SaslMechanism | None = None
+    """``smtp_sasl_mechanism_filter`` in main.cf. sasl-xoauth2 implements ``xoauth2`` only.
+    Omitted: ``xoauth2``."""
+    token_helper: TokenHelper | None = None
+    """What obtained the refresh token: ``mailoauth-cfg`` (default) or ``sasl-xoauth2-tool``."""
+    accounts: dict[Email, LoginAccount] | None = None
+    """Per mailbox: the SASL user (``sasl_passwd`` / the token file's ``user``) and who signed
+    in for the token."""

@@ -49,8 +49,12 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             path = str(token_dir / path_component(user.email))
         except ValueError as exc:
             raise RenderError(f"target {plan.name}: {exc}") from None
-        # the table's value: the XOAUTH2 user, then the token file (sasl-xoauth2's "password")
-        token_files.append({"email": user.email, "path": path, "login": f"{user.email}:{path}"})
+        # the table's value: the XOAUTH2 user (the declared login, else the mailbox), then the
+        # token file (sasl-xoauth2's "password")
+        login = plan.login_of(user.email)[0]
+        token_files.append(
+            {"email": user.email, "path": path, "login": login, "value": f"{login}:{path}"}
+        )
     chroot_dir = PurePosixPath(target.chroot_dir)
     bundle = PurePosixPath(target.ca_bundle_file)
     context.update(
@@ -72,9 +76,9 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         sasl_passwd=str(PurePosixPath(target.postfix_dir) / "sasl_passwd"),
         token_files=token_files,
         host_token_dir=host_token_dir(target),
-        mechanism_filter=MECHANISM_FILTER.value,
+        mechanism_filter=target.sasl_mechanism or MECHANISM_FILTER.value,
         secret=ctx.app_secret(plan),
-        token_endpoint=ep.token_url,
+        token_endpoint=target.token_endpoint or ep.token_url,
         refresh_window=target.refresh_window,
     )
     return [

@@ -15,6 +15,7 @@ from mailoauth_cfg.targets._facts import (
     TargetFacts,
     VersionFacts,
     VersionRequirement,
+    frozen_map,
     mail_permissions,
 )
 
@@ -97,5 +98,11 @@ FACTS = TargetFacts(
         "The consent runs on each user's PC; the Windows firewall may need an exception for "
         f"the CRM's loopback port {LOOPBACK_PORT}.",
         "Google: client type 'Application de bureau'; enable the Gmail API.",
+    ),
+    holds=frozen_map(
+        {
+            "authorize_endpoint": "URL Authentification",
+            "token_endpoint": "URL Jeton",
+        }
     ),
 )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator
 
 from mailoauth_cfg.model._base import Text
-from mailoauth_cfg.targets._model import TargetModel, Version
+from mailoauth_cfg.targets._model import EndpointUrl, TargetModel, Version
 from mailoauth_cfg.targets.wavesoft.facts import VERSIONS
 
 
@@ -19,3 +19,7 @@ class WavesoftTarget(TargetModel):
     """WaveSoft version (OAuth2 mail is documented from V23.02.05)."""
     folder: Text | None = None
     """WaveSoft "dossier" whose preferences hold the OAuth settings."""
+    authorize_endpoint: EndpointUrl | None = None
+    """*URL Authentification* (the authorize endpoint v2). Omitted: the provider's."""
+    token_endpoint: EndpointUrl | None = None
+    """*URL Jeton* (the token endpoint v2). Omitted: the provider's."""

@@ -38,10 +38,12 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         folder += [
             field(
                 "URL Authentification",
-                ep.authorize_url,
+                target.authorize_endpoint or ep.authorize_url,
                 "OAuth 2.0 authorization endpoint (v2); it carries the tenant",
             ),
-            field("URL Jeton", ep.token_url, "OAuth 2.0 token endpoint (v2)"),
+            field(
+                "URL Jeton", target.token_endpoint or ep.token_url, "OAuth 2.0 token endpoint (v2)"
+            ),
         ]
     incoming = [
         field("Serveur entrant", "IMAP"),

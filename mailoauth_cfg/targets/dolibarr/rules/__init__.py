@@ -7,6 +7,7 @@ from typing import Any
 from mailoauth_cfg.rules._base import Rule
 from mailoauth_cfg.targets.dolibarr.rules import (
     dolibarr_collector_needs_imap,
+    dolibarr_context_auth_type,
     dolibarr_force_prompt,
     dolibarr_label_reserved,
     dolibarr_microsoft3_version,
@@ -16,6 +17,7 @@ from mailoauth_cfg.targets.dolibarr.rules import (
 
 RULES: tuple[Rule[Any], ...] = (
     dolibarr_collector_needs_imap.RULE,
+    dolibarr_context_auth_type.RULE,
     dolibarr_force_prompt.RULE,
     dolibarr_label_reserved.RULE,
     dolibarr_microsoft3_version.RULE,

@@ -62,4 +62,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the collector logs in without the IMAP scope"),
+        (Severity.INFO, "imap without a collector grants a permission nothing uses"),
+    ),
 )

@@ -54,4 +54,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the label overwrites Dolibarr's Google sign-in entry"),
+        (Severity.WARNING, "the label may be taken for the sign-in entry"),
+    ),
 )

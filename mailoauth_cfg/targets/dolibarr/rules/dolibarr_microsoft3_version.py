@@ -108,4 +108,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the declared class does not exist in this version"),
+        (Severity.INFO, "an older class works; upgrade advice"),
+    ),
 )

@@ -61,4 +61,7 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the entry sends the client ID to the other provider: invalid_client"),
+    ),
 )

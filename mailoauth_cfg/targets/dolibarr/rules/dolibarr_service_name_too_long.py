@@ -56,4 +56,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "the token row is truncated and never found: no token"),),
 )

@@ -72,4 +72,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.WARNING, "idle tokens expire before the refresh job reaches them"),),
 )

@@ -1,13 +1,14 @@
-"""A MultiSMTP mailbox has no Dolibarr user id, or the ids do not match the mailboxes.
+"""Two MultiSMTP mailboxes share a Dolibarr user id, or a mailbox's id is missing to render.
 
-**What.** On a ``dolibarr-multismtp`` target: a mailbox of ``users`` has no entry in
-``user_ids``, or two mailboxes share one Dolibarr user id. (A ``user_ids`` key that is not in
-``users`` is reported by the loader as ``unknown-reference``.)
+**What.** On a ``dolibarr-multismtp`` target: two mailboxes of ``user_ids`` share one Dolibarr
+user id (``validate``: error). A mailbox without an id is data only rendering needs (the
+``llx_user2smtp`` row to write): ``validate`` says nothing, ``render`` stops with this finding.
+(A ``user_ids`` key that is not in ``users`` is reported by the loader as
+``unknown-reference``.)
 
-**Why.** MultiSMTP stores one ``llx_user2smtp`` row per Dolibarr user (``fk_user``) and names
-its tokens ``<Provider>-MultiSmtpUser<userId><Smtp|Imap>``. Without the id the tool cannot say on
-which user card the mailbox is configured or whose token to generate; two mailboxes on one user
-overwrite each other's row.
+**Why.** MultiSMTP stores one ``llx_user2smtp`` row per Dolibarr user (``fk_user``), which
+selects that user's OAuth service. Two mailboxes on one user overwrite each other's row: one of
+them never sends. Without the id the tool cannot say which row to write.
 
 **Fix.** Map every mailbox to its Dolibarr user: ``user_ids: {name@domain: 12}``, the id being
 the ``id=`` of the user card URL (``/user/card.php?id=12``).
@@ -29,19 +30,7 @@ from mailoauth_cfg.targets.dolibarr_multismtp.model import MultismtpTarget
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
     """Match ``users`` with ``user_ids`` and look for shared ids."""
     for plan, target in ctx.targets_of(MultismtpTarget):
-        ids = {email.lower() for email in target.user_ids}
         base = target.url.rstrip("/")
-        for index, email in enumerate(target.users):
-            if email.lower() in ids:
-                continue
-            yield ctx.finding(
-                RULE,
-                f"target {plan.name}: mailbox {email} has no Dolibarr user id in user_ids",
-                target_path(plan.name, "users", index),
-                fix=f"add `{email}: <id>` under `user_ids` of target {plan.name}, the id of "
-                f"the user's card ({base}/user/card.php?id=<id>)",
-                object=plan.object,
-            )
         seen: dict[int, str] = {}
         for email, uid in target.user_ids.items():
             if uid in seen:
@@ -64,4 +53,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "two mailboxes overwrite one user's row; or render lacks an id"),),
 )

@@ -66,4 +66,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.ERROR, "the proxy cannot obtain a Google token with this flow"),),
 )

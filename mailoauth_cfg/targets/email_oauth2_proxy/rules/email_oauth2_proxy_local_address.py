@@ -51,4 +51,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.WARNING, "reachable from the network: a wrong password deletes the token"),),
 )

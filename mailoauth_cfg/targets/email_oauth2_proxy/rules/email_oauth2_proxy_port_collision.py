@@ -90,7 +90,8 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
                     fix=f"set `{proto}_port: {free}` on target {plan.name}",
                     object=plan.object,
                     at_key=at_key,
-                    severity=Severity.WARNING,
+                    # both on defaults: nothing says the two proxies share a host
+                    severity=Severity.INFO if at_key else Severity.WARNING,
                 )
         seen.extend((plan.name, address, proto, port) for proto, port in listeners(target))
 
@@ -102,4 +103,9 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "two listeners on one port: the proxy does not start"),
+        (Severity.WARNING, "a declared port of a second proxy is taken: it fails on a shared host"),
+        (Severity.INFO, "two proxies on default ports collide if they share a host"),
+    ),
 )

@@ -73,4 +73,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "Nextcloud cannot sign in to this cloud"),
+        (Severity.WARNING, "another IMAP host makes Nextcloud skip OAuth"),
+    ),
 )

@@ -71,4 +71,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "the redirect URI gets index.php twice: AADSTS50011"),
+        (Severity.INFO, "url should be the base URL: advice"),
+    ),
 )

@@ -52,4 +52,5 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.INFO, "mail from an alias is routed elsewhere: advice"),),
 )

@@ -67,4 +67,8 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "no app password to log in with"),
+        (Severity.WARNING, "an app password is declared but unused"),
+    ),
 )

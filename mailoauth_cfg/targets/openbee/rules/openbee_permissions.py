@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mailoauth_cfg.findings import Finding, Severity
+from mailoauth_cfg.findings import Edit, Finding, Severity
 from mailoauth_cfg.rules._base import Context, Rule, RuleOptions
 from mailoauth_cfg.rules.targets._common import documented_beyond_required, missing_permissions
 from mailoauth_cfg.targets.openbee.model import OpenbeeTarget
@@ -48,14 +48,17 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             fix=f"API permissions › Add a permission › Microsoft Graph › Delegated: "
             f"{', '.join(missing)}; grant admin consent and add them to `permissions`",
             object=app_plan.object,
+            edits=tuple(Edit("add", ("apps", app_plan.name, "permissions"), m) for m in missing),
         )
 
 
 RULE = Rule.define(
     __doc__,
     id="openbee-permissions",
-    severity=Severity.ERROR,
+    severity=Severity.WARNING,
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.WARNING, "Open Bee's consent may ask for permissions users cannot grant"),),
+    fixable=True,
 )

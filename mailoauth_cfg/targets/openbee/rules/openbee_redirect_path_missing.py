@@ -1,7 +1,8 @@
 """An Open Bee target with Microsoft 365 OAuth does not give its redirect path.
 
 **What.** An ``openbee`` target with a Microsoft app and ``auth: oauth2`` has no
-``redirect_path``.
+``redirect_path``: an info (the path is a fact of the portal, not a mistake; ``--online``
+compares the registration with what the portal's host serves).
 
 **Why.** Open Bee's redirect URI is ``https://<portal domain>/<path>``, and the path appears only
 in a screenshot of Open Bee's documentation: the tool cannot compute it, so it can neither tell
@@ -57,8 +58,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
         yield ctx.finding(
             RULE,
             f"target {plan.name}: Open Bee's redirect URI is {target.url.rstrip('/')}/<path> "
-            "and the path is documented only on the portal; without redirect_path the URI to "
-            "register is unknown",
+            "and the path is shown only on the portal; without redirect_path the URI to "
+            "register cannot be checked here (it is checked by --online against the "
+            "registration)",
             target_path(plan.name),
             fix=fix,
             object=plan.object,
@@ -69,8 +71,9 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
 RULE = Rule.define(
     __doc__,
     id="openbee-redirect-path-missing",
-    severity=Severity.ERROR,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=((Severity.INFO, "the redirect path is only on the portal: checked by --online"),),
 )

@@ -1,10 +1,11 @@
 """Open Bee's "Client secret expiration date" cannot be filled from the config.
 
-**What.** An app used by an ``openbee`` target with Microsoft has a ``client_secret`` without
-``expires`` (warning), has only a certificate (error: Open Bee takes a client secret; an app
-with no credential at all is ``ms-credential-missing``'s), or keeps the 6-month default
-lifetime (info: ``expires`` no later than 6 months after ``created``). The missing date is also
-``ms-secret-expiry``'s info; here it is a warning because Open Bee's own reminder depends on it.
+**What.** The credential an ``openbee`` target with Microsoft uses (``targets.<t>.credential``,
+else its app's secret) is a certificate (error: Open Bee takes a client secret; an app with no
+credential at all is ``ms-credential-missing``'s), has no declared ``expires`` while the target
+does not declare ``secret_expiry`` either (info: the rendered settings cannot fill the field),
+or keeps the 6-month default lifetime (info). A declared ``secret_expiry`` that differs from the
+credential is ``target-secret-expiry-mismatch``'s.
 
 **Why.** Open Bee's OAuth2 SMTP form has a "Client secret expiration date" field and notifies the
 administrator one month before that date; the tool renders it from ``client_secret.expires``.
@@ -30,61 +31,65 @@ from mailoauth_cfg.targets.openbee.model import OpenbeeTarget
 
 
 def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
-    """Check the secret of every app used by a Microsoft Open Bee target."""
-    for app_plan in ctx.app_plans():
-        plans = [t for t in app_plan.targets if isinstance(t.target, OpenbeeTarget) and t.microsoft]
-        if not plans or app_plan.provider_type != "microsoft":
+    """Check the credential each Microsoft Open Bee target uses."""
+    for plan, target in ctx.targets_of(OpenbeeTarget):
+        if plan.microsoft is None or plan.app is None or target.auth != "oauth2":
             continue
-        names = ", ".join(t.name for t in plans)
-        secret = app_plan.app.client_secret
-        client_id = app_plan.app.client_id
-        if secret is None:
-            if app_plan.app.certificate is None:
-                continue  # ms-credential-missing reports an app without any credential
+        credential = plan.credential
+        client_id = plan.app.client_id
+        if credential is None:
+            continue  # ms-credential-missing reports an app without any credential
+        if credential.type == "certificate":
             yield ctx.finding(
                 RULE,
-                f"app {app_plan.name} has only a certificate; Open Bee (target {names}) takes a "
-                "client secret value and its expiration date",
-                ("apps", app_plan.name),
+                f"target {plan.name} uses {credential.name} of app {plan.app_name}, a "
+                "certificate; Open Bee takes a client secret value and its expiration date",
+                ("apps", plan.app_name or "", *credential.path),
                 fix=f"create a 24-month secret (`az ad app credential reset --id {client_id} "
-                "--append --years 2`) and declare `client_secret: {env: NAME, expires: "
-                "YYYY-MM-DD}`",
-                object=app_plan.object,
+                "--append --years 2`), list it under `credentials:` and give it to the target "
+                "(`credential:`)",
+                object=plan.object,
                 at_key=True,
                 severity=Severity.ERROR,
             )
-        elif secret.expires is None:
+        elif credential.expires is None and target.secret_expiry is None:
             yield ctx.finding(
                 RULE,
-                f"the client secret of app {app_plan.name} has no expiry date: Open Bee's "
-                f"'Client secret expiration date' (target {names}) cannot be filled, so it will "
-                "not warn before the secret expires",
-                ("apps", app_plan.name, "client_secret"),
+                f"the expiry of {credential.name} of app {plan.app_name} is not declared: the "
+                f"rendered settings cannot fill Open Bee's 'Client secret expiration date' "
+                f"(target {plan.name}), which drives its only reminder",
+                ("apps", plan.app_name or "", *credential.path),
                 fix="copy the 'Expires' date from App registrations › Certificates & secrets "
                 "into `expires: YYYY-MM-DD`",
-                object=app_plan.object,
+                object=plan.object,
+                at_key=True,
             )
-        elif secret.created is not None and secret.expires <= add_months(
-            secret.created, SECRET_DEFAULT_LIFETIME_MONTHS
+        elif (
+            credential.created is not None
+            and credential.expires is not None
+            and credential.expires <= add_months(credential.created, SECRET_DEFAULT_LIFETIME_MONTHS)
         ):
             yield ctx.finding(
                 RULE,
-                f"the client secret of app {app_plan.name} lives {SECRET_DEFAULT_LIFETIME_MONTHS}"
-                f" months or less ({secret.created.isoformat()} to "
-                f"{secret.expires.isoformat()}); Open Bee suggests a 2-year secret",
-                ("apps", app_plan.name, "client_secret", "expires"),
+                f"{credential.name} of app {plan.app_name} lives {SECRET_DEFAULT_LIFETIME_MONTHS}"
+                f" months or less ({credential.created.isoformat()} to "
+                f"{credential.expires.isoformat()}); Open Bee suggests a 2-year secret",
+                ("apps", plan.app_name or "", *credential.path, "expires"),
                 fix=f"at the next renewal create a 24-month secret (`az ad app credential reset "
                 f"--id {client_id} --append --years 2`) and update `expires:` and Open Bee",
-                object=app_plan.object,
-                severity=Severity.INFO,
+                object=plan.object,
             )
 
 
 RULE = Rule.define(
     __doc__,
     id="openbee-secret-expiry-date",
-    severity=Severity.WARNING,
+    severity=Severity.INFO,
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "Open Bee cannot sign in with a certificate: no token"),
+        (Severity.INFO, "the reminder date cannot be rendered, or a 6-month secret"),
+    ),
 )

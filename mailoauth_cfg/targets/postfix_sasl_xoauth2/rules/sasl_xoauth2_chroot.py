@@ -62,15 +62,20 @@ def check(ctx: Context, options: RuleOptions) -> Iterator[Finding]:
             target_path(plan.name, "token_dir"),
             fix=f"set `token_dir: {inside}` (the path as seen inside the chroot)",
             object=plan.object,
-            severity=Severity.WARNING,
         )
 
 
 RULE = Rule.define(
     __doc__,
     id="sasl-xoauth2-chroot",
-    severity=Severity.WARNING,
+    severity=Severity.ERROR,
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (
+            Severity.ERROR,
+            "the plugin looks for the token at a doubled path: no token, mail deferred",
+        ),
+    ),
 )

@@ -76,4 +76,7 @@ RULE = Rule.define(
     check=check,
     options=RuleOptions,
     family="targets",
+    impacts=(
+        (Severity.ERROR, "tokens are refreshed too late for the HVE endpoint: relaying fails"),
+    ),
 )

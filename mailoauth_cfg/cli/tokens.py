@@ -26,6 +26,7 @@ from mailoauth_cfg.cli._help import choices
 
 if TYPE_CHECKING:
     from mailoauth_cfg.tokens.flows import Interaction
+    from mailoauth_cfg.tokens.probe import ProbeResult
     from mailoauth_cfg.tokens.setup import TokenSetup
 
 USAGE = 2
@@ -232,6 +233,7 @@ def bootstrap(
         from mailoauth_cfg.tokens import service
 
         setup = _resolve(config, user, target=target, flow=flow, store=store, ca_bundle=ca_bundle)
+        setup.require_own_token()
         record = service.bootstrap(setup, _interaction(no_browser, timeout, port))
         if setup.location is None:
             sys.stdout.write(service.export_json(record))
@@ -258,6 +260,7 @@ def refresh(
         from mailoauth_cfg.tokens import service
 
         setup = _resolve(config, user, target=target, store=store, ca_bundle=ca_bundle)
+        setup.require_own_token()
         record, rotated = service.refresh(setup)
         typer.echo(
             f"refreshed the token of {setup.email}: access token valid for "
@@ -283,6 +286,7 @@ def access(
         from mailoauth_cfg.tokens import service
 
         setup = _resolve(config, user, target=target, store=store, ca_bundle=ca_bundle)
+        setup.require_own_token()
         token = service.access_token(setup)
         sys.stdout.write(token + "\n")
         sys.stdout.flush()
@@ -313,7 +317,9 @@ def status(
             _fail("--format must be text or json", USAGE)
         setups: list[TokenSetup | TokenError]
         if user is not None:
-            setups = [_resolve(config, user, target=target, store=store)]
+            one = _resolve(config, user, target=target, store=store)
+            one.require_own_token()
+            setups = [one]
         else:
             setups = list(resolve_all(config, store=store))
         now = time.time()
@@ -412,6 +418,10 @@ def probe(
 
     Nothing is sent. A refusal is explained (``535 5.7.139``: SMTP AUTH disabled for the
     mailbox...) with the rule IDs that check the cause offline. Exit 1 when a login fails.
+
+    For a target that keeps its own tokens (email-oauth2-proxy), log in through it as its mail
+    clients do, with the password they use (asked for on a terminal, else the first line of
+    standard input): its first login makes the proxy obtain the mailbox's token.
     """
     with _errors():
         from mailoauth_cfg.tokens import probe as probing
@@ -430,9 +440,13 @@ def probe(
         if not wanted:
             declared = setup.plan.protocols if setup.plan is not None else ()
             wanted = [p for p in declared if p in probing.PROTOCOLS] or ["smtp"]
-        token = service.access_token(setup)
-        ep = setup.endpoints
         results: list[probing.ProbeResult] = []
+        if setup.local_login is not None:
+            results = _probe_local(setup, list(dict.fromkeys(wanted)), timeout)
+            wanted = []
+        else:
+            token = service.access_token(setup)
+        ep = setup.endpoints
         for name in dict.fromkeys(wanted):
             run = probing.probe_smtp if name == "smtp" else probing.probe_imap
             host, port = (
@@ -458,6 +472,50 @@ def probe(
                 typer.echo(_probe_text(result, setup.email))
         if not all(r.ok for r in results):
             raise typer.Exit(FAILURE)
+
+
+def _password(prompt: str) -> str:
+    """A password from the terminal (not echoed), else the first line of standard input."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt, stream=sys.stderr)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    return line.rstrip("\r\n")
+
+
+def _probe_local(setup: TokenSetup, wanted: list[str], timeout: float) -> list[ProbeResult]:
+    """Log in through a target that keeps its own tokens, with its clients' password."""
+    from mailoauth_cfg.tokens import probe as probing
+    from mailoauth_cfg.tokens import redaction
+
+    login = setup.local_login
+    assert login is not None  # noqa: S101 - checked by the caller
+    missing = [p for p in wanted if p not in login.ports]
+    if missing:
+        _fail(
+            f"target {setup.target_name} has no local {', '.join(missing)} port "
+            f"(it serves {', '.join(login.ports) or 'none'})",
+            USAGE,
+        )
+    password = _password(f"Password of {setup.email} for the mail clients of the proxy: ")
+    if not password:
+        _fail("no password: the proxy needs the one its mail clients use", USAGE)
+    redaction.register(password)
+    results: list[ProbeResult] = []
+    for name in wanted:
+        run = probing.probe_smtp_local if name == "smtp" else probing.probe_imap_local
+        results.append(
+            run(
+                login.host,
+                login.ports[name],
+                login.logins.get(setup.email, setup.email),
+                password,
+                timeout=timeout,
+                provider_type=setup.provider_type,
+            )
+        )
+    return results
 
 
 def _probe_text(result: object, user: str) -> str:

@@ -292,6 +292,12 @@ ClientId = Annotated[
 address pasted here pass, so that the rules can say exactly what is wrong."""
 CommandLine = Annotated[str, AfterValidator(_check_command)]
 """A command line of words split as a shell splits them, without any expansion."""
+SystemUser = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z_][a-z0-9_-]{0,31}$"),
+    Field(examples=["postfix", "www-data"]),
+]
+"""A user (or group) name of the host, as ``useradd`` accepts it by default."""
 _VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$")
 
 

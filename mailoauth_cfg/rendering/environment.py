@@ -5,7 +5,8 @@ syntax of the file being rendered (:mod:`mailoauth_cfg.rendering.escaping`): a t
 print a value unescaped, nor pick the escaping of another syntax. The only choices left to a
 template are the other safe forms its syntax offers, through filters that check the syntax
 again: ``comment`` (text for a line comment), ``code``, ``cell`` and ``command`` (a Markdown
-code span, one inside a table row, and a shell command line of words), ``ident`` (a bare
+code span, one inside a table row, and a command line of words for a line of a fenced ``sh`` or
+``powershell`` block, where runbooks show every command), ``ident`` (a bare
 identifier such as a column name: letters, digits and ``_`` only). ``tojson`` turns a value
 into JSON *text*, which is then escaped like any other text (a JSON body in a shell script
 becomes one shell word).

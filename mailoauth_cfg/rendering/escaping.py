@@ -215,6 +215,59 @@ def postfix_map_token(text: str, value: object = None) -> str:
     return text
 
 
+_SYSTEMD_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
+
+
+def systemd_value(text: str, value: object = None) -> str:
+    """A value of a systemd unit setting (``User=``, ``Description=``): one line, no leading or
+    trailing white space (systemd strips it), ``%`` doubled (systemd expands ``%x``
+    specifiers) and no ``\\`` (a line continuation at the end, an escape in some settings)."""
+    _checked(text, "systemd", value)
+    _refuse(text, "systemd", value, CONTROL_RE, "a unit setting is one line")
+    _refuse(
+        text,
+        "systemd",
+        value,
+        _BACKSLASH_RE,
+        "systemd reads it as an escape or a line continuation",
+    )
+    if text != text.strip() or not text:
+        raise Unrepresentable(
+            "systemd", "cannot hold an empty value or white space around it", value
+        )
+    return text.replace("%", "%%")
+
+
+def systemd_command(words: Iterable[str]) -> str:
+    """An ``ExecStart=`` command line of ``words``, each written bare: letters, digits and
+    ``_@%+=:,./-`` only (``%`` doubled), so that no quoting, ``$`` expansion, ``;`` or
+    specifier is ever involved; anything else is refused. The first word may not start with a
+    character systemd reads as a prefix (``-@:+!``)."""
+    words = list(words)
+    if not words:
+        raise Unrepresentable("systemd", "cannot run an empty command", "")
+    for word in words:
+        _checked(word, "systemd", word)
+        bad = next((c for c in word if not _SYSTEMD_WORD.fullmatch(c)), None)
+        if bad is not None or not word:
+            raise Unrepresentable(
+                "systemd",
+                f"cannot hold {describe_char(bad) if bad else 'an empty word'} in a command: "
+                "ExecStart= words are written without quotes",
+                word,
+            )
+    first = words[0]
+    if first[0] in "-@:+!":
+        raise Unrepresentable("systemd", "cannot start a command with a prefix character", first)
+    if ("/" in first and not first.startswith("/")) or any(
+        len(part) > 255 for part in first.split("/")
+    ):
+        raise Unrepresentable(
+            "systemd", "runs an executable given by name or by absolute path only", first
+        )
+    return " ".join(w.replace("%", "%%") for w in words)
+
+
 def json_value(value: Any, original: object = None) -> str:
     """A JSON value; containers are indented by two spaces, keys sorted."""
     if isinstance(value, str):
@@ -224,6 +277,21 @@ def json_value(value: Any, original: object = None) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
     except (TypeError, ValueError) as exc:
         raise Unrepresentable("json", f"cannot hold this value ({exc})", original) from None
+
+
+_YAML_UNPRINTABLE = re.compile(
+    r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+"""What a YAML stream may not hold raw (outside the YAML 1.1 printable set, as PyYAML reads
+it) or reads as a line break inside a quoted scalar (NEL, U+2028, U+2029)."""
+
+
+def yaml_value(value: Any, original: object = None) -> str:
+    """A YAML value written as JSON (YAML reads JSON as is), with the characters a YAML stream
+    may not hold raw (DEL, C1 controls...) written as ``\\uXXXX`` escapes inside strings, where
+    JSON and YAML read them alike."""
+    text = json_value(value, original)
+    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def python_literal(value: Any, original: object = None) -> str:
@@ -309,6 +377,23 @@ def shell_command(words: Iterable[str]) -> str:
     return " ".join([_sh_word_of(plain(w)) for w in words])
 
 
+def fenced_command(words: Iterable[str], shell: str = "sh") -> str:
+    """One line of a fenced code block (```` ```sh ```` or ```` ```powershell ````) holding a
+    command of ``words``, each quoted for ``shell``.
+
+    Commands in runbooks live in fenced blocks: Markdown reads nothing inside them, readers copy
+    them whole, and the tests run every line of every ``sh`` block. A line break would split the
+    command (and could close the fence), a bidirectional control would show the words in
+    another order: both are refused.
+    """
+    words = list(words)
+    for word in words:
+        _checked(word, "md", word)
+        _refuse(word, "md", word, CONTROL_RE, "a command in a runbook is one line")
+        _refuse(word, "md", word, BIDI_RE, "it would show the command in another order")
+    return powershell_command(words) if shell == "powershell" else shell_command(words)
+
+
 _PS_BARE = re.compile(r"^(?:-?[A-Za-z][A-Za-z0-9-]*|\$true|\$false|\$null)$")
 
 
@@ -388,6 +473,22 @@ SYNTAXES: dict[str, Syntax] = {
             suffixes=(".json",),
         ),
         Syntax(
+            "systemd",
+            "systemd unit",
+            systemd_value,
+            forms={"command": systemd_command},
+            suffixes=(".service",),
+        ),
+        Syntax(
+            "yaml",
+            "YAML",
+            lambda t, v: yaml_value(t, v),
+            none="null",
+            booleans=("false", "true"),
+            structured=yaml_value,
+            suffixes=(".yaml", ".yml"),
+        ),
+        Syntax(
             "python",
             "Python",
             lambda t, v: python_literal(t, v),
@@ -404,9 +505,7 @@ SYNTAXES: dict[str, Syntax] = {
             forms={
                 "code": markdown_code,
                 "cell": markdown_cell,
-                "command": lambda words, shell="sh": markdown_code(
-                    powershell_command(words) if shell == "powershell" else shell_command(words)
-                ),
+                "command": fenced_command,
             },
             suffixes=(".md",),
         ),

@@ -48,6 +48,22 @@ def _permissions(aplan: AppPlan) -> list[dict[str, Any]]:
     return sorted(out, key=lambda p: (p["resource"], p["name"]))
 
 
+AZ_CLOUDS = {"global": "AzureCloud", "usgov": "AzureUSGovernment", "china": "AzureChinaCloud"}
+"""The Azure CLI's name of each cloud (``az cloud list``); it has none for US Gov DoD."""
+AZ_ADMIN_CONSENT_CLOUDS = frozenset({"global"})
+"""Where ``az ad app permission admin-consent`` works: az refuses it on sovereign clouds
+("This command is not yet supported on sovereign clouds", azure-cli ``role/custom.py``)."""
+
+
+def _grants(permissions: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """Delegated permissions by resource app: what ``az ad app permission grant`` takes."""
+    out: dict[str, list[str]] = {}
+    for p in permissions:
+        if p["type"] == "Scope" and p["resource_app_id"]:
+            out.setdefault(p["resource_app_id"], []).append(p["name"])
+    return sorted(out.items())
+
+
 def outputs(ctx: RenderContext, aplan: AppPlan) -> list[Output]:
     """Registration sheet (Markdown + JSON) and, for Microsoft, remediation scripts."""
     provider = aplan.provider
@@ -79,6 +95,10 @@ def outputs(ctx: RenderContext, aplan: AppPlan) -> list[Output]:
             cloud=cloud,
             permissions=permissions,
             resources=sorted({p["resource_app_id"] for p in permissions if p["resource_app_id"]}),
+            az_cloud=AZ_CLOUDS.get(cloud.key),
+            az_admin_consent=cloud.key in AZ_ADMIN_CONSENT_CLOUDS,
+            delegated_grants=_grants(permissions),
+            application_roles=[p for p in permissions if p["type"] == "Role"],
             platform="web" if aplan.app.platform == "web" else "publicClient",
             admin_consent_url=ms.admin_consent_url(cloud, provider.tenant, aplan.app.client_id),
             sign_in_audience={

@@ -70,8 +70,14 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         bootstrap=bootstrap,
         errors=_errors(plan.provider_type, bootstrap),
         profile=profile,
-        **plan.plugin.runbook_context(plan),
+        # how the runbook's commands run mailoauth-cfg, and where (a kind whose tool runs on
+        # its host says so through runbook_context)
+        tool=["mailoauth-cfg"],
+        tool_config=ctx.config_name,
+        where="On a machine with a browser" if bootstrap == "cli-loopback" else "On the host",
+        token_owner=None,
     )
+    shared.update(plan.plugin.runbook_context(plan))
     template = f"{plan.key}/bootstrap.md.j2"
     if not _exists(template):
         template = "_common/bootstrap.md.j2"

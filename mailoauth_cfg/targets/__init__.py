@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from mailoauth_cfg.rules._base import Rule
     from mailoauth_cfg.targets._facts import BootstrapKind, TargetFacts
     from mailoauth_cfg.targets._model import TargetModel
-    from mailoauth_cfg.targets._plugin import EntryBinding, ScopeCheckboxes, TokenStore
+    from mailoauth_cfg.targets._plugin import (
+        EntryBinding,
+        LocalLogin,
+        ScopeCheckboxes,
+        TokenStore,
+    )
 
 PLUGIN_MODULES: tuple[str, ...] = (
     "dolibarr",
@@ -82,6 +87,12 @@ class TargetPlugin(Protocol):
 
     def scope_checkboxes(self, plan: TargetPlan) -> ScopeCheckboxes | None:
         """The scope checkboxes the operator ticks, for kinds configured that way."""
+
+    def local_login(self, plan: TargetPlan) -> LocalLogin | None:
+        """Where clients log in with a password, for a target that keeps its own tokens."""
+
+    def deployment(self, target: TargetModel, name: str) -> dict[str, Any]:
+        """Where a file-based target's files go on its host (for deployment roles)."""
 
     def reference(self) -> list[str]:
         """Markdown lines about the kind's own facts, for docs/targets.md."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 
 TokenFormat = Literal["native", "sasl-xoauth2"]
 
+HOST_CONFIG = "mailoauth.yaml"
+"""The standalone config rendered beside the files of a target whose token lives on its host
+(``rendering/host_config.py``): what mailoauth-cfg reads there."""
+
 
 @dataclass(frozen=True, slots=True)
 class TokenStore:
@@ -36,11 +41,29 @@ class TokenStore:
     format: TokenFormat
     """``native``: mailoauth-cfg's own store (``<mailbox>.json``); ``sasl-xoauth2``:
     sasl-xoauth2's token file, named after the mailbox."""
+    owner: str | None = None
+    """The user of the host that must own the directory and the files (the program reads and
+    rewrites them as that user); ``None``: whoever runs mailoauth-cfg."""
 
     def file(self, email: str) -> PurePosixPath:
         """The token file of ``email`` in this store."""
         name = email if self.format == "sasl-xoauth2" else f"{email.lower()}.json"
         return PurePosixPath(self.directory) / name
+
+
+@dataclass(frozen=True, slots=True)
+class LocalLogin:
+    """A target that mail clients log in to with a password, and that keeps its own tokens
+    (email-oauth2-proxy): the probe logs in there, and mailoauth-cfg holds no token for it."""
+
+    host: str
+    """Where to connect on the target's host."""
+    ports: Mapping[str, int]
+    """The local port of each protocol the probe speaks (``smtp``, ``imap``)."""
+    logins: Mapping[str, str]
+    """Mailbox → the user name clients log in to the proxy with (its account section)."""
+    keeper: str
+    """Who keeps the token, and how it is obtained (the answer to a ``token`` command)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +169,18 @@ class Plugin:
         """Extra variables of the kind's bootstrap runbook template."""
         del plan
         return {}
+
+    def deployment(self, target: TargetModel, name: str) -> dict[str, Any]:
+        """Where a file-based target's files go on its host, resolved (defaults applied): what
+        a deployment role installs, and where. Default: nothing to install."""
+        del target, name
+        return {}
+
+    def local_login(self, plan: TargetPlan) -> LocalLogin | None:
+        """Where mail clients log in to the target with a password, for a target that keeps
+        its own tokens (a proxy); ``None``: clients use the provider's servers with a token."""
+        del plan
+        return None
 
     def scope_checkboxes(self, plan: TargetPlan) -> ScopeCheckboxes | None:
         """The scope checkboxes the operator ticks, for kinds configured that way."""

@@ -40,15 +40,18 @@ __all__ = [
     "explain_reply",
     "oauthbearer",
     "probe_imap",
+    "probe_imap_local",
     "probe_smtp",
+    "probe_smtp_local",
     "referenced_rules",
     "xoauth2",
 ]
 
 Protocol = Literal["smtp", "imap"]
-Mechanism = Literal["XOAUTH2", "OAUTHBEARER"]
+Mechanism = Literal["XOAUTH2", "OAUTHBEARER", "PLAIN", "LOGIN"]
 PROTOCOLS: tuple[Protocol, ...] = ("smtp", "imap")
 MECHANISMS: tuple[Mechanism, ...] = ("XOAUTH2", "OAUTHBEARER")
+"""The SASL mechanisms of a login with a token (PLAIN and LOGIN serve local logins to a proxy)."""
 DEFAULT_TIMEOUT = 20.0
 
 
@@ -396,6 +399,118 @@ def probe_imap(
     except OSError as exc:
         local, message = _connect_error(exc)
         return _fail(*args, stage, message, provider_type, started, tls=tls, local=local)
+    finally:
+        if client is not None:
+            try:
+                client.logout()
+            except (OSError, imaplib.IMAP4.error):
+                with contextlib.suppress(OSError):
+                    client.shutdown()
+
+
+# --- logins to a local proxy that adds OAuth2 itself ------------------------------------------
+
+
+def probe_smtp_local(
+    host: str,
+    port: int,
+    user: str,
+    password: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    provider_type: str | None = None,
+) -> ProbeResult:
+    """``AUTH PLAIN`` with a password on a local proxy's SMTP port (plain text, on the proxy's
+    host), which logs in to the provider with XOAUTH2 and relays its answer; nothing is sent."""
+    redaction.register(password)
+    started = time.monotonic()
+    args: tuple[Protocol, str, int, Mechanism] = ("smtp", host, port, "PLAIN")
+    stage = "connect"
+    client: smtplib.SMTP | None = None
+    try:
+        client = smtplib.SMTP(host, port, timeout=timeout)
+        client.ehlo()
+        stage = "auth"
+        initial = f"\0{user}\0{password}"
+        try:
+            code, message = client.auth(
+                "PLAIN", lambda challenge=None: initial, initial_response_ok=True
+            )
+        except smtplib.SMTPResponseException as exc:
+            return _fail(
+                *args, "auth", _smtp_reply(exc.smtp_code, exc.smtp_error), provider_type, started
+            )
+        return ProbeResult(
+            "smtp",
+            host,
+            port,
+            "PLAIN",
+            ok=True,
+            stage="done",
+            reply=redaction.redact(_smtp_reply(code, message)),
+            elapsed=time.monotonic() - started,
+        )
+    except smtplib.SMTPResponseException as exc:
+        return _fail(
+            *args, stage, _smtp_reply(exc.smtp_code, exc.smtp_error), provider_type, started
+        )
+    except (OSError, smtplib.SMTPException) as exc:
+        local, detail = _connect_error(exc)
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            local, detail = "protocol", f"server disconnected: {exc}"
+        return _fail(*args, stage, detail, provider_type, started, local=local)
+    finally:
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
+
+
+def probe_imap_local(
+    host: str,
+    port: int,
+    user: str,
+    password: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    provider_type: str | None = None,
+) -> ProbeResult:
+    """``LOGIN`` with a password on a local proxy's IMAP port, then ``EXAMINE INBOX`` and
+    ``LOGOUT``: the proxy logs in to the provider with XOAUTH2."""
+    redaction.register(password)
+    started = time.monotonic()
+    args: tuple[Protocol, str, int, Mechanism] = ("imap", host, port, "LOGIN")
+    stage = "connect"
+    client: imaplib.IMAP4 | None = None
+    try:
+        client = imaplib.IMAP4(host, port, timeout=timeout)
+        stage = "auth"
+        try:
+            _typ, data = client.login(user, password)
+        except imaplib.IMAP4.error as exc:
+            return _fail(*args, "auth", _imap_reply(exc, tagged_no=True), provider_type, started)
+        reply = "OK " + " ".join(_text(d) for d in data)
+        stage = "mailbox"
+        typ, answer = client.select("INBOX", readonly=True)
+        if typ != "OK":
+            detail = " ".join(_text(a) for a in answer)
+            return _fail(*args, "mailbox", f"EXAMINE INBOX: {typ} {detail}", provider_type, started)
+        return ProbeResult(
+            "imap",
+            host,
+            port,
+            "LOGIN",
+            ok=True,
+            stage="done",
+            reply=redaction.redact(reply.strip()),
+            elapsed=time.monotonic() - started,
+        )
+    except imaplib.IMAP4.error as exc:
+        return _fail(*args, stage, _imap_reply(exc), provider_type, started, local="protocol")
+    except OSError as exc:
+        local, message = _connect_error(exc)
+        return _fail(*args, stage, message, provider_type, started, local=local)
     finally:
         if client is not None:
             try:

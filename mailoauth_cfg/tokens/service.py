@@ -53,6 +53,8 @@ def bootstrap(setup: TokenSetup, interaction: flows.Interaction) -> TokenRecord:
     Raises:
         TokenError: the flow failed, returned no refresh token, or the store cannot be written.
     """
+    if setup.location is not None:
+        setup.location.prepare()
     answer = obtain(setup, interaction)
     if not setup.app_only and not answer.refresh_token:
         raise TokenError(

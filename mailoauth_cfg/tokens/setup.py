@@ -17,6 +17,7 @@ from mailoauth_cfg.derive import Endpoints, TargetPlan, endpoints, plan, token_s
 from mailoauth_cfg.errors import SecretError, TokenError
 from mailoauth_cfg.model import App, MailConfig, Provider, SecretRef, User
 from mailoauth_cfg.secrets import Unresolved, read_secret
+from mailoauth_cfg.targets._plugin import LocalLogin
 from mailoauth_cfg.tokens import TokenUsageError, redaction
 from mailoauth_cfg.tokens.store import TokenLocation, default_store_dir, native_path, sasl_path
 
@@ -47,6 +48,9 @@ class TokenSetup:
     """``None`` when the token goes to stdout (``--store -``)."""
     ca_bundle: str | None
     environ: Mapping[str, str]
+    local_login: LocalLogin | None = None
+    """Set for a target that keeps its own tokens (a proxy): clients, and the probe, log in to
+    it with a password; mailoauth-cfg holds no token for the mailbox."""
 
     @property
     def email(self) -> str:
@@ -82,6 +86,18 @@ class TokenSetup:
     def client_secret(self) -> str | None:
         """The app's client secret, if it has one."""
         return self.secret(self.app.client_secret, f"apps.{self.app_name}.client_secret")
+
+    def require_own_token(self) -> None:
+        """Refuse a ``token`` command for a target that keeps its own tokens.
+
+        Raises:
+            TokenUsageError: the target (a proxy) obtains and keeps the token itself.
+        """
+        if self.local_login is not None:
+            raise TokenUsageError(
+                f"target {self.target_name} does not use a token of mailoauth-cfg: "
+                f"{self.local_login.keeper}"
+            )
 
     def store_location(self) -> TokenLocation:
         """The token file (a usage error with ``--store -``, which has no file)."""
@@ -165,8 +181,8 @@ def _location_for(
     if declared is not None:
         directory = Path(declared.directory).expanduser()
         if declared.format == "sasl-xoauth2":
-            return TokenLocation(sasl_path(directory, email), "sasl-xoauth2")
-        return TokenLocation(native_path(directory, email))
+            return TokenLocation(sasl_path(directory, email), "sasl-xoauth2", declared.owner)
+        return TokenLocation(native_path(directory, email), owner=declared.owner)
     env = dict(environ)
     return TokenLocation(native_path(default_store_dir(env), email))
 
@@ -268,6 +284,7 @@ def resolve(
         location=_location_for(tplan, user.email, store, env),
         ca_bundle=bundle,
         environ=env,
+        local_login=tplan.plugin.local_login(tplan),
     )
 
 
@@ -280,11 +297,20 @@ def resolve_all(
     """Every mailbox that a target lists, resolved (or the error that prevents it)."""
     config, _ = load_config(config_path)
     out: list[TokenSetup | TokenError] = []
+    plans = plan(config)
     for user in config.users:
-        if not _targets_of(config, user.email):
-            continue
+        names = [
+            name
+            for name in _targets_of(config, user.email)
+            if plans.targets[name].plugin.local_login(plans.targets[name]) is None
+        ]
+        if not names:
+            continue  # no target, or only targets that keep their own tokens (a proxy)
+        target = names[0] if len(names) == 1 else None
         try:
-            out.append(resolve(config_path, user.email, store=store, environ=environ))
+            out.append(
+                resolve(config_path, user.email, target=target, store=store, environ=environ)
+            )
         except TokenError as exc:
             out.append(exc)
     return out

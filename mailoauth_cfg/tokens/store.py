@@ -151,10 +151,47 @@ def _str_or_none(value: object) -> str | None:
 
 @dataclass(frozen=True)
 class TokenLocation:
-    """Where one mailbox's token file lives and in which format."""
+    """Where one mailbox's token file lives and in which format.
+
+    With an ``owner`` (a user of the host: Postfix's ``postfix``), the directory this creates
+    and every file it writes belong to that user and its group, whoever runs mailoauth-cfg: the
+    program that reads the token (and rewrites it on refresh) runs as that user.
+    """
 
     path: Path
     format: StoreFormat = "native"
+    owner: str | None = None
+
+    def _owner_ids(self) -> tuple[int, int] | None:
+        """(uid, gid) of :attr:`owner`; ``TokenError`` when the host has no such user."""
+        if self.owner is None:
+            return None
+        import pwd
+
+        try:
+            entry = pwd.getpwnam(self.owner)
+        except KeyError:
+            raise TokenError(
+                f"user {self.owner!r} does not exist on this host; it must own "
+                f"{self.path.parent} (install the program that reads the token first, or "
+                "correct the target's owner setting)"
+            ) from None
+        return entry.pw_uid, entry.pw_gid
+
+    def _give(self, path: Path) -> None:
+        """Make ``path`` belong to :attr:`owner` (nothing to do without one)."""
+        ids = self._owner_ids()
+        if ids is None:
+            return
+        try:
+            info = path.lstat()
+            if (info.st_uid, info.st_gid) != ids:
+                os.chown(path, *ids, follow_symlinks=False)
+        except OSError as exc:
+            raise TokenError(
+                f"cannot give {path} to user {self.owner}: {exc.strerror or exc}; run the "
+                f"bootstrap as root or as {self.owner}"
+            ) from None
 
     @property
     def lock_path(self) -> Path:
@@ -181,6 +218,8 @@ class TokenLocation:
             )
             raise TokenError(f"cannot create the lock file {self.lock_path}: {why}") from None
         try:
+            if self.owner is not None:
+                self._give(self.lock_path)
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
@@ -188,15 +227,24 @@ class TokenLocation:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def prepare(self) -> None:
+        """Create the directory (for its owner) before a sign-in, so that a store that cannot
+        be written fails before anyone signs in."""
+        self._ensure_dir()
+
     def _ensure_dir(self) -> None:
         parent = self.path.parent
         if parent.is_dir():
+            # a directory left to root by an earlier bootstrap goes to its owner too
+            self._give(parent)
             return
+        self._owner_ids()  # refuse before creating anything for a user the host lacks
         try:
             parent.mkdir(parents=True, mode=DIR_MODE, exist_ok=True)
             parent.chmod(DIR_MODE)
         except OSError as exc:
             raise TokenError(f"cannot create {parent}: {exc.strerror or exc}") from None
+        self._give(parent)
 
     def exists(self) -> bool:
         """Whether the token file exists."""
@@ -286,6 +334,10 @@ class TokenLocation:
                 f"cannot write {self.path}: {exc.strerror or exc}; the previous token file "
                 "(if any) is unchanged"
             ) from None
+        if self.owner is not None:
+            # the program that reads the token runs as its owner, and rewrites it on refresh
+            self._give(self.path)
+            return
         owner = before
         if owner is None and self.format == "sasl-xoauth2":
             # A new sasl-xoauth2 file belongs to whoever owns the token directory (postfix),

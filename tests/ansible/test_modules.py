@@ -263,6 +263,7 @@ def test_render_reports_how_each_target_is_installed(
     assert targets["relay"]["token_store"] == {
         "directory": "/var/spool/postfix/etc/tokens",
         "format": "sasl-xoauth2",
+        "owner": "postfix",
     }
     assert targets["cron-mail"]["token_store"]["format"] == "native"
     assert targets["erp"]["token_store"] is None

@@ -201,7 +201,6 @@ def scene(
     setup = make_setup(base / "cfg", certs, smtp_server.port)
     roots = {host: base / host for host in HOSTS}
     owner, group = current_owner()
-    pf_user, pf_group = postfix_owner()
     secrets = base / "secrets.yml"
     secrets.write_text(f"vault_acme_relay_secret: {RELAY_SECRET}\n", encoding="utf-8")
     secrets.chmod(0o600)
@@ -215,8 +214,6 @@ def scene(
                 "secrets_file": str(secrets),
                 "owner": owner,
                 "group": group,
-                "postfix_user": pf_user,
-                "postfix_group": pf_group,
             }
         ),
         encoding="utf-8",

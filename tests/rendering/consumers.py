@@ -74,6 +74,8 @@ STUB_SECURITY = "<?php\nfunction dolEncrypt($s) { return 'dolcrypt:'.$s; }\n"
 SH_STUB = """#!/bin/sh
 { printf '%s\\0' "$(basename "$0")" "$@"; printf 'STDIN\\0'; \
 [ -t 0 ] || cat; printf '\\0END\\0'; } >> "$STUB_OUT"
+# `az cloud show` answers the cloud the operator's az is set to
+[ "$(basename "$0") $1 $2" != "az cloud show" ] || printf '%s\\n' "${AZ_STUB_CLOUD:-}"
 """
 SH_FUNCTIONS = """cd() {
   { printf '%s\\0' cd "$@"; printf 'STDIN\\0\\0END\\0'; } >> "$STUB_OUT"
@@ -191,11 +193,14 @@ def _sh(path: Path, work: Path, name: str) -> Iterator[Observation]:
     record = work / "sh-record.bin"
     record.unlink(missing_ok=True)
     record.touch()
+    # a remediation script checks that az is set to its cloud first: the stub answers that one
+    cloud = re.search(r"!= (Azure[A-Za-z]+) \]", path.read_text(encoding="utf-8"))
     env = child_env(
         STUB_OUT=str(record),
         PATH=f"{stubs}:{child_env()['PATH']}",
         NC_ADMIN_USER="admin",
         NC_ADMIN_PASSWORD="pw",
+        AZ_STUB_CLOUD=cloud.group(1) if cloud else "",
     )
     script = '. "$1"; . "$2"'
     _run(
@@ -372,6 +377,56 @@ def _json(path: Path, name: str) -> Iterator[Observation]:
         yield ("json", name, *keys, value)
 
 
+def _yaml(path: Path, name: str) -> Iterator[Observation]:
+    """mailoauth-cfg's own loader (the host config's reader on a target's host)."""
+    from mailoauth_cfg.findings import Severity
+    from mailoauth_cfg.loading import load_config
+
+    loaded = load_config(path)
+    errors = [f.message for f in loaded.findings if f.severity is Severity.ERROR]
+    if errors:
+        raise Breakout(f"{name}: mailoauth-cfg cannot load it: {errors[0]}")
+    for keys, value in _leaves(loaded.data):
+        yield ("yaml", name, *keys, value)
+
+
+def _systemd(path: Path, work: Path, name: str) -> Iterator[Observation]:
+    """systemd's own checker (``systemd-analyze verify``), then each setting as systemd reads
+    it: ``ExecStart=`` split into words (written bare: no quotes to undo) and ``%%`` as ``%``.
+    A command that is not installed here is the one complaint that says nothing of the file."""
+    analyze = require("systemd-analyze", "systemd")
+    unit = work / "verify" / Path(name).name
+    unit.parent.mkdir(exist_ok=True)
+    unit.write_bytes(path.read_bytes())
+    done = subprocess.run(
+        [analyze, "verify", "--man=no", str(unit)],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=child_env(),
+        check=False,
+    )
+    complaints = [
+        line
+        for line in (done.stdout + done.stderr).splitlines()
+        if line.strip() and "is not executable" not in line
+    ]
+    if complaints:
+        raise Breakout(f"{name}: systemd-analyze verify: {complaints[0]}")
+    section = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        key, _, value = line.partition("=")
+        if key == "ExecStart":
+            yield ("systemd", name, section, key, *(w.replace("%%", "%") for w in value.split()))
+        else:
+            yield ("systemd", name, section, key, value.replace("%%", "%"))
+
+
 def _python(path: Path, name: str) -> Iterator[Observation]:
     text = path.read_text(encoding="utf-8")
     try:
@@ -487,6 +542,8 @@ _BY_SUFFIX = {
     ".py": "python",
     ".ps1": "ps1",
     ".md": "md",
+    ".yaml": "yaml",
+    ".service": "systemd",
 }
 
 
@@ -522,6 +579,8 @@ def read_back(files: dict[str, bytes], work: Path) -> list[Observation]:
             "python": lambda p=path, r=relative: _python(p, r),
             "ps1": lambda p=path, r=relative: _ps1(p, r),
             "md": lambda p=path, r=relative: _markdown(p, r),
+            "yaml": lambda p=path, r=relative: _yaml(p, r),
+            "systemd": lambda p=path, r=relative: _systemd(p, work, r),
         }
         observations.extend(readers[kind]())
         pwned = list(work.rglob("PWNED*"))

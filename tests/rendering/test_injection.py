@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from markdown_it import MarkdownIt
 
 from mailoauth_cfg.loading import load_config
 from mailoauth_cfg.model.building import build_config
@@ -25,6 +24,7 @@ from tests.rendering.consumers import (
     read_back,
 )
 from tests.rendering.support import CASES_DIR, child_env, require
+from tests.runbooks.extract import commands
 
 TENANT = "6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d"
 CONFIG = f"""\
@@ -112,6 +112,8 @@ def test_passwordeval_runs_one_command_whatever_the_paths_hold(tmp_path: Path) -
         "access",
         "--config",
         config_path,
+        "--target",
+        "cron",
         "--user",
         "no.reply@contoso.com",
         "--store",
@@ -233,42 +235,44 @@ def test_a_hostile_config_file_name_stays_inside_its_comments(tmp_path: Path) ->
     assert list(tmp_path.rglob("PWNED*")) == []
 
 
-def test_a_line_break_in_the_config_file_name_is_refused_at_the_file(tmp_path: Path) -> None:
-    """In a comment a line break is shown as \\u000a; a runbook command cannot hold one, so
-    rendering stops with a finding on the config file (and nothing is written)."""
+def test_a_line_break_in_the_config_file_name_stays_inside_its_comments(tmp_path: Path) -> None:
+    """In a comment a line break is shown as \\u000a: the name, which only headers print (no
+    runbook command names the source config), starts no line of code in any file."""
     from mailoauth_cfg.rendering.escaping import SYNTAXES
 
     name = "x\nimport os; os.system('touch PWNED').yaml"
-    for syntax in ("sh", "php", "python", "sql", "ps1", "ini", "msmtprc", "postfix"):
+    for syntax in ("sh", "php", "python", "sql", "ps1", "ini", "msmtprc", "postfix", "yaml"):
         comment = SYNTAXES[syntax].comment(f"from {name}")
         assert "\n" not in comment, syntax
         assert "\\u000a" in comment, syntax
-    config, result = _render_named(tmp_path, name)
-    assert result.files == []
-    assert {f.rule for f in result.findings} == {"render-value-unsafe"}
-    assert all(
-        f.location.file.endswith(config.name) and f.location.line == 1 for f in result.findings
-    ), [str(f.location) for f in result.findings]
-    assert all("config file's name" in f.message for f in result.findings)
+    _, result = _render_named(tmp_path, name)
+    assert not result.findings, [f.message for f in result.findings]
+    work = tmp_path / "work"
+    work.mkdir()
+    try:
+        read_back({f.path: f.content for f in result.files}, work)
+    except Breakout as exc:
+        pytest.fail(str(exc))
+    for f in result.files:
+        assert b"\nimport os; os.system" not in f.content, f.path
+    assert list(tmp_path.rglob("PWNED*")) == []
 
 
 # --- runbook commands -----------------------------------------------------------------------
 
 
 def test_a_runbook_command_pasted_into_a_shell_runs_only_itself(tmp_path: Path) -> None:
-    name = "my cfg $(touch PWNED) `touch PWNED2`; touch PWNED3 'q\".yaml"
-    targets = "  cron: {type: msmtp, app: mail, users: [no.reply@contoso.com]}\n"
-    _, result = build(tmp_path, targets, name=name)
+    """Every command of the runbook's ``sh`` blocks, pasted into dash, runs only itself: the
+    hostile host config path reaches mailoauth-cfg as one word."""
+    config_path = "/etc/my cfg $(touch PWNED) `touch PWNED2`; touch PWNED3 'q\".yaml"
+    targets = (
+        "  cron: {type: msmtp, app: mail, users: [no.reply@contoso.com], "
+        f"config_path: {json.dumps(config_path)}}}\n"
+    )
+    _, result = build(tmp_path, targets)
     runbook = next(f for f in result.files if f.path == "cron/bootstrap/no.reply@contoso.com.md")
-    md = MarkdownIt("commonmark")
-    commands = [
-        child.content
-        for token in md.parse(runbook.content.decode())
-        if token.type == "inline" and token.children
-        for child in token.children
-        if child.type == "code_inline" and " --config " in child.content
-    ]
-    assert commands, runbook.content.decode()
+    found = commands(runbook.content.decode(), runbook.path)
+    assert found, runbook.content.decode()
     stubs = tmp_path / "bin"
     stubs.mkdir()
     record = tmp_path / "argv"
@@ -278,9 +282,9 @@ def test_a_runbook_command_pasted_into_a_shell_runs_only_itself(tmp_path: Path) 
     )
     (stubs / "mailoauth-cfg").chmod(0o755)
     sh = require("dash", "dash")
-    for command in commands:
+    for command in found:
         subprocess.run(
-            [sh, "-c", command],
+            [sh, "-c", command.line],
             cwd=tmp_path,
             env=child_env(PATH=f"{stubs}:{child_env()['PATH']}"),
             check=True,
@@ -290,13 +294,18 @@ def test_a_runbook_command_pasted_into_a_shell_runs_only_itself(tmp_path: Path) 
         "token",
         "bootstrap",
         "--config",
-        name,
+        config_path,
         "--target",
         "cron",
         "--user",
         "no.reply@contoso.com",
     ]
-    assert all(call[call.index("--config") + 1] == name for call in calls)
+    assert len(calls) == len(found)
+    # every command that reads the config (bootstrap, probe) got the path as one word; the
+    # others (explain) take no config
+    reading = [call for call in calls if "--config" in call]
+    assert len(reading) >= 2, calls
+    assert all(call[call.index("--config") + 1] == config_path for call in reading)
     assert list(tmp_path.glob("PWNED*")) == []
 
 

@@ -16,6 +16,7 @@ import pytest
 TOOLS = Path(__file__).resolve().parent
 NODE_BIN = TOOLS / "node_modules" / ".bin"
 JUNIT_XSD = TOOLS / "junit-10.xsd"
+VENVS = TOOLS / "venvs"
 INSTALL = "run ./scripts/test-tools (./scripts/test-all runs it)"
 
 
@@ -46,3 +47,8 @@ def version(command: list[str]) -> str:
     """The first line a ``--version``-style command prints."""
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     return (done.stdout or done.stderr).strip().splitlines()[0]
+
+
+def venv_tool(venv: str, command: str) -> Path:
+    """A command of a program installed from PyPI into ``tests/tools/venvs/<venv>``."""
+    return require_file(VENVS / venv / "bin" / command, f"{command} ({venv})")

@@ -288,10 +288,11 @@ def manifest_entry(rendered, dest):
 def target_settings(config, names):
     """Non-secret settings of the rendered targets, by name (what deployment roles need).
 
-    Besides the config's keys, each entry carries two facts of its kind: ``install_tasks``, the
+    Besides the config's keys, each entry carries facts of its kind: ``install_tasks``, the
     task file of the ``mailoauth_deploy`` role that installs it on a host (``None`` when the
-    role cannot), and ``token_store``, where its token files live on the host (``None`` when
-    the application keeps them).
+    role cannot), ``token_store``, where its token files live on the host and who owns them
+    (``None`` when the application keeps them), and ``deployment``, where its files go on the
+    host, defaults applied.
     """
     from mailoauth_cfg import targets as registry
     from mailoauth_cfg.model import SecretRef
@@ -305,7 +306,8 @@ def target_settings(config, names):
             "install_tasks": plugin.facts.ansible_tasks,
             "token_store": None
             if store is None
-            else dict(directory=store.directory, format=store.format),
+            else dict(directory=store.directory, format=store.format, owner=store.owner),
+            "deployment": _plain(plugin.deployment(target, name)),
         }
         for field in type(target).model_fields:
             if field == "suppress":

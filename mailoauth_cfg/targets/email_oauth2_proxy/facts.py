@@ -19,13 +19,34 @@ LOCAL_PORT_MIN = 1024
 """Local listening ports must be > 1023 unless the proxy runs as root (source: its sample
 config); ``targets.<name>.*_port`` accept nothing lower."""
 
+REDIRECT_URI = "http://localhost:8080"
+"""The default redirect: with ``--local-server-auth`` the proxy receives the sign-in's answer
+on this port (port 80 without one, which needs root); Entra ignores the port of a localhost
+redirect, Google desktop clients accept any (source: its sample config, ``redirect_uri``)."""
+
+VENV = "/opt/email-oauth2-proxy"
+"""Where the rendered README installs the proxy from PyPI (``emailproxy``), in a virtual
+environment of its own (Debian's Python refuses ``pip install`` outside one)."""
+PROGRAM = f"{VENV}/bin/emailproxy"
+"""The proxy's command there (the ``emailproxy`` entry point of the PyPI package)."""
+
+CONFIG_DIR = "/etc/email-oauth2-proxy"
+CACHE_DIR = "/var/lib/email-oauth2-proxy"
+"""Where the rendered service keeps each proxy's config and token cache (``StateDirectory``)."""
+
+RUN_OPTIONS = ("--no-gui", "--local-server-auth")
+"""How the proxy runs as a service: without a terminal, ``--external-auth`` cannot take the
+redirect pasted back ("No-GUI authorisation request failed or timed out"); with
+``--local-server-auth`` it logs the sign-in URL and receives the answer on ``redirect_uri``
+(source: emailproxy.py ``App.post_create``)."""
+
 
 def _redirect(source: str, *, must_register: bool) -> RedirectPattern:
     return RedirectPattern(
-        template="http://localhost",
+        template=REDIRECT_URI,
         reason=(
-            "redirect_uri = http://localhost; with --local-server-auth use a port unique per "
-            "account (variant 'local-server-auth')."
+            "redirect_uri = http://localhost; with --local-server-auth (how mailoauth-cfg runs "
+            "it as a service) a port: http://localhost:8080 by default."
         ),
         source=source,
         must_register=must_register,
@@ -59,8 +80,8 @@ FACTS = TargetFacts(
         bootstrap="cli-loopback",
         flow_settings=flows(
             cli_loopback=(
-                "`flow: authorization_code` (with a Desktop app client; start the proxy with "
-                "--external-auth on a headless host)"
+                "`flow: authorization_code` (with a Desktop app client; the service runs with "
+                "--local-server-auth)"
             ),
             device_code="`flow: device`",
         ),
@@ -78,14 +99,18 @@ FACTS = TargetFacts(
         "a delegate signs in"
     ),
     ui_path=(
-        "none: emailproxy.config (INI, --config-file); the first client login triggers the "
-        "consent (GUI, --external-auth or --local-server-auth)"
+        "none: emailproxy.config (INI, --config-file) and a systemd service running it with "
+        "--no-gui --local-server-auth --cache-store; the first client login (mailoauth-cfg "
+        "probe through the proxy) makes it log the sign-in URL"
     ),
     source=src.EMAILPROXY_CONFIG,
     web_application=False,
+    ansible_tasks="email_oauth2_proxy",
     notes=(
         "Local clients connect without TLS unless local_certificate_path is set.",
         "Every client must use the same password per account: it keys the token cache encryption.",
+        "Without a terminal (a service), --external-auth cannot read the pasted redirect and the "
+        "first login fails; --local-server-auth receives it on redirect_uri's port.",
         "The cached token keys (token_salt, token_iterations, access_token, "
         "access_token_expiry, refresh_token, last_activity, client_secret_encrypted) are never "
         "written: they are encrypted with the client's password and cannot be pre-seeded.",

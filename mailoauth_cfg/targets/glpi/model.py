@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator
 
-from mailoauth_cfg.model._base import Email, PathText
+from mailoauth_cfg.model._base import Email, PathText, SystemUser
 from mailoauth_cfg.targets._model import LoginAccount, TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.glpi.facts import VERSIONS
 
@@ -21,6 +21,9 @@ class GlpiTarget(TargetModel):
     """GLPI version (OAuth SMTP needs 10.0.0 or later)."""
     glpi_dir: PathText = "/var/www/glpi"
     """GLPI installation directory (for ``bin/console``)."""
+    web_user: SystemUser = "www-data"
+    """The web server user GLPI's files belong to, which runs ``bin/console`` (``apache`` on
+    Red Hat systems)."""
     sender: Email | None = None
     """``from_email``; omitted: the mailbox."""
     tenant: TenantSetting | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from mailoauth_cfg.catalog import sources as src
 from mailoauth_cfg.targets._facts import (
     APP_DATABASE,
@@ -14,7 +16,6 @@ from mailoauth_cfg.targets._facts import (
     VersionFacts,
     VersionRequirement,
     frozen_map,
-    mail_permissions,
 )
 
 VERSIONS = VersionFacts(
@@ -44,7 +45,9 @@ FACTS = TargetFacts(
             user_supplied=True,
         ),
         bootstrap="in-app-consent",
-        permissions=mail_permissions("smtp"),
+        # the registration Open Bee documents: five delegated Graph permissions, admin
+        # consent, no offline_access (seed 004); SMTP.Send is the one sending needs
+        permissions=MappingProxyType({"smtp": ("SMTP.Send",)}),
         documented_permissions=(
             "Mail.Send",
             "User.Read.All",

@@ -12,6 +12,7 @@ from typing import Any
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.rendering import Output, RenderContext, narrow
 from mailoauth_cfg.rendering.sheets import field, secret_reference
+from mailoauth_cfg.targets.openbee.facts import VERSIONS
 from mailoauth_cfg.targets.openbee.model import OpenbeeTarget
 
 
@@ -79,6 +80,8 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         title = "Custom SMTP (Microsoft 365 OAuth2)"
         where = plan.facts.ui_path
     context.update(
+        # the first version with the Office 365 / G Suite SMTP settings (the vendor's page)
+        since=VERSIONS.requirements[0].since,
         sections=[(title, fields)],
         secret=secret,
         secret_ref=secret_ref,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from mailoauth_cfg.targets._plugin import Plugin, TokenStore
+from mailoauth_cfg.targets._plugin import HOST_CONFIG, Plugin, TokenStore
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.facts import AUTHCODE, FACTS
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.model import PostfixTarget
 
@@ -42,11 +42,40 @@ class PostfixPlugin(Plugin):
             return "device-code" if target.flow == "device-code" else "cli-loopback"
         return super().bootstrap(plan)
 
+    def runbook_context(self, plan: TargetPlan) -> dict[str, Any]:
+        """The bootstrap runs on the Postfix host with the host config, and the token goes to
+        ``mail_owner``."""
+        target = plan.target
+        if not isinstance(target, PostfixTarget):
+            return {}
+        return {
+            "tool_config": HOST_CONFIG,
+            "where": "On the Postfix host, as root, in a copy of this target's directory",
+            "token_owner": target.mail_owner,
+        }
+
+    def deployment(self, target: TargetModel, name: str) -> dict[str, Any]:
+        """The token directory and, when chrooted, the CA bundle's copy, as the host sees them."""
+        if not isinstance(target, PostfixTarget):
+            return {}
+        bundle = PurePosixPath(target.ca_bundle_file)
+        chrooted = target.chroot and bundle.is_absolute()
+        return {
+            "token_dir": host_token_dir(target),
+            "owner": target.mail_owner,
+            "ca_bundle": str(bundle),
+            "chroot_ca_bundle": (
+                str(PurePosixPath(target.chroot_dir) / bundle.relative_to("/"))
+                if chrooted
+                else None
+            ),
+        }
+
     def token_store(self, target: TargetModel) -> TokenStore | None:
         """sasl-xoauth2 token files in the host's ``token_dir``."""
         if not isinstance(target, PostfixTarget):
             return None
-        return TokenStore(host_token_dir(target), "sasl-xoauth2")
+        return TokenStore(host_token_dir(target), "sasl-xoauth2", owner=target.mail_owner)
 
 
 PLUGIN = PostfixPlugin(__name__, model=PostfixTarget, facts=FACTS)

@@ -111,8 +111,12 @@ FACTS = TargetFacts(
         "be '' for public clients. The conf file is world-readable: keep secrets in the token "
         "file.",
         "Set ca_bundle_file or ca_certs_dir, not both.",
-        "The token file and its directory must be writable by the postfix user (updates are "
-        "written then renamed); inside the chroot when smtp is chrooted.",
+        "The token file and its directory must be owned by the postfix user (updates are "
+        "written then renamed; a root-owned 0600 token defers all mail with 'SASL "
+        "authentication failed; generic failure'); inside the chroot when smtp is chrooted.",
+        "The plugin needs a CA bundle reachable inside the chroot; no Debian package installs "
+        "it there (sasl-xoauth2 is not in Debian 12; experimental's 0.20-1 has no "
+        "update-ca-certificates hook).",
         "Microsoft: sasl-xoauth2-tool --tenant defaults to consumers: set it for work accounts.",
         "Several senders: smtp_sender_dependent_authentication = yes with sender-keyed "
         "sasl_passwd (standard Postfix).",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.model._base import Email, Endpoint, PathText
+from mailoauth_cfg.model._base import Email, Endpoint, PathText, SystemUser
 from mailoauth_cfg.targets._model import (
     EndpointUrl,
     LoginAccount,
@@ -16,6 +16,19 @@ from mailoauth_cfg.targets._model import (
     TenantSetting,
     TokenHelper,
 )
+
+
+def _no_path(value: str) -> str:
+    """A relay is a host and a port: Postfix has nowhere to put a path."""
+    if "/" in value.split("://", 1)[-1].rstrip("/"):
+        raise ValueError(
+            "takes no path: host, host:port or [host]:port (e.g. smtp-hve.office365.com:587)"
+        )
+    return value
+
+
+Relay = Annotated[Endpoint, AfterValidator(_no_path)]
+"""``relay``: an endpoint without a path (``relayhost`` holds a host and a port only)."""
 
 
 class PostfixTarget(TargetModel):
@@ -32,7 +45,13 @@ class PostfixTarget(TargetModel):
     """Postfix ``smtp`` runs chrooted (Debian default): token files live under ``chroot_dir``."""
     chroot_dir: PathText = "/var/spool/postfix"
     """Postfix chroot directory."""
-    relay: Endpoint | None = None
+    mail_owner: SystemUser = "postfix"
+    """The user Postfix's ``smtp`` client runs as (Postfix ``mail_owner``): it owns the token
+    directory and files, which sasl-xoauth2 rewrites when it refreshes a token."""
+    ca_bundle_file: PathText = "/etc/ssl/certs/ca-certificates.crt"
+    """The CA bundle sasl-xoauth2 verifies the token endpoint with (``ca_bundle_file``); with
+    ``chroot: true`` a copy must exist at the same path inside ``chroot_dir``."""
+    relay: Relay | None = None
     """Relay host[:port] override, e.g. smtp-hve.office365.com:587."""
     refresh_window: Annotated[int, Field(ge=0, le=3600)] | None = None
     """Seconds before expiry at which sasl-xoauth2 refreshes (≥ 600 for the HVE endpoint)."""

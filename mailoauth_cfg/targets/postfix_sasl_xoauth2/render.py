@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.fileio import path_component
-from mailoauth_cfg.rendering import Output, RenderContext, narrow
+from mailoauth_cfg.rendering import Output, RenderContext, host_config, narrow
 from mailoauth_cfg.targets.postfix_sasl_xoauth2 import host_token_dir
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.facts import MECHANISM_FILTER
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.model import PostfixTarget
@@ -33,7 +33,7 @@ def _relay(value: str) -> tuple[str, int]:
 
 
 def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
-    """``main.cf``, ``sasl_passwd``, ``sasl-xoauth2.conf`` and the README."""
+    """``main.cf``, ``sasl_passwd``, ``sasl-xoauth2.conf``, the host config and the README."""
     target = narrow(plan.target, PostfixTarget)
     context = ctx.base_context(plan)
     if plan.provider is None:
@@ -55,7 +55,20 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         token_files.append(
             {"email": user.email, "path": path, "login": login, "value": f"{login}:{path}"}
         )
+    chroot_dir = PurePosixPath(target.chroot_dir)
+    bundle = PurePosixPath(target.ca_bundle_file)
     context.update(
+        host_token_files=[
+            str(PurePosixPath(host_token_dir(target)) / path_component(u.email))
+            for u in context["users"]
+        ],
+        chroot_bundle=(
+            str(chroot_dir / bundle.relative_to("/"))
+            if target.chroot and bundle.is_absolute()
+            else None
+        ),
+        config_file=host_config.HOST_CONFIG,
+        flow_words=["--flow", "device-code"] if plan.bootstrap == "device-code" else [],
         relayhost=f"[{host}]:{port}",
         relay_name=host,
         sender_dependent=len(context["users"]) > 1,
@@ -77,5 +90,6 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
             context,
             syntax="json",
         ),
+        host_config.output(ctx, plan),
         Output("README.md", "postfix-sasl-xoauth2/README.md.j2", context),
     ]

@@ -40,7 +40,7 @@ VERSIONS = VersionFacts(
 FACTS = TargetFacts(
     display_name="WaveSoft CRM (Windows desktop client)",
     microsoft=MicrosoftProfile(
-        protocols=("imap",),
+        protocols=("imap", "smtp"),
         platform="web",
         redirect=RedirectPattern(
             template=LOOPBACK_URI,
@@ -48,7 +48,7 @@ FACTS = TargetFacts(
             source=src.WAVESOFT_FTC030,
         ),
         bootstrap="in-app-consent",
-        permissions=mail_permissions("imap"),
+        permissions=mail_permissions("imap", "smtp"),
         documented_permissions=(
             "IMAP.AccessAsUser.All",
             "offline_access",
@@ -65,7 +65,7 @@ FACTS = TargetFacts(
     ),
     google=GoogleProfile(
         auth="oauth2",
-        protocols=("imap",),
+        protocols=("imap", "smtp"),
         client_type="desktop",
         redirect=RedirectPattern(
             template=None,
@@ -93,7 +93,8 @@ FACTS = TargetFacts(
     interactive_renewal=True,
     versions=VERSIONS,
     notes=(
-        "FTC030 covers receiving mail (IMAP); its permission list also names POP and SMTP.Send.",
+        "FTC030 offers OAuth2 for receiving (IMAP) and sending (SMTP) mail (first paragraph; "
+        "SMTP.Send in its permission list); its permission list also names POP.",
         "The consent runs on each user's PC; the Windows firewall may need an exception for "
         f"the CRM's loopback port {LOOPBACK_PORT}.",
         "Google: client type 'Application de bureau'; enable the Gmail API.",

@@ -45,15 +45,25 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
                 "URL Jeton", target.token_endpoint or ep.token_url, "OAuth 2.0 token endpoint (v2)"
             ),
         ]
+    incoming = [
+        field("Serveur entrant", "IMAP"),
+        field("Serveur", ep.imap_host),
+        field("Port", ep.imap_port),
+        field("SSL", "oui" if ep.imap_port == 993 else "non"),
+    ]
+    # FTC030 offers OAuth2 for sending too; it shows the receiving fields only, so the sending
+    # ones are named after the server they hold
+    outgoing = [
+        field("Serveur sortant (SMTP)", ep.smtp_host),
+        field("Port SMTP", ep.smtp_port, "STARTTLS" if ep.smtp_port != 465 else "SSL"),
+    ]
     accounts = [
         (
             f"Mail account {user.email}",
             [
                 field("Adresse e-mail", user.email),
-                field("Serveur entrant", "IMAP"),
-                field("Serveur", ep.imap_host),
-                field("Port", ep.imap_port),
-                field("SSL", "oui" if ep.imap_port == 993 else "non"),
+                *(incoming if "imap" in target.protocols else []),
+                *(outgoing if "smtp" in target.protocols else []),
                 field("Identifiant", user.email),
                 field("Authentification OAuth2", "cochée", "then save and click authenticate"),
             ],

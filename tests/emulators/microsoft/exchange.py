@@ -67,6 +67,23 @@ SYNTAX: dict[str, tuple[str, ...]] = {
         "Identity", "AccessRights", "ReadFromDomainController", "ResultSize", "Trustee",
     ),
     "Get-ServicePrincipal": ("Identity", "Organization"),
+    "Set-CASMailbox": (
+        "Identity", "ActiveSyncAllowedDeviceIDs", "ActiveSyncBlockedDeviceIDs",
+        "ActiveSyncDebugLogging", "ActiveSyncEnabled", "ActiveSyncMailboxPolicy",
+        "ActiveSyncSuppressReadReceipt", "Confirm", "DisplayName", "EmailAddresses",
+        "EwsAllowEntourage", "EwsAllowList", "EwsAllowMacOutlook", "EwsAllowOutlook",
+        "EwsApplicationAccessPolicy", "EwsBlockList", "EwsEnabled",
+        "HasActiveSyncDevicePartnership", "IgnoreDefaultScope", "ImapEnabled",
+        "ImapEnableExactRFC822Size", "ImapForceICalForCalendarRetrievalOption",
+        "ImapMessagesRetrievalMimeFormat", "ImapSuppressReadReceipt", "ImapUseProtocolDefaults",
+        "MacOutlookEnabled", "MAPIEnabled", "Name", "OneWinNativeOutlookEnabled",
+        "OutlookMobileEnabled", "OWAEnabled", "OWAforDevicesEnabled", "OwaMailboxPolicy",
+        "PopEnabled", "PopEnableExactRFC822Size", "PopForceICalForCalendarRetrievalOption",
+        "PopMessagesRetrievalMimeFormat", "PopSuppressReadReceipt", "PopUseProtocolDefaults",
+        "PrimarySmtpAddress", "ResetAutoBlockedDevices", "SamAccountName",
+        "ShowGalAsDefaultView", "SmtpClientAuthenticationDisabled", "UniversalOutlookEnabled",
+        "WhatIf",
+    ),
     "Get-ManagementRoleAssignment": (
         "Identity", "AssignmentMethod", "ConfigWriteScope", "CustomConfigWriteScope",
         "CustomRecipientWriteScope", "Delegating", "DomainController", "Enabled", "Exclusive",
@@ -258,6 +275,8 @@ class Exchange:
             items = self.role_assignments(params)
         elif cmdlet == "Test-ServicePrincipalAuthorization":
             return self.test_authorization(request, params)
+        elif cmdlet == "Set-CASMailbox":
+            return self.set_cas_mailbox(params)
         elif cmdlet in COLLECTIONS:
             items = list(exchange[COLLECTIONS[cmdlet]])
             identity = params.get("Identity")
@@ -340,6 +359,18 @@ class Exchange:
                 }
             )
         return self.page(request, rows)
+
+    def set_cas_mailbox(self, params: dict[str, Any]) -> Response:
+        """``Set-CASMailbox -Identity X -Setting value``: the CAS mailbox is changed in place
+        (what a later ``Get-CASMailbox`` reads); nothing is returned, as Exchange does."""
+        identity = params.get("Identity")
+        found = self.find(self.scenario.exchange["casMailboxes"], str(identity or "").lower())
+        if found is None:
+            return self.not_found(identity)
+        for name, value in params.items():
+            if name not in ("Identity", "Confirm", "WhatIf", *COMMON):
+                found[name] = value
+        return Response(200, {"value": []})
 
     def find(self, objects: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
         """The object one of whose names is ``name`` (indexed per list, re-indexed on change)."""

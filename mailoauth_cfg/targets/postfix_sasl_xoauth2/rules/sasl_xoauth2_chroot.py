@@ -11,8 +11,9 @@ doubles the prefix (``/var/spool/postfix/var/spool/postfix/...``) and the plugin
 A relative path depends on the process's working directory.
 
 **Fix.** Write ``token_dir`` as seen from inside the chroot (``/etc/tokens``) and keep
-``chroot_dir`` absolute; the tool places the files under ``chroot_dir`` itself. Copy the CA
-bundle into the chroot as well (the package's update-ca-certificates hook does it).
+``chroot_dir`` absolute; the tool places the files under ``chroot_dir`` itself. The CA bundle
+(``ca_bundle_file``) must be copied into the chroot as well: the target's README shows the
+command (no Debian package of sasl-xoauth2 does it).
 
 Source: tarickb/sasl-xoauth2:README.md (chroot, ``sasl_passwd``); mailoauth_cfg/catalog/
 targets.py constraint ``sasl-xoauth2-token-dir-writable``.

@@ -12,8 +12,7 @@ Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
       @{ Id = 'e383f46e-2787-4529-855e-0e479a3ffac0'; Type = 'Scope' },  # Mail.Send
       @{ Id = '258f6531-6087-4cc4-bb90-092c5fb3ed3f'; Type = 'Scope' },  # SMTP.Send
       @{ Id = 'e1fe6dd8-ba31-4d61-89e7-88639da4683d'; Type = 'Scope' },  # User.Read
-      @{ Id = 'a154be20-db9c-4678-8ab7-66f6cc099a59'; Type = 'Scope' },  # User.Read.All
-      @{ Id = '7427e0e9-2fba-42fe-b0c0-848c9e6a8182'; Type = 'Scope' }  # offline_access
+      @{ Id = 'a154be20-db9c-4678-8ab7-66f6cc099a59'; Type = 'Scope' }  # User.Read.All
   ) }
 )
 Write-Host ('Grant admin consent: ' + 'https://login.microsoftonline.com/6d0c4d43-8a3e-4f5b-9c1d-2e7f3a4b5c6d/v2.0/adminconsent?client_id=7c2b9e10-4d5a-4b6c-9e8f-1a2b3c4d5e6f&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default')

@@ -5,7 +5,7 @@
 $ErrorActionPreference = 'Stop'
 $appId = '5e8f0a12-3b4c-4d5e-8f9a-0b1c2d3e4f5a'
 $app = Get-MgApplication -Filter ("appId eq '" + $appId.Replace("'", "''") + "'")
-Update-MgApplication -ApplicationId $app.Id -IsFallbackPublicClient:$true -PublicClient @{ RedirectUris = @('http://localhost') }
+Update-MgApplication -ApplicationId $app.Id -IsFallbackPublicClient:$true -PublicClient @{ RedirectUris = @('http://localhost:8080') }
 Update-MgApplication -ApplicationId $app.Id -RequiredResourceAccess @(
   @{ ResourceAppId = '00000003-0000-0000-c000-000000000000'; ResourceAccess = @(
       @{ Id = '652390e4-393a-48de-9484-05f9b1212954'; Type = 'Scope' },  # IMAP.AccessAsUser.All

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import shlex
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -231,6 +230,8 @@ def _check_endpoint(value: str) -> str:
 
 def _check_command(value: str) -> str:
     _check_text(value)
+    import shlex  # on use: rarely needed, and not free to import
+
     try:
         words = shlex.split(value)
     except ValueError:

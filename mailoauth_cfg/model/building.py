@@ -8,7 +8,6 @@ Cross-references (an app's provider, a target's app and users) are resolved here
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -46,6 +45,8 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in pool}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    import difflib  # on use: rarely needed, and not free to import
+
     match = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return match[0] if match else None
 

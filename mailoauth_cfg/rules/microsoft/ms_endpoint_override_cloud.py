@@ -25,7 +25,6 @@ exchange/exchange-ps/ExchangePowerShell/Connect-ExchangeOnline.md.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -90,6 +89,8 @@ def microsoft_domain(host: str) -> tuple[str, bool] | None:
     domain = ".".join(labels[-2:])
     if domain in _MICROSOFT_DOMAINS:
         return domain, True
+    import difflib  # on use: rarely needed, and not free to import
+
     close = difflib.get_close_matches(domain, _MICROSOFT_DOMAINS, n=1, cutoff=TYPO_RATIO)
     return (close[0], False) if close else None
 

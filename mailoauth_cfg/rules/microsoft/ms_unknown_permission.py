@@ -26,7 +26,6 @@ Office 365 Exchange Online permission dump (the resource's appRoles and oauth2Pe
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from mailoauth_cfg.catalog.microsoft import PERMISSION_NAMES
@@ -43,6 +42,8 @@ def suggestion(name: str) -> str | None:
     """The catalog permission name closest to ``name`` (difflib, case-insensitive)."""
     short = name.rsplit("/", 1)[-1]
     lowered = {n.lower(): n for n in PERMISSION_NAMES}
+    import difflib  # on use: rarely needed, and not free to import
+
     match = difflib.get_close_matches(short.lower(), list(lowered), n=1, cutoff=CUTOFF)
     return lowered[match[0]] if match else None
 

@@ -125,7 +125,7 @@ FACTS = TargetFacts(
     ),
     source=src.MSMTP_MAN,
     web_application=False,
-    ansible_tasks="msmtp",
+    ansible_tasks=PROGRAM,  # the role's tasks file for msmtp hosts bears its name
     settings=(MICROSOFT_AUTH, GOOGLE_AUTH),
     versions=VERSIONS,
     notes=(

@@ -232,27 +232,21 @@ async def fetch_exchange(
         obj = await one("Get-Mailbox", email)
         facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
 
-    async def list_cas() -> None:
+    async def list_all(
+        cmdlet: str,
+        select: list[str],
+        convert: Callable[[dict[str, Any]], Any],
+        into: dict[str, Any],
+    ) -> None:
+        """One paged listing of ``cmdlet``, indexed by every SMTP address, then each mailbox
+        the config names looked up in it (absent: ``None``)."""
         index: dict[str, dict[str, Any]] = {}
-        for listed in await client.invoke(
-            "Get-CASMailbox", {"ResultSize": "Unlimited"}, select=CAS_SELECT
-        ):
+        for listed in await client.invoke(cmdlet, {"ResultSize": "Unlimited"}, select=select):
             for address in smtp_addresses(listed):
                 index.setdefault(address, listed)
         for email in needs.mailboxes:
             obj = index.get(email)
-            facts.cas_mailboxes[email] = None if obj is None else to_cas(obj)
-
-    async def list_mailboxes() -> None:
-        index: dict[str, dict[str, Any]] = {}
-        for listed in await client.invoke(
-            "Get-Mailbox", {"ResultSize": "Unlimited"}, select=MAILBOX_SELECT
-        ):
-            for address in smtp_addresses(listed):
-                index.setdefault(address, listed)
-        for email in needs.mailboxes:
-            obj = index.get(email)
-            facts.mailboxes[email] = None if obj is None else to_mailbox(obj)
+            into[email] = None if obj is None else convert(obj)
 
     async def service_principals() -> None:
         # Get-ServicePrincipal takes -Identity and -Organization only: without them it lists
@@ -355,8 +349,18 @@ async def fetch_exchange(
     if needs.mailboxes:
         work.append(guarded("transport_config", transport_config()))
         if len(needs.mailboxes) >= options.exchange_listing_threshold:
-            work.append(guarded("cas_mailboxes", list_cas()))
-            work.append(guarded("mailboxes", list_mailboxes()))
+            work.append(
+                guarded(
+                    "cas_mailboxes",
+                    list_all("Get-CASMailbox", CAS_SELECT, to_cas, facts.cas_mailboxes),
+                )
+            )
+            work.append(
+                guarded(
+                    "mailboxes",
+                    list_all("Get-Mailbox", MAILBOX_SELECT, to_mailbox, facts.mailboxes),
+                )
+            )
         else:
             for email in needs.mailboxes:
                 work.append(guarded(f"cas_mailboxes:{email}", cas_of(email)))

@@ -154,7 +154,7 @@ def escape(value: Any, syntax: Syntax) -> str:
             boolean or nothing in a syntax without such literals, another syntax's form).
     """
     if type(value) is str:  # the common case first: plain text
-        return syntax.text(value, value)
+        return syntax.escaped("", value, syntax.text)
     if isinstance(value, Undefined):  # `{{ x if y }}` when not y: nothing (a missing name raises)
         return str(value)
     if isinstance(value, Escaped):
@@ -267,6 +267,8 @@ def _form(name: str) -> Any:
                 raise RenderError("the command filter knows the shells sh and powershell")
             words = [word if type(word) is str else _text_of(word)[0] for word in value]
             return Escaped(form(words, *args[:1]), syntax.name)
+        if type(value) is str:
+            return Escaped(syntax.escaped(name, value, form), syntax.name)
         text, original = _text_of(value)
         return Escaped(form(text, original), syntax.name)
 

@@ -34,6 +34,7 @@ from mailoauth_cfg.charsets import (
     describe_char,
     first_match,
 )
+from mailoauth_cfg.jsontext import dumps_indented
 
 
 class Unrepresentable(ValueError):
@@ -272,9 +273,10 @@ def json_value(value: Any, original: object = None) -> str:
     """A JSON value; containers are indented by two spaces, keys sorted."""
     if isinstance(value, str):
         _checked(value, "json", original if original is not None else value)
-    indent = 2 if isinstance(value, dict | list | tuple) else None
     try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, indent=indent)
+        if isinstance(value, dict | list | tuple):
+            return dumps_indented(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise Unrepresentable("json", f"cannot hold this value ({exc})", original) from None
 
@@ -386,12 +388,28 @@ def fenced_command(words: Iterable[str], shell: str = "sh") -> str:
     command (and could close the fence), a bidirectional control would show the words in
     another order: both are refused.
     """
-    words = list(words)
-    for word in words:
-        _checked(word, "md", word)
-        _refuse(word, "md", word, CONTROL_RE, "a command in a runbook is one line")
-        _refuse(word, "md", word, BIDI_RE, "it would show the command in another order")
-    return powershell_command(words) if shell == "powershell" else shell_command(words)
+    return " ".join(map(_fenced_ps_word if shell == "powershell" else _fenced_sh_word, words))
+
+
+def _fenced_word(word: str) -> str:
+    """``word`` checked for a fenced command line (raises :class:`Unrepresentable`)."""
+    word = plain(word)  # a word equal to a cached one shares its (plain text) result
+    _checked(word, "md", word)
+    _refuse(word, "md", word, CONTROL_RE, "a command in a runbook is one line")
+    _refuse(word, "md", word, BIDI_RE, "it would show the command in another order")
+    return word
+
+
+# Runbooks repeat their words (one runbook per mailbox, every command naming the config and
+# the target): each word is checked and quoted once. A refused word raises, and is not cached.
+@functools.lru_cache(maxsize=1 << 16)
+def _fenced_sh_word(word: str) -> str:
+    return sh_word(_fenced_word(word))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fenced_ps_word(word: str) -> str:
+    return powershell_command([_fenced_word(word)])
 
 
 _PS_BARE = re.compile(r"^(?:-?[A-Za-z][A-Za-z0-9-]*|\$true|\$false|\$null)$")
@@ -441,6 +459,23 @@ class Syntax:
     """For syntaxes with containers (JSON, Python): the whole-value encoder."""
     suffixes: tuple[str, ...] = ()
     """File name endings that select this syntax."""
+    memo: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    """Texts already escaped, by form (``""``: :attr:`text`) and text: a render escapes the same
+    addresses and names in many files. Only successes are kept (a refusal raises each time)."""
+
+    def escaped(self, form: str, text: str, escape: Callable[[str, object], str]) -> str:
+        """``escape(text, text)``, remembered for this syntax and ``form``."""
+        key = (form, text)
+        done = self.memo.get(key)
+        if done is None:
+            done = escape(text, text)
+            if len(self.memo) >= _MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[key] = done
+        return done
+
+
+_MEMO_LIMIT = 1 << 17
 
 
 SYNTAXES: dict[str, Syntax] = {

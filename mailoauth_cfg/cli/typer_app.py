@@ -13,6 +13,7 @@ Exit codes (scripts and CI depend on them):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
@@ -344,7 +345,7 @@ def render(
     from mailoauth_cfg.findings import Severity, Status
     from mailoauth_cfg.rendering import render as render_files
     from mailoauth_cfg.rendering import secretless
-    from mailoauth_cfg.rendering.writer import plan_write, unified_diff, write_files
+    from mailoauth_cfg.rendering.writer import WriteSession, plan_write, unified_diff
     from mailoauth_cfg.reporting import render_report
     from mailoauth_cfg.validation import build_report, validate_file
 
@@ -393,54 +394,58 @@ def render(
         sys.stderr.write(render_report(report, "text"))
         _fail("the config has errors; fix them before rendering", ExitCode.FINDINGS)
     try:
-        rendered = render_files(
-            result.config,
-            result.loaded.marks,
-            config_name=Path(name).name,
-            root=result.loaded.root,
-            only=target,
-            template_dirs=templates,
-            secretless=no_secrets,
-        )
-        if rendered.findings:
-            report = build_report([result], tool_version=__version__)
-            report = type(report).build(
-                list(rendered.findings),
-                report.rules,
-                files=list(report.files),
-                objects=report.summary.objects,
-                tool_version=__version__,
+        with contextlib.ExitStack() as stack:
+            # writing: DIR is locked and each target's files are staged while the next renders
+            session = None if (check or diff) else stack.enter_context(WriteSession(out))
+            rendered = render_files(
+                result.config,
+                result.loaded.marks,
+                config_name=Path(name).name,
+                root=result.loaded.root,
+                only=target,
+                template_dirs=templates,
+                secretless=no_secrets,
+                on_batch=None if session is None else session.stage,
             )
-            sys.stderr.write(render_report(report, "text"))
-            _fail("some values cannot be rendered; nothing was written", ExitCode.FINDINGS)
-        if diff:
-            if no_secrets:
-                sys.stdout.write(secretless.diff(rendered.files, out))
-                plan = secretless.check(rendered.files, out)
-            else:
-                sys.stdout.write(unified_diff(rendered.files, out))
-                plan = plan_write(rendered.files, out)
-            raise typer.Exit(0 if plan.clean else int(ExitCode.FINDINGS))
-        if check:
-            if no_secrets:
-                plan = secretless.check(rendered.files, out)
-            else:
-                plan = plan_write(rendered.files, out)
-            for label, paths in (
-                ("missing", plan.created),
-                ("stale", plan.changed),
-                ("mode differs", plan.mode_changed),
-                ("no longer produced", plan.stale),
-                ("left by an interrupted render", plan.leftovers),
-            ):
-                for path in paths:
-                    typer.echo(f"{label}: {out / path}")
-            if not plan.clean:
-                _fail(f"{out} is out of date; run `mailoauth-cfg render`", ExitCode.FINDINGS)
-            masked = ", secrets masked" if no_secrets else ""
-            typer.echo(f"{out} is up to date ({len(rendered.files)} files{masked})")
-            return
-        plan = write_files(rendered.files, out, prune=prune)
+            if rendered.findings:
+                report = build_report([result], tool_version=__version__)
+                report = type(report).build(
+                    list(rendered.findings),
+                    report.rules,
+                    files=list(report.files),
+                    objects=report.summary.objects,
+                    tool_version=__version__,
+                )
+                sys.stderr.write(render_report(report, "text"))
+                _fail("some values cannot be rendered; nothing was written", ExitCode.FINDINGS)
+            if diff:
+                if no_secrets:
+                    sys.stdout.write(secretless.diff(rendered.files, out))
+                    plan = secretless.check(rendered.files, out)
+                else:
+                    sys.stdout.write(unified_diff(rendered.files, out))
+                    plan = plan_write(rendered.files, out)
+                raise typer.Exit(0 if plan.clean else int(ExitCode.FINDINGS))
+            if session is None:  # --check
+                if no_secrets:
+                    plan = secretless.check(rendered.files, out)
+                else:
+                    plan = plan_write(rendered.files, out)
+                for label, paths in (
+                    ("missing", plan.created),
+                    ("stale", plan.changed),
+                    ("mode differs", plan.mode_changed),
+                    ("no longer produced", plan.stale),
+                    ("left by an interrupted render", plan.leftovers),
+                ):
+                    for path in paths:
+                        typer.echo(f"{label}: {out / path}")
+                if not plan.clean:
+                    _fail(f"{out} is out of date; run `mailoauth-cfg render`", ExitCode.FINDINGS)
+                masked = ", secrets masked" if no_secrets else ""
+                typer.echo(f"{out} is up to date ({len(rendered.files)} files{masked})")
+                return
+            plan = session.commit(rendered.files, prune=prune)
     except RenderError as exc:
         _fail(str(exc), ExitCode.FINDINGS)
     typer.echo(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +22,7 @@ from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Location, ObjectRef, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_secret_path
-from mailoauth_cfg.model import MailConfig, SecretRef
+from mailoauth_cfg.model import MailConfig, SecretRef, User
 from mailoauth_cfg.rendering import shapes
 from mailoauth_cfg.rendering.environment import (
     SPAN_CLOSE,
@@ -56,6 +56,8 @@ class RenderContext:
     current_target: str = ""
     """The target being rendered (named in ``secret-unresolved`` findings)."""
     _missing: dict[PathKey, tuple[str, ObjectRef, str, list[str]]] = field(default_factory=dict)
+    _users: dict[str, tuple[User, ...]] = field(default_factory=dict)
+    """Each target's declared users, looked up once (every output's context lists them)."""
 
     def secret(self, ref: SecretRef | None, path: PathKey, object_: ObjectRef) -> Secret | None:
         """Resolve a secret reference, or record a located finding and return ``None``."""
@@ -167,7 +169,13 @@ class RenderContext:
 
     def base_context(self, tplan: TargetPlan) -> dict[str, Any]:
         """Variables every target template receives."""
-        users = [u for u in (self.config.user(e) for e in tplan.target.users) if u is not None]
+        found = self._users.get(tplan.name)
+        if found is None:
+            found = tuple(
+                u for u in (self.config.user(e) for e in tplan.target.users) if u is not None
+            )
+            self._users[tplan.name] = found
+        users = list(found)
         return {
             "name": tplan.name,
             "target": tplan.target,
@@ -264,13 +272,17 @@ def render(
     environ: Mapping[str, str] | None = None,
     secretless: bool = False,
     specialise: bool = True,
+    on_batch: Callable[[list[RenderedFile]], None] | None = None,
 ) -> RenderResult:
     """Render every target (or ``only`` those) into memory.
 
     ``secretless`` reads no secret: each renders as :data:`SECRET_NOT_READ`, inside the file's
     secret spans, for comparisons with the secrets masked (``render --check --no-secrets``).
     ``specialise=False`` renders every runbook in full instead of once per shape
-    (:mod:`.shapes`); the bytes are the same either way.
+    (:mod:`.shapes`); the bytes are the same either way. ``on_batch`` receives each target's
+    finished files as soon as they are final (a :class:`~.writer.WriteSession` stages them
+    while the next target renders); a render that ends in findings or an error still returns
+    no file.
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
@@ -297,7 +309,10 @@ def render(
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
         outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name, specialise))
+        batch = _render_outputs(ctx, env, outputs, f"{name}/", name, specialise)
+        files.extend(batch)
+        if on_batch is not None and not ctx.findings:
+            on_batch(batch)
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     ctx.current_target = ""

@@ -32,26 +32,32 @@ import contextlib
 import difflib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.fileio import make_dirs
+from mailoauth_cfg.jsontext import dumps_indented
 
 MANIFEST = "manifest.json"
 MASK = "********"
 DIR_MODE = 0o755
 STAGE_PREFIX = ".mailoauth-cfg-stage-"
+STAGERS = 1
+"""Background stagers running at once (:class:`WriteSession`): the render keeps one core, the
+file system's work the other."""
 LOCK_TIMEOUT = 120.0
 """Seconds a render waits for another one holding the lock on DIR."""
 _OLD_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
@@ -234,7 +240,7 @@ def manifest_bytes(
     entries += [{**entry, "stale": True} for entry in stale]
     entries.sort(key=lambda e: str(e["path"]))
     document = {"version": 1, "generator": "mailoauth-cfg", "files": entries}
-    return (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return (dumps_indented(document) + "\n").encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,20 +503,175 @@ def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) ->
         RenderError: another render holds DIR past :data:`LOCK_TIMEOUT`, a destination is
             refused, or writing fails (while staging: DIR is left as it was).
     """
-    try:
-        make_dirs(out, DIR_MODE)
-    except OSError as exc:
-        raise RenderError(f"cannot create {out}: {exc.strerror or exc}") from None
-    with _lock(out):
-        previous = _previous_entries(out)
-        leftovers = tuple(_leftovers(out, files, previous))
+    with WriteSession(out) as session:
+        return session.commit(files, prune=prune)
+
+
+class WriteSession:
+    """One write into DIR, opened before the render so that staging overlaps it.
+
+    Opening makes DIR (only its last folder, when its parent exists: a render that fails
+    leaves no trace), takes the exclusive lock and removes what an interrupted render left.
+    :meth:`stage` hands a finished batch of files (one target's) to a forked process that
+    writes each file whose destination does not exist yet into the private staging folder,
+    while this process renders the next target: the file system's work runs on another
+    core. :meth:`commit` then decides from DIR as it is (the batches only spare it writes),
+    stages the rest, waits for the stagers, flushes once and renames, as :func:`write_files`
+    always did. Leaving without a commit stops the stagers and removes the staging folder
+    (and DIR when this session made it).
+    """
+
+    def __init__(self, out: Path, *, pipelined: bool = True) -> None:
+        self.out = out
+        self._pipelined = pipelined
+        self._made: Path | None = None
+        self._lock: contextlib.ExitStack | None = None
+        self._tree: _Tree | None = None
+        self._previous: dict[str, dict[str, Any]] = {}
+        self._leftovers: tuple[str, ...] = ()
+        self._stage: Path | None = None
+        self._staged: dict[str, tuple[Path, bytes, int]] = {}
+        self._pending: list[RenderedFile] = []
+        self._stagers: list[tuple[int, int, str]] = []
+        self._failure: str | None = None
+
+    def __enter__(self) -> WriteSession:
+        out = self.out
         try:
-            for relative in leftovers:
+            if not out.exists() and not out.is_symlink() and out.parent.is_dir():
+                out.mkdir(mode=DIR_MODE)
+                out.chmod(DIR_MODE)
+                self._made = out
+            else:
+                make_dirs(out, DIR_MODE)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise RenderError(f"cannot create {out}: {exc.strerror or exc}") from None
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(_lock(out))
+            self._previous = _previous_entries(out)
+            self._leftovers = tuple(_leftovers(out, [], self._previous))
+            relative = ""
+            try:
+                for relative in self._leftovers:
+                    _remove(out, relative)
+            except OSError as exc:
+                raise RenderError(
+                    f"cannot remove {out / relative}: {exc.strerror or exc}"
+                ) from None
+            self._tree = _Tree(out)
+        except BaseException:
+            stack.close()
+            self._unmake()
+            raise
+        self._lock = stack
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._stop_stagers()
+            if self._stage is not None:
+                shutil.rmtree(self._stage, ignore_errors=True)
+                self._stage = None
+        finally:
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
+            self._unmake()
+
+    def _unmake(self) -> None:
+        if self._made is not None:
+            with contextlib.suppress(OSError):
+                self._made.rmdir()  # only when still empty
+
+    def _stage_dir(self) -> Path:
+        if self._stage is None:
+            stage = self.out / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                stage.mkdir(mode=0o700)
+            except OSError as exc:
+                raise RenderError(f"cannot write {stage}: {exc.strerror or exc}") from None
+            self._stage = stage
+        return self._stage
+
+    def stage(self, files: Iterable[RenderedFile]) -> None:
+        """Start writing ``files`` (final: no file of them changes later) in the background.
+
+        At most :data:`STAGERS` stagers run at once; files offered meanwhile wait for the next
+        one (or are staged by :meth:`commit`).
+        """
+        if not self._pipelined or self._tree is None:
+            return
+        for f in files:
+            _, st, link = self._tree.entry(safe_relative(f.path))
+            if st is None and not link:  # the others are compared with DIR when committing
+                self._pending.append(f)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Reap the stagers that are done; hand the pending files to a new one if one may run."""
+        running = []
+        for stager in self._stagers:
+            pid, errors, _ = stager
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                running.append(stager)
+                continue
+            message = _outcome(status, errors)
+            if message is not None and self._failure is None:
+                self._failure = message
+        self._stagers = running
+        if not self._pending or len(running) >= STAGERS or self._failure is not None:
+            return
+        stage = self._stage_dir()
+        batch = []
+        for f in self._pending:
+            name = stage / f"b{len(self._staged):06d}"
+            self._staged[f.path] = (name, f.content, f.mode)
+            batch.append((name, f.content, f.mode))
+        self._pending = []
+        self._stagers.append(_fork_stager(batch))
+
+    def _wait_stagers(self) -> None:
+        """Wait for every stager; raise the first error one met."""
+        while self._stagers:
+            pid, errors, _ = self._stagers.pop(0)
+            message = _reap(pid, errors)
+            if message is not None and self._failure is None:
+                self._failure = message
+        if self._failure is not None:
+            raise RenderError(self._failure)
+
+    def _stop_stagers(self) -> None:
+        for pid, _, _ in self._stagers:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        for pid, errors, _ in self._stagers:
+            _reap(pid, errors)
+        self._stagers = []
+
+    def commit(self, files: list[RenderedFile], *, prune: bool = False) -> Plan:
+        """Write what changed (see :func:`write_files`); the session is done afterwards."""
+        if self._tree is None:
+            raise RenderError("the write session is not open")
+        out, tree = self.out, self._tree
+        # temporary files of older versions are known by the names of the files they replace
+        own = None if self._stage is None else self._stage.name
+        late = [
+            relative
+            for relative in _leftovers(out, files, self._previous)
+            if relative != own and relative not in self._leftovers
+        ]
+        relative = ""
+        try:
+            for relative in late:
                 _remove(out, relative)
         except OSError as exc:
             raise RenderError(f"cannot remove {out / relative}: {exc.strerror or exc}") from None
-        tree = _Tree(out)
-        survey = _survey(files, out, tree, previous, prune=prune, leftovers=leftovers)
+        leftovers = (*self._leftovers, *late)
+        survey = _survey(files, out, tree, self._previous, prune=prune, leftovers=leftovers)
         plan = survey.plan
         todo = set(plan.created) | set(plan.changed) | set(plan.mode_changed)
         writes = [f for f in sorted(files, key=lambda f: f.path) if f.path in todo]
@@ -518,8 +679,92 @@ def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) ->
             writes.append(survey.manifest)
         destinations = [_destination(survey.entries[f.path]) for f in writes]
         if writes:
-            _replace_all(out, tree, writes, destinations, plan.stale if prune else ())
-    return plan
+            prestaged = {
+                f.path: staged[0]
+                for f in writes
+                if (staged := self._staged.get(f.path)) is not None
+                and staged[1] is f.content
+                and staged[2] == f.mode
+            }
+            _replace_all(
+                out,
+                tree,
+                writes,
+                destinations,
+                plan.stale if prune else (),
+                stage=self._stage_dir(),
+                prestaged=prestaged,
+                wait=self._wait_stagers,
+            )
+        else:
+            self._wait_stagers()
+        self._made = None  # DIR is the render's now
+        return plan
+
+
+def _fork_stager(batch: list[tuple[Path, bytes, int]]) -> tuple[int, int, str]:
+    """A child process writing ``batch`` (it shares this process's memory: nothing is
+    copied); it dies with this process. Returns its pid, the pipe its error comes by and the
+    first file (for messages)."""
+    prctl = _prctl()  # looked up here: the child only calls it
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        code = 0
+        try:
+            os.close(read_end)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if prctl is not None:  # dies with the render: prctl(PR_SET_PDEATHSIG, SIGKILL)
+                prctl(1, int(signal.SIGKILL), 0, 0, 0)
+            if os.getppid() != parent:
+                os._exit(3)
+            target = batch[0][0]
+            try:
+                for target, content, mode in batch:
+                    _stage_file(target, content, mode)
+            except OSError as exc:
+                os.write(write_end, f"cannot write {target}: {exc.strerror or exc}".encode())
+                code = 1
+        except BaseException:
+            code = 2
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return pid, read_end, str(batch[0][0])
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl`` (``None`` where there is none): a stager never outlives the render."""
+    try:
+        import ctypes
+
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return function
+
+
+def _reap(pid: int, errors: int) -> str | None:
+    """Wait for a stager; its error message (``None``: it wrote its batch)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = 1 << 8
+    return _outcome(status, errors)
+
+
+def _outcome(status: int, errors: int) -> str | None:
+    """A finished stager's error message (``None``: it wrote its batch); closes its pipe."""
+    try:
+        message = os.read(errors, 4096).decode("utf-8", "replace")
+    finally:
+        os.close(errors)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        return None
+    return message or f"a staging process failed (status {code}); nothing was written"
 
 
 def _destination(entry: Entry) -> Path:
@@ -536,11 +781,13 @@ def _replace_all(
     writes: list[RenderedFile],
     destinations: list[Path],
     prune: Iterable[str],
+    *,
+    stage: Path,
+    prestaged: dict[str, Path],
+    wait: Callable[[], None],
 ) -> None:
-    stage = out / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     target = stage
     try:
-        stage.mkdir(mode=0o700)
         device = stage.stat().st_dev
         folders = dict.fromkeys(d.parent for d in destinations)  # each checked, made once
         for folder in folders:
@@ -551,9 +798,14 @@ def _replace_all(
                 )
         staged = []
         for index, f in enumerate(writes):
+            early = prestaged.get(f.path)
+            if early is not None:
+                staged.append(early)
+                continue
             target = stage / f"{index:06d}"
             _stage_file(target, f.content, f.mode)
             staged.append(target)
+        wait()  # the files staged in the background are complete
         _syncfs(stage)
         for folder in folders:
             target = folder
@@ -576,8 +828,6 @@ def _replace_all(
             _fsync_dir(folder)
     except OSError as exc:
         raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def mask(text: str, secrets: Iterable[str]) -> str:

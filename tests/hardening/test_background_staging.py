@@ -1,0 +1,112 @@
+"""`render` stages each target's files in a forked process while the next target renders.
+
+The guarantees of the writer hold for those files too: a kill at any point leaves DIR as it
+was (the stager dies with the render, so nothing goes on writing or holding DIR), a write
+error is reported like any other and leaves nothing behind, and the bytes and modes written
+are those of a render without background staging.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mailoauth_cfg.rendering.writer import write_files
+from tests.hardening.test_files import REPO, final_files, mode_of, paused, run, staging
+from tests.rendering.support import AS_OF, CANARIES, golden_case, render_config, tree
+
+
+def _files_and_modes(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        path: (content, stat.S_IMODE((directory / path).stat().st_mode))
+        for path, content in tree(directory).items()
+    }
+
+
+def _free(directory: Path, within: float = 5.0) -> bool:
+    """Whether DIR's lock can be taken within ``within`` seconds (no process holds it)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+    finally:
+        os.close(fd)
+
+
+def test_background_staging_writes_the_bytes_and_modes_of_a_plain_write(tmp_path: Path) -> None:
+    config = golden_case(tmp_path / "config")
+    piped, plain = tmp_path / "piped", tmp_path / "plain"
+    result = run("render", str(config), "--out", str(piped), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    write_files(render_config(config, CANARIES).files, plain)
+    assert _files_and_modes(piped) == _files_and_modes(plain)
+    assert any(mode == 0o600 for _, mode in _files_and_modes(piped).values())
+    assert staging(piped) == []
+
+
+def test_a_render_killed_while_a_target_is_staged_in_the_background(tmp_path: Path) -> None:
+    """The stager dies with the render: DIR is free at once, holds no final file, and the next
+    render removes the staging folder and writes everything."""
+    config = golden_case(tmp_path / "config")
+    out = tmp_path / "out"
+    args = ["cli", "render", str(config), "--out", str(out), "--as-of", AS_OF]
+    with paused("stage", 1, *args, env=CANARIES) as where:
+        assert where.parent.name.startswith(".mailoauth-cfg-stage-")
+        assert where.name.startswith("b"), "the first file staged is a background one"
+        assert where.parent.parent == out
+    assert _free(out), "a stager outlived the render and still holds DIR"
+    assert final_files(out) == {}
+    (stage,) = staging(out)
+    assert mode_of(stage) == 0o700
+    again = run("render", str(config), "--out", str(out), "--as-of", AS_OF)
+    assert again.exit_code == 0, again.output
+    assert "removed, left by an interrupted render" in again.output
+    assert staging(out) == []
+    plain = tmp_path / "plain"
+    write_files(render_config(config, CANARIES).files, plain)
+    assert _files_and_modes(out) == _files_and_modes(plain)
+
+
+def test_a_background_write_error_is_reported_and_leaves_nothing(tmp_path: Path) -> None:
+    """A file size limit makes the stagers fail: a located error, no traceback, and DIR (made
+    by this render) is gone again."""
+    config = golden_case(tmp_path / "config")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            "prlimit",
+            "--fsize=2048",
+            sys.executable,
+            "-m",
+            "mailoauth_cfg",
+            "render",
+            str(config),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=REPO,
+        env={**os.environ, **CANARIES},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "cannot write" in done.stderr
+    assert f"{out}/.mailoauth-cfg-stage-" in done.stderr
+    assert not out.exists()

@@ -98,6 +98,14 @@ class RenderedFile:
 def safe_path(path: str) -> str:
     """:func:`safe_relative` as text (``a/b``): checked without a path object when ``path`` is
     already in its normal form, as rendered paths are."""
+    if _normal_parts(path) is not None:
+        return path
+    return str(safe_relative(path))
+
+
+def _normal_parts(path: str) -> list[str] | None:
+    """The parts of ``path`` when it is a safe relative path in its normal form, else ``None``
+    (:func:`safe_relative` then decides, slower)."""
     if (
         path
         and path[0] != "/"
@@ -108,8 +116,18 @@ def safe_path(path: str) -> str:
     ):
         parts = path.split("/")
         if "." not in parts and ".." not in parts:
-            return path
-    return str(safe_relative(path))
+            return parts
+    return None
+
+
+def _safe_parts(path: str | PurePosixPath) -> tuple[str, ...]:
+    """:func:`safe_relative`'s parts of ``path``, without a path object for a normal one."""
+    if isinstance(path, str):
+        parts = _normal_parts(path)
+        if parts is not None:
+            return tuple(parts)
+        path = safe_relative(path)
+    return path.parts
 
 
 def safe_relative(path: str) -> PurePosixPath:
@@ -161,10 +179,11 @@ class _Tree:
         self._folders[parts] = found
         return found
 
-    def entry(self, relative: PurePosixPath) -> tuple[Path, os.stat_result | None, bool]:
+    def entry(self, relative: PurePosixPath | str) -> tuple[Path, os.stat_result | None, bool]:
         """``(path, status, is_link)`` of ``DIR/relative``: its status (``None``: absent; a link
-        inside DIR is followed), and whether it is a symbolic link itself."""
-        parts = relative.parts
+        inside DIR is followed), and whether it is a symbolic link itself. A text ``relative``
+        is checked as :func:`safe_relative` checks it."""
+        parts = _safe_parts(relative)
         folder = self.folder(parts[:-1])
         if folder is None:
             return self.root.joinpath(*parts), None, False
@@ -343,7 +362,7 @@ def _survey(
     mode_changed: list[str] = []
     entries: dict[str, Entry] = {}
     for f in [*files, manifest]:
-        entry = tree.entry(safe_relative(f.path))
+        entry = tree.entry(f.path)
         entries[f.path] = entry
         path, st, _ = entry
         if st is None:
@@ -605,13 +624,14 @@ class WriteSession:
         if not self._pipelined or self._tree is None:
             return
         for f in files:
-            _, st, link = self._tree.entry(safe_relative(f.path))
+            _, st, link = self._tree.entry(f.path)
             if st is None and not link:  # the others are compared with DIR when committing
                 self._pending.append(f)
         self._pump()
 
-    def _pump(self) -> None:
-        """Reap the stagers that are done; hand the pending files to a new one if one may run."""
+    def _pump(self, *, last: bool = False) -> None:
+        """Reap the stagers that are done; hand the pending files to a new one if one may run
+        (``last``: the render is over, one more runs while the commit surveys DIR)."""
         running = []
         for stager in self._stagers:
             pid, errors, _ = stager
@@ -623,7 +643,9 @@ class WriteSession:
             if message is not None and self._failure is None:
                 self._failure = message
         self._stagers = running
-        if not self._pending or len(running) >= STAGERS or self._failure is not None:
+        if not self._pending or self._failure is not None:
+            return
+        if len(running) >= STAGERS + last:
             return
         stage = self._stage_dir()
         batch = []
@@ -657,6 +679,7 @@ class WriteSession:
         if self._tree is None:
             raise RenderError("the write session is not open")
         out, tree = self.out, self._tree
+        self._pump(last=True)
         # temporary files of older versions are known by the names of the files they replace
         own = None if self._stage is None else self._stage.name
         late = [

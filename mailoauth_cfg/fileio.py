@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 DIR_MODE = 0o755
 _NOT_IN_A_NAME = re.compile("[/\\\\\x00-\x1f\x7f]")
@@ -29,6 +29,15 @@ def path_component(name: str) -> str:
     if found is not None:
         raise ValueError(f"{name!r} cannot be a file name: it contains {found.group()!r}")
     return name
+
+
+def child_path(folder: PurePosixPath, name: str) -> str:
+    """``str(folder / name)`` for a ``name`` that :func:`path_component` accepted, without a
+    path object per name (a target joins one per mailbox)."""
+    base = str(folder)
+    if base == ".":
+        return name
+    return base + name if base.endswith("/") else f"{base}/{name}"
 
 
 def confined(root: str | os.PathLike[str], *names: str) -> Path:

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from mailoauth_cfg.derive import TargetPlan, endpoints
 from mailoauth_cfg.errors import RenderError
-from mailoauth_cfg.fileio import path_component
+from mailoauth_cfg.fileio import child_path, path_component
 from mailoauth_cfg.rendering import Output, RenderContext, host_config, narrow
 from mailoauth_cfg.targets.postfix_sasl_xoauth2 import host_token_dir
 from mailoauth_cfg.targets.postfix_sasl_xoauth2.facts import MECHANISM_FILTER
@@ -46,7 +46,7 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
     token_files = []
     for user in context["users"]:
         try:
-            path = str(token_dir / path_component(user.email))
+            path = child_path(token_dir, path_component(user.email))
         except ValueError as exc:
             raise RenderError(f"target {plan.name}: {exc}") from None
         # the table's value: the XOAUTH2 user (the declared login, else the mailbox), then the
@@ -55,13 +55,11 @@ def outputs(ctx: RenderContext, plan: TargetPlan) -> list[Output]:
         token_files.append(
             {"email": user.email, "path": path, "login": login, "value": f"{login}:{path}"}
         )
+    host_dir = PurePosixPath(host_token_dir(target))
     chroot_dir = PurePosixPath(target.chroot_dir)
     bundle = PurePosixPath(target.ca_bundle_file)
     context.update(
-        host_token_files=[
-            str(PurePosixPath(host_token_dir(target)) / path_component(u.email))
-            for u in context["users"]
-        ],
+        host_token_files=[child_path(host_dir, path_component(u.email)) for u in context["users"]],
         chroot_bundle=(
             str(chroot_dir / bundle.relative_to("/"))
             if target.chroot and bundle.is_absolute()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mailoauth_cfg.findings import Finding, Report, RuleInfo
+from mailoauth_cfg.gcpause import gc_paused
 from mailoauth_cfg.loading import LoadResult, load_config, load_config_bytes
 from mailoauth_cfg.model import MailConfig
 from mailoauth_cfg.model.building import build_config
@@ -26,6 +27,7 @@ class Validated:
     """Objects the schema rejected and left out (each reported; the rest was checked)."""
 
 
+@gc_paused
 def validate_file(
     path: str | os.PathLike[str],
     *,

@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from mailoauth_cfg.derive import Plans, TargetPlan, endpoints, plan
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.findings import Finding, Location, ObjectRef, Severity
+from mailoauth_cfg.gcpause import gc_paused
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_secret_path
 from mailoauth_cfg.model import MailConfig, SecretRef, User
 from mailoauth_cfg.rendering import shapes
@@ -261,6 +262,7 @@ class RenderResult:
     findings: list[Finding]
 
 
+@gc_paused
 def render(
     config: MailConfig,
     marks: SourceMap,

@@ -11,7 +11,10 @@
 4. **Stage** every changed file and the manifest in a private folder inside DIR (0700, each
    file created with its final mode: 0600 when it holds a secret, else 0644, whatever the
    umask), then flush them to disk with one ``syncfs`` of DIR's file system (``sync`` where
-   ``syncfs`` is missing), instead of one ``fsync`` per file.
+   ``syncfs`` is missing), instead of one ``fsync`` per file. ``render`` opens the write
+   (:class:`WriteSession`: steps 1 and 2) before rendering, and a forked stager writes each
+   finished target's new files into the staging folder while the next target renders; the
+   stager dies with the render, and the commit waits for it before the flush.
 5. **Rename** each staged file over its destination (each rename is atomic: a reader sees the
    old file or the new one), prune if asked, rename the **manifest last**, and ``fsync`` the
    folders renamed into, so that a finished render survives a power cut.
@@ -49,6 +52,7 @@ from typing import Any
 
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.fileio import make_dirs
+from mailoauth_cfg.gcpause import gc_paused
 from mailoauth_cfg.jsontext import dumps_indented
 
 MANIFEST = "manifest.json"
@@ -674,6 +678,7 @@ class WriteSession:
             _reap(pid, errors)
         self._stagers = []
 
+    @gc_paused
     def commit(self, files: list[RenderedFile], *, prune: bool = False) -> Plan:
         """Write what changed (see :func:`write_files`); the session is done afterwards."""
         if self._tree is None:

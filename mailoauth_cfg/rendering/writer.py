@@ -652,13 +652,21 @@ class WriteSession:
         if len(running) >= STAGERS + last:
             return
         stage = self._stage_dir()
-        batch = []
-        for f in self._pending:
-            name = stage / f"b{len(self._staged):06d}"
-            self._staged[f.path] = (name, f.content, f.mode)
-            batch.append((name, f.content, f.mode))
+        start = len(self._staged)
+        batch = [
+            (stage / f"b{start + index:06d}", f.content, f.mode)
+            for index, f in enumerate(self._pending)
+        ]
+        try:
+            stager = _fork_stager(batch)
+        except OSError:  # no process to spare (a process limit): the commit stages them
+            self._pipelined = False
+            self._pending = []
+            return
+        for f, (name, content, mode) in zip(self._pending, batch, strict=True):
+            self._staged[f.path] = (name, content, mode)
         self._pending = []
-        self._stagers.append(_fork_stager(batch))
+        self._stagers.append(stager)
 
     def _wait_stagers(self) -> None:
         """Wait for every stager; raise the first error one met."""
@@ -737,7 +745,12 @@ def _fork_stager(batch: list[tuple[Path, bytes, int]]) -> tuple[int, int, str]:
     prctl = _prctl()  # looked up here: the child only calls it
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         code = 0
         try:

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from mailoauth_cfg.rendering.writer import write_files
 from tests.hardening.test_files import REPO, final_files, mode_of, paused, run, staging
 from tests.rendering.support import AS_OF, CANARIES, golden_case, render_config, tree
@@ -110,3 +112,25 @@ def test_a_background_write_error_is_reported_and_leaves_nothing(tmp_path: Path)
     assert "cannot write" in done.stderr
     assert f"{out}/.mailoauth-cfg-stage-" in done.stderr
     assert not out.exists()
+
+
+def test_without_a_process_to_spare_the_render_stages_everything_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fork`` refused (a process limit): the same files, written by the render itself."""
+    forks: list[int] = []
+
+    def refused() -> int:
+        forks.append(1)
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    config = golden_case(tmp_path / "config")
+    out, plain = tmp_path / "out", tmp_path / "plain"
+    result = run("render", str(config), "--out", str(out), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert forks == [1], "tried once, then no more"
+    monkeypatch.undo()
+    write_files(render_config(config, CANARIES).files, plain)
+    assert _files_and_modes(out) == _files_and_modes(plain)
+    assert staging(out) == []

@@ -32,13 +32,25 @@ def _indented(value: Any, level: int, ascii_only: bool) -> str:
         inner = "\n" + "  " * (level + 1)
         if not all(type(key) is str for key in value):
             raise _Irregular
-        if all(isinstance(v, _SCALARS) for v in value.values()):
+        scalars = {k: v for k, v in value.items() if isinstance(v, _SCALARS)}
+        if len(scalars) == len(value):
             body = json.dumps(
                 value, sort_keys=True, ensure_ascii=ascii_only, separators=("," + inner, ": ")
             )[1:-1]
         else:
+            # the scalar items in one C call, cut apart on NUL (JSON text escapes every control
+            # character, so none is inside an item), then merged with the others by key
+            items = iter(
+                json.dumps(
+                    scalars, sort_keys=True, ensure_ascii=ascii_only, separators=("\x00", ": ")
+                )[1:-1].split("\x00")
+                if scalars
+                else ()
+            )
             body = ("," + inner).join(
-                json.dumps(key, ensure_ascii=ascii_only)
+                next(items)
+                if key in scalars
+                else json.dumps(key, ensure_ascii=ascii_only)
                 + ": "
                 + _indented(value[key], level + 1, ascii_only)
                 for key in sorted(value)

@@ -533,8 +533,8 @@ def write_files(files: list[RenderedFile], out: Path, *, prune: bool = False) ->
 class WriteSession:
     """One write into DIR, opened before the render so that staging overlaps it.
 
-    Opening makes DIR (only its last folder, when its parent exists: a render that fails
-    leaves no trace), takes the exclusive lock and removes what an interrupted render left.
+    Opening makes DIR (and its missing parents: a render that fails removes them again, as
+    long as they are empty), takes the exclusive lock and removes what an interrupted render left.
     :meth:`stage` hands a finished batch of files (one target's) to a forked process that
     writes each file whose destination does not exist yet into the private staging folder,
     while this process renders the next target: the file system's work runs on another
@@ -547,7 +547,7 @@ class WriteSession:
     def __init__(self, out: Path, *, pipelined: bool = True) -> None:
         self.out = out
         self._pipelined = pipelined
-        self._made: Path | None = None
+        self._made: list[Path] = []
         self._lock: contextlib.ExitStack | None = None
         self._tree: _Tree | None = None
         self._previous: dict[str, dict[str, Any]] = {}
@@ -560,15 +560,14 @@ class WriteSession:
 
     def __enter__(self) -> WriteSession:
         out = self.out
+        missing: list[Path] = []  # DIR and its parents that do not exist yet, deepest first
+        current = out
+        while not current.exists() and not current.is_symlink() and current.parent != current:
+            missing.append(current)
+            current = current.parent
         try:
-            if not out.exists() and not out.is_symlink() and out.parent.is_dir():
-                out.mkdir(mode=DIR_MODE)
-                out.chmod(DIR_MODE)
-                self._made = out
-            else:
-                make_dirs(out, DIR_MODE)
-        except FileExistsError:
-            pass
+            make_dirs(out, DIR_MODE)
+            self._made = missing
         except OSError as exc:
             raise RenderError(f"cannot create {out}: {exc.strerror or exc}") from None
         stack = contextlib.ExitStack()
@@ -605,9 +604,11 @@ class WriteSession:
             self._unmake()
 
     def _unmake(self) -> None:
-        if self._made is not None:
+        """Remove the folders this session made (each only while still empty)."""
+        for folder in self._made:
             with contextlib.suppress(OSError):
-                self._made.rmdir()  # only when still empty
+                folder.rmdir()
+        self._made = []
 
     def _stage_dir(self) -> Path:
         if self._stage is None:
@@ -734,7 +735,7 @@ class WriteSession:
             )
         else:
             self._wait_stagers()
-        self._made = None  # DIR is the render's now
+        self._made = []  # DIR is the render's now
         return plan
 
 

@@ -241,13 +241,14 @@ def test_a_line_break_in_an_ini_value_is_refused(config: Path, tmp_path: Path) -
         ),
         encoding="utf-8",
     )
-    out = tmp_path / "out"
+    # a late target: the earlier ones were already being staged when the refusal came
+    out = tmp_path / "deploy" / "site" / "out"
     result = render(config, out)
     assert result.exit_code == 1, result.output
     line = hosts.read_text(encoding="utf-8").splitlines().index("  scanner-proxy:") + 2
     assert f"hosts.yaml:{line}:" in result.stderr, "located at the value"
     assert "U+000A (line feed)" in result.stderr
-    assert not out.exists()
+    assert not (tmp_path / "deploy").exists(), "the folders made for DIR are removed"
 
 
 def test_a_symlink_leading_outside_is_refused(config: Path, tmp_path: Path) -> None:

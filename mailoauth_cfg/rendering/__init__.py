@@ -281,10 +281,10 @@ def render(
     ``secretless`` reads no secret: each renders as :data:`SECRET_NOT_READ`, inside the file's
     secret spans, for comparisons with the secrets masked (``render --check --no-secrets``).
     ``specialise=False`` renders every runbook in full instead of once per shape
-    (:mod:`.shapes`); the bytes are the same either way. ``on_batch`` receives each target's
-    finished files as soon as they are final (a :class:`~.writer.WriteSession` stages them
-    while the next target renders); a render that ends in findings or an error still returns
-    no file.
+    (:mod:`.shapes`); the bytes are the same either way. ``on_batch`` receives files as they
+    are rendered (a :class:`~.writer.WriteSession` stages them meanwhile); a file handed over
+    may still be replaced (see :func:`_render_outputs`), and a render that ends in findings or
+    an error returns no file.
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
@@ -307,14 +307,16 @@ def render(
         raise RenderError(f"unknown target(s): {', '.join(unknown)}")
     files: list[RenderedFile] = []
     apps_used: set[str] = set()
+
+    def hand(batch: list[RenderedFile]) -> None:
+        if on_batch is not None and batch and not ctx.findings:  # nothing is written then
+            on_batch(batch)
+
     for name in selected:
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
         outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        batch = _render_outputs(ctx, env, outputs, f"{name}/", name, specialise)
-        files.extend(batch)
-        if on_batch is not None and not ctx.findings:
-            on_batch(batch)
+        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name, specialise, hand))
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     ctx.current_target = ""
@@ -329,6 +331,7 @@ def render(
                     f"_apps/{app_name}/",
                     "",
                     specialise,
+                    hand,
                 )
             )
     ctx.findings.extend(ctx.unresolved())
@@ -348,14 +351,23 @@ def _render_outputs(
     prefix: str,
     target: str,
     specialise: bool = True,
+    on_batch: Callable[[list[RenderedFile]], None] | None = None,
 ) -> list[RenderedFile]:
+    """Render ``outputs``; ``on_batch`` receives the files every :data:`BATCH` outputs and at
+    the end. A specialised file may still be replaced by a full render after it was handed
+    over (its group's check failed): the replacement is handed over too, and the writer keeps
+    only what the final list holds (it compares the very content objects)."""
     out: list[RenderedFile] = []
+    handed = 0
     # Shapes only for the shipped templates: a sandbox intercepts calls on str values itself.
     groups: dict[tuple[int, str, str], _ShapeGroup] | None = (
         {} if specialise and not isinstance(env, SandboxedEnvironment) else None
     )
     templates: dict[str, Template] = {}  # loaded (and checked up to date) once per render
     for item in outputs:
+        if on_batch is not None and len(out) - handed >= BATCH:
+            on_batch(out[handed:])
+            handed = len(out)
         path = safe_path(prefix + item.path)
         try:
             syntax = syntax_for(path, item.syntax)
@@ -379,6 +391,7 @@ def _render_outputs(
         rendered = _render_full(ctx, template, item, syntax, path, target)
         if rendered is not None:
             out.append(rendered)
+    redone_files: list[RenderedFile] = []
     for group in (groups or {}).values():
         if not group.confirmed(out):
             for index, item in group.specialised:  # rendered in full after all
@@ -388,7 +401,15 @@ def _render_outputs(
                 if redone is None:
                     raise RenderError(f"{out[index].path}: the runbook could not be rendered")
                 out[index] = redone
+                if index < handed:
+                    redone_files.append(redone)
+    if on_batch is not None:
+        on_batch(out[handed:] + redone_files)
     return out
+
+
+BATCH = 2000
+"""Files a render hands to the writer at a time (see :class:`~.writer.WriteSession`)."""
 
 
 def _render_full(

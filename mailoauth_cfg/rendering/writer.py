@@ -12,9 +12,9 @@
    file created with its final mode: 0600 when it holds a secret, else 0644, whatever the
    umask), then flush them to disk with one ``syncfs`` of DIR's file system (``sync`` where
    ``syncfs`` is missing), instead of one ``fsync`` per file. ``render`` opens the write
-   (:class:`WriteSession`: steps 1 and 2) before rendering, and a forked stager writes each
-   finished target's new files into the staging folder while the next target renders; the
-   stager dies with the render, and the commit waits for it before the flush.
+   (:class:`WriteSession`: steps 1 and 2) before rendering, and a forked stager writes the
+   new files into the staging folder as they are rendered; the stager dies with the render,
+   and the commit waits for it before the flush.
 5. **Rename** each staged file over its destination (each rename is atomic: a reader sees the
    old file or the new one), prune if asked, rename the **manifest last**, and ``fsync`` the
    folders renamed into, so that a finished render survives a power cut.
@@ -535,13 +535,14 @@ class WriteSession:
 
     Opening makes DIR (and its missing parents: a render that fails removes them again, as
     long as they are empty), takes the exclusive lock and removes what an interrupted render left.
-    :meth:`stage` hands a finished batch of files (one target's) to a forked process that
-    writes each file whose destination does not exist yet into the private staging folder,
-    while this process renders the next target: the file system's work runs on another
-    core. :meth:`commit` then decides from DIR as it is (the batches only spare it writes),
-    stages the rest, waits for the stagers, flushes once and renames, as :func:`write_files`
-    always did. Leaving without a commit stops the stagers and removes the staging folder
-    (and DIR when this session made it).
+    :meth:`stage` hands the files rendered so far to a forked process that writes each file
+    whose destination does not exist yet into the private staging folder while this process
+    renders on: the file system's work runs on another core. :meth:`commit` then decides
+    from DIR as it is (the batches only spare it writes): a file is taken from the staging
+    folder only when it holds the very content object of the final list, the rest is staged
+    then. It waits for the stagers, flushes once and renames, as :func:`write_files` always
+    did. Leaving without a commit stops the stagers and removes the staging folder (and the
+    folders this session made).
     """
 
     def __init__(self, out: Path, *, pipelined: bool = True) -> None:
@@ -621,7 +622,8 @@ class WriteSession:
         return self._stage
 
     def stage(self, files: Iterable[RenderedFile]) -> None:
-        """Start writing ``files`` (final: no file of them changes later) in the background.
+        """Start writing ``files`` in the background (a file handed again replaces the earlier
+        one; the commit uses a staged file only if it is the final one).
 
         At most :data:`STAGERS` stagers run at once; files offered meanwhile wait for the next
         one (or are staged by :meth:`commit`).

@@ -232,3 +232,36 @@ def test_a_target_s_runbooks_come_from_a_few_traces_not_one_render_each(
     runbooks = sum("/bootstrap/" in f.path for f in result.files)
     assert runbooks == 180
     assert renders < 30
+
+
+def test_files_handed_to_the_writer_early_are_handed_again_when_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The writer stages files as they are rendered and keeps a staged file only if it is the
+    very object of the final list; a runbook redone in full after its group's check failed must
+    therefore be handed over again, so that the last one handed for each path is the final."""
+    import mailoauth_cfg.rendering as rendering
+
+    monkeypatch.setattr(rendering, "BATCH", 1)
+    source = '{% if user.email in "bob@contoso.com" %}bob{% else %}other{% endif %}\n'
+    shared: dict[str, Any] = {}  # one context: the runbooks form one group
+    outputs = [
+        Output(
+            f"{u.email}.md", "t.md.j2", shared, mailbox=u.email, own={"user": u, "sign_in": u.email}
+        )
+        for u in USERS
+    ]
+    handed: list[Any] = []
+    files = _render_outputs(
+        None,  # type: ignore[arg-type]
+        _Env(_Counting(source).template),
+        outputs,
+        "x/",
+        "x",
+        True,
+        handed.extend,
+    )
+    assert [f.content for f in files] == [b"other", b"other", b"other", b"bob"]
+    last = {f.path: f for f in handed}
+    assert all(last[f.path] is f for f in files), "the final files are the last ones handed"
+    assert len(handed) > len(files), "the redone runbooks were handed a second time"

@@ -134,3 +134,26 @@ def test_without_a_process_to_spare_the_render_stages_everything_itself(
     write_files(render_config(config, CANARIES).files, plain)
     assert _files_and_modes(out) == _files_and_modes(plain)
     assert staging(out) == []
+
+
+def test_a_render_into_a_dir_partly_there_stages_only_what_is_missing(tmp_path: Path) -> None:
+    """A target's folder removed and another file edited by hand: the missing files come from
+    the stager, the edited one from the commit, the rest is left alone; the result is a plain
+    write's."""
+    config = golden_case(tmp_path / "config")
+    out = tmp_path / "out"
+    assert run("render", str(config), "--out", str(out), "--as-of", AS_OF).exit_code == 0
+    removed = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("_"))[0]
+    gone = [p for p in tree(out) if p.startswith(f"{removed}/")]
+    for path in sorted((out / removed).rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    (out / removed).rmdir()
+    edited = next(p for p in tree(out) if p != "manifest.json" and not p.startswith(removed))
+    (out / edited).write_bytes(b"edited by hand\n")
+    again = run("render", str(config), "--out", str(out), "--as-of", AS_OF)
+    assert again.exit_code == 0, again.output
+    assert f"{len(gone)} created, 1 changed" in again.output
+    plain = tmp_path / "plain"
+    write_files(render_config(config, CANARIES).files, plain)
+    assert _files_and_modes(out) == _files_and_modes(plain)
+    assert staging(out) == []

@@ -11,15 +11,20 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from mailoauth_cfg.rendering.writer import write_files
-from tests.hardening.test_files import REPO, final_files, mode_of, paused, run, staging
+from tests.hardening.test_files import (
+    final_files,
+    mode_of,
+    paused,
+    render_with_file_size_limit,
+    run,
+    staging,
+)
 from tests.rendering.support import AS_OF, CANARIES, golden_case, render_config, tree
 
 
@@ -86,27 +91,7 @@ def test_a_background_write_error_is_reported_and_leaves_nothing(tmp_path: Path)
     by this render) is gone again."""
     config = golden_case(tmp_path / "config")
     out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            "prlimit",
-            "--fsize=2048",
-            sys.executable,
-            "-m",
-            "mailoauth_cfg",
-            "render",
-            str(config),
-            "--out",
-            str(out),
-            "--as-of",
-            AS_OF,
-        ],
-        cwd=REPO,
-        env={**os.environ, **CANARIES},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = render_with_file_size_limit(config, out, 2048, env=CANARIES)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write" in done.stderr

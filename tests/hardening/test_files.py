@@ -80,6 +80,34 @@ def paused(point: str, nth: int, *scenario: str, env: dict[str, str]) -> Iterato
     assert process.returncode == -9, "the writer was killed by SIGKILL"
 
 
+def render_with_file_size_limit(
+    config: Path, out: Path, limit: int, *, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``mailoauth-cfg render`` in a process that may not write a file past ``limit`` bytes
+    (``prlimit --fsize``): every larger write fails, as on a full disk."""
+    return subprocess.run(
+        [
+            "prlimit",
+            f"--fsize={limit}",
+            sys.executable,
+            "-m",
+            "mailoauth_cfg",
+            "render",
+            str(config),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
     result = CliRunner(env=dict(CANARIES if env is None else env)).invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
@@ -279,27 +307,7 @@ def test_a_write_error_while_staging_leaves_dir_untouched(
 ) -> None:
     """A disk that fills up mid-render: nothing renamed, no staging left, a clear error."""
     config, out, before, after = rendered
-    done = subprocess.run(
-        [
-            "prlimit",
-            f"--fsize={4096}",
-            sys.executable,
-            "-m",
-            "mailoauth_cfg",
-            "render",
-            str(config),
-            "--out",
-            str(out),
-            "--as-of",
-            AS_OF,
-        ],
-        cwd=REPO,
-        env={**os.environ, **ROTATED},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = render_with_file_size_limit(config, out, 4096, env=ROTATED)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write" in done.stderr

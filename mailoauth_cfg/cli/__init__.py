@@ -29,6 +29,13 @@ def main() -> None:
     # importlib.metadata and reading every installed distribution's entry points, start-up
     # time spent for observers this command never has. A user's own setting stays.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # The process ends with the command. Its objects are freed by reference counting at
+    # shutdown either way; a last search for cycles among all of them is 0.1 s more after a
+    # 10,000-mailbox render, for nothing to find (every file it writes is closed by then).
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
     if sys.argv[1:2] == ["validate"]:
         from mailoauth_cfg.cli.validating import fast_validate
 

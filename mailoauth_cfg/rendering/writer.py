@@ -556,6 +556,7 @@ class WriteSession:
         self._stage: Path | None = None
         self._staged: dict[str, tuple[Path, bytes, int]] = {}
         self._pending: list[RenderedFile] = []
+        self._handed = 0
         self._stagers: list[tuple[int, int, str]] = []
         self._failure: str | None = None
 
@@ -655,7 +656,7 @@ class WriteSession:
         if len(running) >= STAGERS + last:
             return
         stage = self._stage_dir()
-        start = len(self._staged)
+        start = self._handed  # a path handed again gets a new name: names are never reused
         batch = [
             (stage / f"b{start + index:06d}", f.content, f.mode)
             for index, f in enumerate(self._pending)
@@ -668,6 +669,7 @@ class WriteSession:
             return
         for f, (name, content, mode) in zip(self._pending, batch, strict=True):
             self._staged[f.path] = (name, content, mode)
+        self._handed += len(batch)
         self._pending = []
         self._stagers.append(stager)
 

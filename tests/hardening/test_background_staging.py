@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mailoauth_cfg.rendering.writer import write_files
+from mailoauth_cfg.rendering.writer import RenderedFile, WriteSession, write_files
 from tests.hardening.test_files import (
     final_files,
     mode_of,
@@ -141,4 +141,32 @@ def test_a_render_into_a_dir_partly_there_stages_only_what_is_missing(tmp_path: 
     plain = tmp_path / "plain"
     write_files(render_config(config, CANARIES).files, plain)
     assert _files_and_modes(out) == _files_and_modes(plain)
+    assert staging(out) == []
+
+
+def test_a_file_handed_again_is_staged_anew_and_the_final_one_is_written(tmp_path: Path) -> None:
+    """A runbook redone after it was handed over comes again with new content; every batch
+    gets names of its own, and the commit writes the final content of each file."""
+    out = tmp_path / "out"
+
+    def made(path: str, text: str) -> RenderedFile:
+        return RenderedFile(path, text.encode(), "t", None, False)
+
+    first, second = made("t/a.md", "first a\n"), made("t/b.md", "b\n")
+    again, third, fourth = made("t/a.md", "final a\n"), made("t/c.md", "c\n"), made("t/d.md", "d\n")
+    with WriteSession(out) as session:
+        session.stage([first, second])
+        session._wait_stagers()  # each batch goes to a stager of its own
+        session.stage([again, third])
+        session._wait_stagers()
+        session.stage([fourth])
+        plan = session.commit([again, second, third, fourth])
+    assert plan.created == ("manifest.json", "t/a.md", "t/b.md", "t/c.md", "t/d.md")
+    assert tree(out) == {
+        "manifest.json": (out / "manifest.json").read_bytes(),
+        "t/a.md": b"final a\n",
+        "t/b.md": b"b\n",
+        "t/c.md": b"c\n",
+        "t/d.md": b"d\n",
+    }
     assert staging(out) == []

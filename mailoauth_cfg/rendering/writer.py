@@ -547,7 +547,9 @@ class WriteSession:
 
     def __init__(self, out: Path, *, pipelined: bool = True) -> None:
         self.out = out
-        self._pipelined = pipelined
+        # with SIGCHLD ignored (inherited from a parent process), children are reaped by the
+        # kernel and a stager's outcome cannot be known: the commit stages everything then
+        self._pipelined = pipelined and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN
         self._made: list[Path] = []
         self._lock: contextlib.ExitStack | None = None
         self._tree: _Tree | None = None
@@ -643,7 +645,10 @@ class WriteSession:
         running = []
         for stager in self._stagers:
             pid, errors, _ = stager
-            done, status = os.waitpid(pid, os.WNOHANG)
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: its outcome is unknown, a failure
+                done, status = pid, 1 << 8
             if done == 0:
                 running.append(stager)
                 continue

@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 
 from mailoauth_cfg.rendering.writer import RenderedFile, WriteSession, write_files
 from tests.hardening.test_files import (
+    REPO,
     final_files,
     mode_of,
     paused,
@@ -169,4 +172,36 @@ def test_a_file_handed_again_is_staged_anew_and_the_final_one_is_written(tmp_pat
         "t/c.md": b"c\n",
         "t/d.md": b"d\n",
     }
+    assert staging(out) == []
+
+
+def test_with_sigchld_ignored_the_render_stages_everything_itself(tmp_path: Path) -> None:
+    """A parent process that ignores SIGCHLD passes that on: children are then reaped by the
+    kernel and a stager's outcome is unknowable, so none is started; the files are the same."""
+    config = golden_case(tmp_path / "config")
+    out, plain = tmp_path / "out", tmp_path / "plain"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import signal, sys, runpy; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
+            "sys.argv = ['mailoauth-cfg', *sys.argv[1:]]; "
+            "runpy.run_module('mailoauth_cfg', run_name='__main__')",
+            "render",
+            str(config),
+            "--out",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **CANARIES},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    write_files(render_config(config, CANARIES).files, plain)
+    assert _files_and_modes(out) == _files_and_modes(plain)
     assert staging(out) == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import os
 import stat
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,10 +19,10 @@ import pytest
 
 from mailoauth_cfg.rendering.writer import RenderedFile, WriteSession, write_files
 from tests.hardening.test_files import (
-    REPO,
     final_files,
     mode_of,
     paused,
+    render_process,
     render_with_file_size_limit,
     run,
     staging,
@@ -180,27 +179,12 @@ def test_with_sigchld_ignored_the_render_stages_everything_itself(tmp_path: Path
     kernel and a stager's outcome is unknowable, so none is started; the files are the same."""
     config = golden_case(tmp_path / "config")
     out, plain = tmp_path / "out", tmp_path / "plain"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import signal, sys, runpy; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
-            "sys.argv = ['mailoauth-cfg', *sys.argv[1:]]; "
-            "runpy.run_module('mailoauth_cfg', run_name='__main__')",
-            "render",
-            str(config),
-            "--out",
-            str(out),
-            "--as-of",
-            AS_OF,
-        ],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), **CANARIES},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    ignoring = (
+        "import signal, sys, runpy; signal.signal(signal.SIGCHLD, signal.SIG_IGN); "
+        "sys.argv = ['mailoauth-cfg', *sys.argv[1:]]; "
+        "runpy.run_module('mailoauth_cfg', run_name='__main__')"
     )
+    done = render_process([sys.executable, "-c", ignoring], config, out, env=CANARIES)
     assert done.returncode == 0, done.stdout + done.stderr
     write_files(render_config(config, CANARIES).files, plain)
     assert _files_and_modes(out) == _files_and_modes(plain)

@@ -80,32 +80,29 @@ def paused(point: str, nth: int, *scenario: str, env: dict[str, str]) -> Iterato
     assert process.returncode == -9, "the writer was killed by SIGKILL"
 
 
-def render_with_file_size_limit(
-    config: Path, out: Path, limit: int, *, env: dict[str, str]
+def render_process(
+    launcher: list[str], config: Path, out: Path, *, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
-    """``mailoauth-cfg render`` in a process that may not write a file past ``limit`` bytes
-    (``prlimit --fsize``): every larger write fails, as on a full disk."""
+    """``render CONFIG --out DIR`` in a fresh process started by ``launcher`` (the words before
+    ``render``: an interpreter and a module, a wrapper such as ``prlimit``...)."""
     return subprocess.run(
-        [
-            "prlimit",
-            f"--fsize={limit}",
-            sys.executable,
-            "-m",
-            "mailoauth_cfg",
-            "render",
-            str(config),
-            "--out",
-            str(out),
-            "--as-of",
-            AS_OF,
-        ],
+        [*launcher, "render", str(config), "--out", str(out), "--as-of", AS_OF],
         cwd=REPO,
-        env={**os.environ, **env},
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def render_with_file_size_limit(
+    config: Path, out: Path, limit: int, *, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``mailoauth-cfg render`` in a process that may not write a file past ``limit`` bytes
+    (``prlimit --fsize``): every larger write fails, as on a full disk."""
+    launcher = ["prlimit", f"--fsize={limit}", sys.executable, "-m", "mailoauth_cfg"]
+    return render_process(launcher, config, out, env=env)
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -268,28 +265,8 @@ def test_render_flushes_once_then_renames_then_syncs_the_folders(rendered: Rende
     renamed into are synced afterwards, so a finished render is durable."""
     config, out, before, after = rendered
     changed = _changed(before, after)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.hardening.pause_run",
-            "trace",
-            "0",
-            "cli",
-            "render",
-            str(config),
-            "--out",
-            str(out),
-            "--as-of",
-            AS_OF,
-        ],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), **ROTATED},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    launcher = [sys.executable, "-m", "tests.hardening.pause_run", "trace", "0", "cli"]
+    done = render_process(launcher, config, out, env=ROTATED)
     assert done.returncode == 0, done.stderr
     steps = [line.removeprefix("TRACE ") for line in done.stdout.splitlines() if "TRACE" in line]
     assert steps[0] == "syncfs"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from mailoauth_cfg.catalog import sources as src
+from mailoauth_cfg.records import record
 
 __all__ = [
     "DATED_FACTS",
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DatedFact:
     """A vendor deadline or change date."""
 

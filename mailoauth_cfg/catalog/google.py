@@ -7,12 +7,12 @@ only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
 from mailoauth_cfg.catalog import sources as src
 from mailoauth_cfg.catalog.microsoft import MailServer
+from mailoauth_cfg.records import record
 
 __all__ = [
     "AUTH_URL",
@@ -49,7 +49,7 @@ ClientType = Literal["web", "desktop"]
 CLIENT_TYPES: tuple[ClientType, ...] = ("web", "desktop")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Endpoint:
     """A Google OAuth endpoint URL and where it is documented."""
 
@@ -163,7 +163,7 @@ IMAP = MailServer("imap.gmail.com", 993, "tls", True, src.GOOGLE_MAIL_HOSTS)
 POP = MailServer("pop.gmail.com", 995, "tls", True, src.GOOGLE_MAIL_HOSTS)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RetiredRedirect:
     """A redirect URI Google no longer accepts."""
 

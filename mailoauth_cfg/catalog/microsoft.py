@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 from urllib.parse import urlencode, urlsplit
 
 from mailoauth_cfg.catalog import sources as src
+from mailoauth_cfg.records import record
 
 __all__ = [
     "CLOUDS",
@@ -151,7 +151,7 @@ REFRESH_TOKEN_INACTIVITY_DAYS = 90
 source: :data:`sources.MS_REFRESH_INACTIVITY`)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RedirectUriNote:
     """A redirect URI that must no longer be registered, and why."""
 
@@ -202,7 +202,7 @@ def is_tenant_keyword(tenant: str) -> bool:
 # --- Clouds --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MailServer:
     """A mail protocol endpoint."""
 
@@ -213,7 +213,7 @@ class MailServer:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cloud:
     """One Microsoft cloud (national deployment) and its hosts."""
 
@@ -431,7 +431,7 @@ def admin_consent_url(
 # --- Permissions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Permission:
     """One Entra permission (delegated scope or application role) by friendly name.
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Literal
 
 from mailoauth_cfg.catalog.google import ClientType
+from mailoauth_cfg.records import record
 
 ProviderType = Literal["microsoft", "google"]
 MailProtocol = Literal["smtp", "imap", "pop"]
@@ -66,7 +67,7 @@ def _no_flows() -> Mapping[BootstrapKind, str]:
 # --- redirect URIs ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RedirectPattern:
     """The redirect URI a target uses with one provider.
 
@@ -125,7 +126,7 @@ class RedirectPattern:
 # --- provider profiles --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MicrosoftProfile:
     """How a target works with Microsoft 365 / Entra ID."""
 
@@ -165,7 +166,7 @@ class MicrosoftProfile:
         return tuple(names)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GoogleProfile:
     """How a target works with Google (Gmail / Workspace)."""
 
@@ -188,7 +189,7 @@ class GoogleProfile:
 # --- settings and their constraints -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Equals:
     """The setting must hold exactly ``value``."""
 
@@ -203,7 +204,7 @@ class Equals:
         return f"must be {self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OneOf:
     """The setting must hold one of ``values``; the first is what mailoauth-cfg writes."""
 
@@ -218,7 +219,7 @@ class OneOf:
         return "must be one of " + ", ".join(self.values)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pattern:
     """The setting must match ``regex``; ``allowed`` is a character class of what may appear."""
 
@@ -243,7 +244,7 @@ class Pattern:
 Constraint = Equals | OneOf | Pattern
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting:
     """A setting of the application with what it must hold for OAuth mail to work.
 
@@ -302,7 +303,7 @@ def dotted_key(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VersionFormat:
     """How the vendor writes versions, and how to order them."""
 
@@ -337,7 +338,7 @@ DOTTED = VersionFormat(
 """Dotted numbers with an optional suffix: ``23``, ``22.0.4``, ``1.8.22``, ``17.0+e``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VersionRequirement:
     """What a version of the application brought: below :attr:`since` it lacks :attr:`feature`."""
 
@@ -354,7 +355,7 @@ class VersionRequirement:
     """False when the minimum is inferred (e.g. the version of a technical sheet)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VersionFacts:
     """The application's version format and what changed in which version."""
 
@@ -371,7 +372,7 @@ class VersionFacts:
 # --- the kind -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SingleToken:
     """The application holds one OAuth token per configuration, whatever the mailboxes."""
 
@@ -379,7 +380,7 @@ class SingleToken:
     """How to serve several mailboxes instead (the fix)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TargetFacts:
     """Knowledge about one kind of target application."""
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from mailoauth_cfg.records import record
 from mailoauth_cfg.targets._facts import BootstrapKind, TargetFacts
 from mailoauth_cfg.targets._model import TargetModel
 
@@ -32,7 +32,7 @@ HOST_CONFIG = "mailoauth.yaml"
 (``rendering/host_config.py``): what mailoauth-cfg reads there."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TokenStore:
     """Where a file-based target keeps its mailboxes' tokens on its host."""
 
@@ -51,7 +51,7 @@ class TokenStore:
         return PurePosixPath(self.directory) / name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LocalLogin:
     """A target that mail clients log in to with a password, and that keeps its own tokens
     (email-oauth2-proxy): the probe logs in there, and mailoauth-cfg holds no token for it."""
@@ -66,7 +66,7 @@ class LocalLogin:
     """Who keeps the token, and how it is obtained (the answer to a ``token`` command)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScopeCheckboxes:
     """A target whose admin ticks the requested scopes among those an entry offers."""
 
@@ -83,7 +83,7 @@ class ScopeCheckboxes:
     """Keys of ``targets.<name>`` that choose the entry (for the finding's location)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryBinding:
     """A mailbox bound to a named OAuth entry of an application (one entry holds one token)."""
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from mailoauth_cfg.catalog import sources as src
 from mailoauth_cfg.catalog.google import LEGACY_AUTH_URL, MAIL_SCOPE
+from mailoauth_cfg.records import record
 from mailoauth_cfg.targets._facts import (
     APP_DATABASE,
     DOTTED,
@@ -114,7 +113,7 @@ suffix: a context sends with XOAUTH2 only when the main setting says XOAUTH2 (so
 src.DOLIBARR_SMTPS)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PageLabels:
     """The words of Dolibarr's own pages (en_US), as runbooks must quote them."""
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
 from mailoauth_cfg.catalog import sources as src
+from mailoauth_cfg.records import record
 from mailoauth_cfg.targets._facts import DOTTED, ProviderType
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DolibarrProvider:
     """One Dolibarr OAuth provider class (``getSupportedOauth2Array()`` entry)."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from mailoauth_cfg.locations import Location
+from mailoauth_cfg.records import record
 
 __all__ = [
     "Edit",
@@ -168,7 +169,7 @@ class Edit:
         return f"{self.op} {self.value!r} {'to' if self.op == 'add' else 'from'} {where}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suppression:
     """Why a finding was silenced, as written next to the object in the config."""
 
@@ -226,7 +227,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Summary:
     """Counts shown at the end of every report."""
 
@@ -253,7 +254,7 @@ class Summary:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RuleInfo:
     """What reporters need to know about a rule (SARIF ``tool.driver.rules``, ``explain``)."""
 
@@ -267,7 +268,7 @@ class RuleInfo:
     """Its findings carry the fix as YAML changes (``validate --fix``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     """Everything a reporter formats: findings in report order, counts and rule metadata."""
 

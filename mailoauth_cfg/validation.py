@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from mailoauth_cfg.findings import Finding, Report, RuleInfo
@@ -13,9 +13,10 @@ from mailoauth_cfg.gcpause import gc_paused
 from mailoauth_cfg.loading import LoadResult, load_config, load_config_bytes
 from mailoauth_cfg.model import MailConfig
 from mailoauth_cfg.model.building import build_config
+from mailoauth_cfg.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Validated:
     """One config after validation."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -21,9 +20,10 @@ from mailoauth_cfg.loading import LoadResult
 from mailoauth_cfg.locations import PathKey, SourceMap, format_path, is_hidden_key, is_secret_path
 from mailoauth_cfg.model.config import MailConfig
 from mailoauth_cfg.model.targets import Target, target_model
+from mailoauth_cfg.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BuildResult:
     """The model (``None`` when the schema rejected the document as a whole) and the findings.
 

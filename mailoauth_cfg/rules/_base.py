@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -35,6 +35,7 @@ from mailoauth_cfg.derive import AppPlan, Plans, TargetPlan, plan
 from mailoauth_cfg.findings import Edit, Finding, ObjectRef, RuleInfo, Severity
 from mailoauth_cfg.locations import PathKey, SourceMap
 from mailoauth_cfg.model import App, MailConfig, Provider, TargetModel, User
+from mailoauth_cfg.records import record
 
 
 class RuleOptions(BaseModel):
@@ -57,7 +58,7 @@ class FactSource(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Context:
     """What rules read: the config, where each part came from, the date of the run and, for
     live checks, the facts read from the tenants."""
@@ -166,7 +167,7 @@ class Context:
         return path in self.marks.values
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule(Generic[OptionsT]):
     """A rule: ID, default severity, documentation, options and check function."""
 

@@ -6,7 +6,7 @@ one place only. Pure functions of the config; no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -15,6 +15,7 @@ from mailoauth_cfg.findings import ObjectRef
 from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.model import App, MailConfig, MicrosoftProvider, Provider, Target, User
 from mailoauth_cfg.model.apps import AppCredential
+from mailoauth_cfg.records import record
 from mailoauth_cfg.targets import TargetPlugin
 from mailoauth_cfg.targets._facts import (
     BootstrapKind,
@@ -24,7 +25,7 @@ from mailoauth_cfg.targets._facts import (
 )
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class TargetPlan:
     """A target with everything resolved: its plugin, app, provider and expectations."""
 
@@ -225,7 +226,7 @@ AppFlow = Literal["delegated", "app-only"]
 Audience = Literal["single-tenant", "multi-tenant", "multi-tenant-and-personal", "personal"]
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class AppPlan:
     """An app and what its targets expect of it."""
 
@@ -324,7 +325,7 @@ class AppPlan:
         return ObjectRef.app(self.name)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Plans:
     """Plans of every target and app of a config."""
 
@@ -406,7 +407,7 @@ def effective_app(config: MailConfig, name: str | None) -> App | None:
     return None if found is None else found.app
 
 
-@dataclass(frozen=True)
+@record(slots=False, hot=True)
 class Endpoints:
     """Where a provider's mailboxes and tokens live (cloud defaults or ``endpoints:``)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Literal
 
 from mailoauth_cfg.locations import Location
@@ -65,7 +65,7 @@ ObjectKind = Literal["provider", "app", "user", "target"]
 """The sections of a config whose entries findings are about."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class ObjectRef:
     """A typed reference to the config object a finding is about.
 
@@ -136,7 +136,7 @@ class ExitCode(enum.IntEnum):
 EditOp = Literal["set", "add", "remove", "delete", "rename"]
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class Edit:
     """A change to the YAML that resolves a finding, as data (``validate --fix`` applies it).
 
@@ -178,7 +178,7 @@ class Suppression:
     location: Location | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class Finding:
     """One thing a check found.
 

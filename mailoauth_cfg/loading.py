@@ -20,7 +20,6 @@ import fnmatch
 import glob
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +36,7 @@ from mailoauth_cfg.locations import (
     is_secret_path,
 )
 from mailoauth_cfg.locations import nearest_mark as _nearest
+from mailoauth_cfg.records import record
 
 __all__ = [
     "MAX_DEPTH",
@@ -132,7 +132,7 @@ def _may_nest_deeper(text: str, limit: int) -> bool:
     return flow + 2 * max(map(len, text.split("\n"))) + 2 > limit
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class LoadResult:
     """The merged document of a config and everything needed to locate its parts."""
 
@@ -441,7 +441,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str) -> Findi
     )
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class _Parsed:
     data: Any
     values: dict[PathKey, Mark]

@@ -8,14 +8,16 @@ rules can locate any key path. Plain data, no I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
+
+from mailoauth_cfg.records import record
 
 PathKey = tuple[str | int, ...]
 """A key path into the merged document: ``("apps", "erp", "permissions", 1)``."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class Location:
     """A place in a config file. Lines and columns are 1-based; 0 means unknown."""
 
@@ -44,7 +46,7 @@ class Mark(NamedTuple):
     column: int
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class SourceMap:
     """Marks of every value and every mapping key, by key path."""
 

@@ -1,25 +1,27 @@
-"""Frozen value classes for the facts and catalogues every command builds while it imports.
+"""Value classes made without compiling their methods: the dataclasses of the start-up path.
 
 ``@dataclass(frozen=True, slots=True)`` compiles six methods from source text for each class:
 about half a millisecond per class, paid at every start-up. The target facts, the provider
-catalogues and the plugin descriptions hold some thirty such classes, built once at import and
-instantiated a few hundred times at most: compiling their methods was a sixth of what
-``validate`` of a small config adds to importing its libraries.
+catalogues, the plugin descriptions, the findings and the plans hold some fifty such classes,
+built at import: compiling their methods was a fifth of what ``validate`` of a small config adds
+to importing its libraries.
 
 :func:`record` makes the same class (its fields in order, defaults and ``field()`` factories,
-keyword or positional construction, value equality and hash, ``repr``, immutability, slots,
-pickling) from closures shared by every record: nothing is compiled. It declares the fields as
-:mod:`dataclasses` does, so ``dataclasses.fields``, ``replace``, ``asdict`` and
-``is_dataclass`` treat a record as the frozen dataclass it stands for. Construction is a little
-slower than a compiled ``__init__``: classes created in hot loops (findings, locations) stay
-dataclasses.
+``repr``/``compare`` per field, keyword or positional construction, value equality and, when
+frozen, hash and immutability; slots; pickling) from closures shared by every record: nothing
+is compiled. It declares the fields as :mod:`dataclasses` does, so ``dataclasses.fields``,
+``replace``, ``asdict`` and ``is_dataclass`` treat a record as the dataclass it stands for.
+
+A shared ``__init__`` costs about a microsecond more per instance. A class instantiated in
+loops (findings, locations, plans: thousands per large config) is declared ``hot``: its
+``__init__`` alone is compiled, a tenth of a millisecond at import, as fast as a dataclass's.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 
@@ -28,28 +30,69 @@ _FIELD: Any = dataclasses._FIELD  # type: ignore[attr-defined]  # the marker of 
 _set = object.__setattr__
 
 
+class _Factory:
+    """The default of a parameter whose field has a ``default_factory`` (compiled inits)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+@overload
+def record(cls: type[T], /) -> type[T]: ...
+
+
+@overload
+def record(
+    *, frozen: bool = True, slots: bool = True, hot: bool = False
+) -> Callable[[type[T]], type[T]]: ...
+
+
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
-def record(cls: type[T]) -> type[T]:
-    """The frozen, slotted value class of ``cls``'s annotated fields (see the module)."""
+def record(
+    cls: type[T] | None = None, /, *, frozen: bool = True, slots: bool = True, hot: bool = False
+) -> type[T] | Callable[[type[T]], type[T]]:
+    """The value class of ``cls``'s annotated fields (see the module): frozen and slotted
+    unless told otherwise, with a compiled ``__init__`` when ``hot``."""
+
+    def make(cls: type[T]) -> type[T]:
+        return _make(cls, frozen=frozen, slots=slots, hot=hot)
+
+    return make if cls is None else make(cls)
+
+
+def _fields(cls: type[Any]) -> dict[str, dataclasses.Field[Any]]:
     if type(cls) is not type:
         raise TypeError(f"{cls.__name__}: a record is a plain class (no metaclass)")
-    own = cls.__dict__
-    annotations: dict[str, Any] = dict(own.get("__annotations__", {}))
     for base in cls.__mro__[1:-1]:
         if "__dataclass_fields__" in base.__dict__ or "__slots__" not in base.__dict__:
             raise TypeError(f"{cls.__name__}: a record's bases hold no field and no __dict__")
+    own = cls.__dict__
     fields: dict[str, dataclasses.Field[Any]] = {}
-    for name, annotation in annotations.items():
+    ordered = False
+    for name, annotation in own.get("__annotations__", {}).items():
         if str(annotation).startswith(("ClassVar", "typing.ClassVar", "InitVar")):
             raise TypeError(f"{cls.__name__}.{name}: a record has no class or init-only field")
         value = own.get(name, _MISSING)
         spec: Any = (
             value if isinstance(value, dataclasses.Field) else dataclasses.field(default=value)
         )
+        if spec.hash is not None or not spec.init or spec.kw_only not in (_MISSING, False):
+            raise TypeError(f"{cls.__name__}.{name}: a record's fields take repr and compare only")
+        has_default = spec.default is not _MISSING or spec.default_factory is not _MISSING
+        if ordered and not has_default:  # as dataclasses
+            raise TypeError(f"non-default argument {name!r} follows default argument")
+        ordered = ordered or has_default
         spec.name = name
         spec.type = annotation
         spec._field_type = _FIELD
         fields[name] = spec
+    return fields
+
+
+def _shared_init(title: str, fields: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
     names = tuple(fields)
     defaults = {n: f.default for n, f in fields.items() if f.default is not _MISSING}
     factories: dict[str, Callable[[], Any]] = {
@@ -57,15 +100,6 @@ def record(cls: type[T]) -> type[T]:
         for n, f in fields.items()
         if f.default_factory is not _MISSING
     }
-    ordered = False
-    for spec in fields.values():  # as dataclasses: no field without default after one with
-        has_default = spec.name in defaults or spec.name in factories
-        if ordered and not has_default:
-            raise TypeError(f"non-default argument {spec.name!r} follows default argument")
-        ordered = ordered or has_default
-    shown = tuple(n for n, f in fields.items() if f.repr)
-    compared = tuple(n for n, f in fields.items() if f.compare)
-    title = cls.__qualname__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if len(args) > len(names):
@@ -89,6 +123,40 @@ def record(cls: type[T]) -> type[T]:
         if kwargs:
             unexpected = next(iter(kwargs))
             raise TypeError(f"{title}.__init__() got an unexpected keyword argument {unexpected!r}")
+
+    return __init__
+
+
+def _compiled_init(fields: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+    """``__init__`` compiled for these fields, as dataclasses writes it."""
+    values: dict[str, Any] = {"_set": _set, "_FACTORY": _FACTORY}
+    parameters: list[str] = []
+    body: list[str] = []
+    for index, (name, spec) in enumerate(fields.items()):
+        if spec.default is not _MISSING:
+            values[f"_d{index}"] = spec.default
+            parameters.append(f"{name}=_d{index}")
+            body.append(f"    _set(self, {name!r}, {name})")
+        elif spec.default_factory is not _MISSING:
+            values[f"_f{index}"] = spec.default_factory
+            parameters.append(f"{name}=_FACTORY")
+            body.append(f"    _set(self, {name!r}, _f{index}() if {name} is _FACTORY else {name})")
+        else:
+            parameters.append(name)
+            body.append(f"    _set(self, {name!r}, {name})")
+    source = "\n".join([f"def __init__(self, {', '.join(parameters)}):", *(body or ["    pass"])])
+    namespace: dict[str, Any] = {}
+    exec(source, values, namespace)  # noqa: S102 - text made above from field names only
+    made: Callable[..., None] = namespace["__init__"]
+    return made
+
+
+def _make(cls: type[T], *, frozen: bool, slots: bool, hot: bool) -> type[T]:
+    fields = _fields(cls)
+    names = tuple(fields)
+    shown = tuple(n for n, f in fields.items() if f.repr)
+    compared = tuple(n for n, f in fields.items() if f.compare)
+    title = cls.__qualname__
 
     def __repr__(self: Any) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
@@ -118,23 +186,23 @@ def record(cls: type[T]) -> type[T]:
         for name, value in zip(names, state, strict=True):
             _set(self, name, value)
 
-    namespace = {k: v for k, v in own.items() if k not in fields}
+    methods: dict[str, Any] = {
+        "__init__": _compiled_init(fields) if hot else _shared_init(title, fields),
+        "__repr__": __repr__,
+        "__eq__": __eq__,
+        # as dataclasses: a frozen record hashes its compared fields, a mutable one is unhashable
+        "__hash__": __hash__ if frozen else None,
+    }
+    if frozen:
+        methods.update(__setattr__=__setattr__, __delattr__=__delattr__)
+    if slots:
+        methods.update(__slots__=names, __getstate__=__getstate__, __setstate__=__setstate__)
+    for name, method in methods.items():
+        if callable(method):
+            method.__qualname__ = f"{title}.{name}"
+    namespace = {k: v for k, v in cls.__dict__.items() if k not in fields}
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    for method in (__init__, __repr__, __eq__, __hash__, __setattr__, __delattr__):
-        method.__qualname__ = f"{title}.{method.__name__}"
-    namespace.update(
-        __slots__=names,
-        __init__=__init__,
-        __repr__=__repr__,
-        __eq__=__eq__,
-        __hash__=__hash__,
-        __setattr__=__setattr__,
-        __delattr__=__delattr__,
-        __getstate__=__getstate__,
-        __setstate__=__setstate__,
-        __match_args__=names,
-        __dataclass_fields__=fields,
-    )
+    namespace.update(methods, __match_args__=names, __dataclass_fields__=fields)
     made: type[T] = type(cls.__name__, cls.__bases__, namespace)
     return made

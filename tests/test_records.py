@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import pickle
 from collections.abc import Mapping
 from dataclasses import field
@@ -173,3 +174,93 @@ def test_class_variables_and_bases_with_fields_are_refused() -> None:
         @record
         class Child(Pattern):
             extra: int = 0
+
+
+@record(hot=True)
+class HotPattern:
+    """The same fields, with a compiled ``__init__``."""
+
+    template: str | None
+    reason: str
+    required: bool = True
+    defaults: Mapping[str, str] = field(default_factory=_empty)
+    note: str = field(default="", compare=False, repr=False)
+
+
+def test_a_hot_record_builds_what_a_shared_init_builds() -> None:
+    for args, kwargs in [
+        (("/cb", "web"), {}),
+        ((), {"template": "/cb", "reason": "web", "note": "n"}),
+        (("/cb",), {"reason": "web", "required": False, "defaults": {"a": "b"}}),
+    ]:
+        hot, shared = HotPattern(*args, **kwargs), Pattern(*args, **kwargs)  # type: ignore[arg-type]
+        names = [f.name for f in dataclasses.fields(shared)]
+        assert [getattr(hot, n) for n in names] == [getattr(shared, n) for n in names]
+        assert repr(hot)[3:] == repr(shared)
+    for bad in [((), {"reason": "x"}), (("a", "b"), {"colour": "red"}), (("a",) * 6, {})]:
+        with pytest.raises(TypeError):
+            HotPattern(*bad[0], **bad[1])  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        HotPattern("/cb", "web").reason = "x"  # type: ignore[misc]
+
+
+def test_a_hot_record_calls_its_factory_per_instance() -> None:
+    @record(hot=True)
+    class Bag:
+        items: list[int] = field(default_factory=list)
+
+    first, second = Bag(), Bag()
+    first.items.append(1)
+    assert (first.items, second.items, Bag([2]).items) == ([1], [], [2])
+
+
+@record(frozen=False)
+class Counter:
+    """A mutable, slotted record."""
+
+    name: str
+    seen: list[str] = field(default_factory=list)
+
+
+def test_a_mutable_record_can_be_changed_and_is_unhashable_like_a_dataclass() -> None:
+    counter = Counter("a")
+    counter.name = "b"
+    counter.seen.append("x")
+    assert counter == Counter("b", ["x"])
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(counter)
+    with pytest.raises(AttributeError):
+        counter.colour = "red"  # type: ignore[attr-defined]  # slotted: no other attribute
+    pickled = pickle.loads(pickle.dumps(counter))  # noqa: S301 - our own bytes, just made
+    assert pickled == counter
+
+
+@record(slots=False)
+class Plan:
+    """A frozen record with a ``__dict__``: cached properties work on it."""
+
+    name: str
+    calls: list[int] = field(default_factory=list, compare=False)
+
+    @functools.cached_property
+    def upper(self) -> str:
+        self.calls.append(1)
+        return self.name.upper()
+
+
+def test_a_record_without_slots_keeps_cached_properties_and_stays_frozen() -> None:
+    plan = Plan("erp")
+    assert (plan.upper, plan.upper, plan.calls) == ("ERP", "ERP", [1])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.name = "crm"  # type: ignore[misc]
+    assert hash(plan) == hash(Plan("erp"))
+    assert plan == Plan("erp")
+    assert pickle.loads(pickle.dumps(plan)).name == "erp"  # noqa: S301 - our own bytes
+
+
+def test_field_options_a_record_does_not_honour_are_refused() -> None:
+    with pytest.raises(TypeError, match="take repr and compare only"):
+
+        @record
+        class KeywordOnly:
+            a: int = field(default=0, kw_only=True)

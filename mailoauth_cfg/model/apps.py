@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints, model_validator
@@ -26,6 +25,7 @@ from mailoauth_cfg.model._base import (
     Text,
     Uri,
 )
+from mailoauth_cfg.records import record
 
 CredentialName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
 """How a target names the credential it uses (``credential: s2026``)."""
@@ -108,7 +108,7 @@ class Credential(StrictModel):
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class AppCredential:
     """A credential of an app, whichever key declares it (``client_secret``, ``certificate``
     or an entry of ``credentials``)."""

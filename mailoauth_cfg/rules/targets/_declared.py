@@ -8,7 +8,6 @@ location, the severity and the fix; nothing here reads the config beyond the pla
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from mailoauth_cfg.derive import TargetPlan
 from mailoauth_cfg.locations import PathKey
 from mailoauth_cfg.model import GoogleProvider, MicrosoftProvider
 from mailoauth_cfg.model._base import GUID_RE
+from mailoauth_cfg.records import record
 
 EndpointKind = Literal["authorize_endpoint", "token_endpoint", "authority"]
 ENDPOINT_KEYS: tuple[EndpointKind, ...] = ("authority", "authorize_endpoint", "token_endpoint")
@@ -30,7 +30,7 @@ PROTOCOL_SCOPES: dict[str, str] = {
 """The delegated Exchange permission each protocol's XOAUTH2 login needs."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(hot=True)
 class Declared:
     """One declared value of a target, where it is written and for which mailbox."""
 

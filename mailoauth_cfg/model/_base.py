@@ -11,12 +11,10 @@ Validators raise messages that do not repeat the value: the schema layer shows i
 where a secret may have been pasted).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import ipaddress
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -338,7 +336,7 @@ class SecretRef(StrictModel):
     """The secret itself (discouraged; see rule ``secret-literal``)."""
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> SecretRef:
+    def _exactly_one_source(self) -> Self:
         given = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(

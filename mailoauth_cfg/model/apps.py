@@ -1,10 +1,8 @@
 """``apps:``: app registrations (Entra ID) and OAuth clients (Google)."""
 
-from __future__ import annotations
-
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints, model_validator
 
@@ -74,7 +72,7 @@ class Credential(StrictModel):
     """Certificate: path of the certificate (PEM)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> Credential:
+    def _consistent(self) -> Self:
         sources = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
         if len(sources) > 1:
             raise ValueError(
@@ -181,7 +179,7 @@ class App(StrictModel):
     suppress: Suppressions
 
     @model_validator(mode="after")
-    def _unique_credentials(self) -> App:
+    def _unique_credentials(self) -> Self:
         seen: set[str] = set()
         for cred in self.credentials or ():
             if cred.name in seen or cred.name in ("client_secret", "certificate"):

@@ -1,7 +1,5 @@
 """The whole config: ``MailConfig``, the root of the YAML model."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr

@@ -1,7 +1,5 @@
 """``providers:``: the identity platforms (a Microsoft Entra tenant, a Google domain)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """``users:``: the mailboxes that send or read mail through OAuth."""
 
-from __future__ import annotations
-
 from typing import Literal
 
 from mailoauth_cfg.model._base import Email, Name, StrictModel, Suppressions, Text

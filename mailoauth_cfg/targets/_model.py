@@ -16,8 +16,6 @@ value is checked against the provider's truth and rendered as declared (escaped 
 like any other value); omitted, it is derived exactly as mailoauth-cfg renders it.
 """
 
-from __future__ import annotations
-
 import functools
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 

@@ -1,7 +1,5 @@
 """``type: digdash``: the YAML of a DigDash Enterprise target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """``type: dolibarr``: the YAML of a Dolibarr target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

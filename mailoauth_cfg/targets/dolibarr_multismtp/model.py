@@ -1,7 +1,5 @@
 """``type: dolibarr-multismtp``: the YAML of a Dolibarr target with the MultiSMTP module."""
 
-from __future__ import annotations
-
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """``type: email-oauth2-proxy``: the YAML of an email-oauth2-proxy target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field

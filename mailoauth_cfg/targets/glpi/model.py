@@ -1,7 +1,5 @@
 """``type: glpi``: the YAML of a GLPI target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator

@@ -1,7 +1,5 @@
 """``type: msmtp``: the YAML of an msmtp target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator

@@ -1,7 +1,5 @@
 """``type: nextcloud-mail``: the YAML of a Nextcloud Mail target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator

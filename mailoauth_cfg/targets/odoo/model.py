@@ -1,7 +1,5 @@
 """``type: odoo``: the YAML of an Odoo target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

@@ -1,7 +1,5 @@
 """``type: openbee``: the YAML of an Open Bee Portal target."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Literal
 

@@ -1,7 +1,5 @@
 """``type: postfix-sasl-xoauth2``: the YAML of a Postfix relay with sasl-xoauth2."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field

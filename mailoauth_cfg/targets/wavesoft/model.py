@@ -1,7 +1,5 @@
 """``type: wavesoft``: the YAML of a WaveSoft CRM target."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator

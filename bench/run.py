@@ -30,7 +30,8 @@ from generate import generate, generate_render  # noqa: E402
 
 
 def _run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one fresh process."""
+    """Wall seconds and peak resident memory (MiB) of one fresh process (``env`` added to its
+    environment)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -53,31 +54,40 @@ def _pair(
     floor: list[str],
     runs: int,
     before: Callable[[str], None] | None = None,
-    env: dict[str, str] | None = None,
+    landmark: tuple[list[str], dict[str, str]] | None = None,
 ) -> dict[str, float]:
     """Medians of ``runs`` alternating runs of our command and its floor (alternating, so
-    that a burst of load from elsewhere on the machine weighs on both sides alike); ``env`` is
-    added to our command's environment."""
+    that a burst of load from elsewhere on the machine weighs on both sides alike).
+
+    ``landmark`` (a command and what it adds to the environment) joins the alternation: its
+    median and its ratio to the same floor are reported too."""
     walls: list[float] = []
     floors: list[float] = []
+    marks: list[float] = []
     peak = 0.0
     for _ in range(runs):
         if before is not None:
             before("ours")
-        wall, rss = _run(ours, env)
+        wall, rss = _run(ours)
         walls.append(wall)
         peak = max(peak, rss)
         if before is not None:
             before("floor")
         floors.append(_run(floor)[0])
+        if landmark is not None:
+            marks.append(_run(*landmark)[0])
     ours_s = statistics.median(walls)
     floor_s = statistics.median(floors)
-    return {
+    row = {
         "floor_s": round(floor_s, 3),
         "ours_s": round(ours_s, 3),
         "ratio": round(ours_s / floor_s, 2),
         "peak_rss_mib": round(peak, 1),
     }
+    if marks:
+        row["landmark_s"] = round(statistics.median(marks), 3)
+        row["landmark_ratio"] = round(statistics.median(marks) / floor_s, 2)
+    return row
 
 
 def _load_floor(path: Path) -> list[str]:
@@ -121,7 +131,6 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, Any]:
     tiny = workdir / "tiny.yaml"
     tiny.write_text(generate(1, targets=1), encoding="utf-8")
     floor = [sys.executable, "-c", "import yaml, pydantic, jinja2"]
-    row = _pair(_validate(tiny), floor, runs)
     # Not a goal, a landmark: `import pydantic` is lazy and leaves out its model machinery.
     # The least a validator built on pydantic models pays: one model, one field, one validation
     # (plugin discovery off, as the command line has it).
@@ -131,7 +140,9 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, Any]:
         f"{floor[2]}\nfrom pydantic import BaseModel, Field\n"
         "class M(BaseModel):\n    x: int = Field(default=0)\nM(x=1)",
     ]
-    models = _pair(one_model, floor, runs, env={"PYDANTIC_DISABLE_PLUGINS": "__all__"})
+    row = _pair(
+        _validate(tiny), floor, runs, landmark=(one_model, {"PYDANTIC_DISABLE_PLUGINS": "__all__"})
+    )
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", *_validate(tiny)[1:]],
         capture_output=True,
@@ -143,12 +154,7 @@ def bench_startup(runs: int, workdir: Path) -> dict[str, Any]:
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    return {
-        **row,
-        "one_model_s": models["ours_s"],
-        "one_model_ratio": models["ratio"],
-        "heavy_sdk_imports": sorted(imported & SDKS),
-    }
+    return {**row, "heavy_sdk_imports": sorted(imported & SDKS)}
 
 
 FLOOR_WRITER = """
@@ -270,7 +276,7 @@ def report(
         f"  ratio {startup['ratio']:.2f}x  peak {startup['peak_rss_mib']:.1f} MiB"
         f"  SDK imported: {', '.join(startup['heavy_sdk_imports']) or 'none'}",
         f"  landmark: the floor plus one pydantic model with one Field, validated once:"
-        f" {startup['one_model_s']:.3f}s, {startup['one_model_ratio']:.2f}x",
+        f" {startup['landmark_s']:.3f}s, {startup['landmark_ratio']:.2f}x",
         "",
         f"render: {render['mailboxes']} mailboxes x {render['targets']} targets,"
         f" {render['files']} files, {render['bytes']} bytes,"

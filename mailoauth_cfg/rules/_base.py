@@ -41,7 +41,9 @@ from mailoauth_cfg.records import record
 class RuleOptions(BaseModel):
     """Base of rule options (set under ``rules: {<id>: {options: ...}}`` in the config)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation: a config that sets no option never validates one (the
+    # engine constructs the defaults).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 OptionsT = TypeVar("OptionsT", bound=RuleOptions)

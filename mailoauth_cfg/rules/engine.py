@@ -149,7 +149,12 @@ def run_checks(
                 severity = Severity.parse(setting.severity)
             raw_options = setting.options
         try:
-            options = rule.options.model_validate(raw_options)
+            # the defaults, as validating {} gives them (defaults are not validated)
+            options = (
+                rule.options.model_validate(raw_options)
+                if raw_options
+                else rule.options.model_construct()
+            )
         except ValidationError as exc:
             for error in exc.errors(include_url=False) if report_settings else ():
                 key = ".".join(str(p) for p in error["loc"])

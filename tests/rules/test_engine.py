@@ -192,3 +192,34 @@ def test_a_former_rule_id_is_reported_with_its_new_id(tmp_path: Path) -> None:
     ]
     assert {f.location.line for f in found} == {9, 11}
     assert all("'target-version'" in f.fix for f in found)
+
+
+def test_options_left_unset_are_the_defaults_without_building_a_validator(tmp_path: Path) -> None:
+    """Start-up: a rule whose options the config does not set gets its defaults constructed;
+    its options model is built only when options are given (and then checked as before)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import datetime as dt, sys\n"
+        "from mailoauth_cfg.validation import validate_file\n"
+        "from mailoauth_cfg.rules.microsoft import ms_secret_expiry as rule\n"
+        "found = validate_file(sys.argv[1], as_of=dt.date(2026, 11, 22)).findings\n"
+        "shown = ('ms-secret-expiry', 'rule-settings-invalid')\n"
+        "rules = sorted(f.rule for f in found if f.rule in shown)\n"
+        "print(rule.Options.__pydantic_complete__, rules)\n"
+    )
+    plain = _write(tmp_path)
+    (tmp_path / "set").mkdir()
+    given = _write(tmp_path / "set", rules="rules:\n  ms-secret-expiry: {options: {lead_days: 5}}")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout.strip()
+        for path in (plain, given)
+    ]
+    assert runs == ["False ['ms-secret-expiry']", "True []"]

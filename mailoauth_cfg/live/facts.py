@@ -24,6 +24,8 @@ from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mailoauth_cfg.model._base import new_dict
+
 T = TypeVar("T")
 
 NOT_FETCHED = (
@@ -69,7 +71,7 @@ class ProviderSnapshot(FactModel):
     """Collection -> the service it is read from (``users`` -> ``graph``)."""
 
     taken_at: dt.datetime | None = None
-    unavailable: dict[str, str] = Field(default_factory=dict)
+    unavailable: dict[str, str] = Field(default_factory=new_dict)
     """Fact key -> why it could not be read. Keys: ``*`` (the whole provider), a service
     (``graph``, ``exchange``, ``directory``), a collection (``users``) or ``collection:key``."""
 

@@ -50,6 +50,7 @@ from mailoauth_cfg.live.microsoft.snapshot import (
     ServicePrincipalAuthorization,
     TransportConfig,
 )
+from mailoauth_cfg.model._base import new_dict
 
 FORMAT = "mailoauth-cfg-snapshot"
 VERSION = 1
@@ -62,8 +63,8 @@ class Snapshot(FactModel):
     version: Literal[1] = 1
     tool_version: str = ""
     taken_at: dt.datetime | None = None
-    microsoft: dict[str, MicrosoftTenant] = Field(default_factory=dict)
-    google: dict[str, GoogleDomain] = Field(default_factory=dict)
+    microsoft: dict[str, MicrosoftTenant] = Field(default_factory=new_dict)
+    google: dict[str, GoogleDomain] = Field(default_factory=new_dict)
 
     def merged(self, other: Snapshot) -> Snapshot:
         """This snapshot with ``other``'s provider sections added (``other`` wins on clashes)."""

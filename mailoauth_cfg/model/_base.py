@@ -65,6 +65,20 @@ class StrictModel(BaseModel):
     )
 
 
+def new_dict() -> dict[Any, Any]:
+    """A new empty mapping: the default factory of mapping fields.
+
+    pydantic reads every default factory's signature; a builtin's (``dict``, ``list``) is
+    parsed from its text signature with ``tokenize`` (2 ms at start-up for the first one),
+    a function's is read directly."""
+    return {}
+
+
+def new_list() -> list[Any]:
+    """A new empty list: the default factory of list fields (see :func:`new_dict`)."""
+    return []
+
+
 def _check_text(value: str) -> str:
     if value.isascii() and value.isprintable():
         return value  # printable ASCII holds no control and no bidirectional character
@@ -410,7 +424,7 @@ class SuppressionSpec(StrictModel):
     """After this date the finding is reported again."""
 
 
-Suppressions = Annotated[list[SuppressionSpec], Field(default_factory=list)]
+Suppressions = Annotated[list[SuppressionSpec], Field(default_factory=new_list)]
 
 
 def schema_extra(**extra: Any) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from mailoauth_cfg.model._base import Name, PathText, StrictModel
+from mailoauth_cfg.model._base import Name, PathText, StrictModel, new_dict, new_list
 from mailoauth_cfg.model.apps import App
 from mailoauth_cfg.model.providers import Provider
 from mailoauth_cfg.model.targets import Target
@@ -16,7 +16,7 @@ class RuleSetting(StrictModel):
 
     severity: Literal["error", "warning", "info", "off"] | None = None
     """Override the rule's default severity; ``off`` disables it."""
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=new_dict)
     """Rule options (see ``mailoauth-cfg explain RULE``)."""
 
 
@@ -27,18 +27,18 @@ class MailConfig(StrictModel):
     """Config format version; always 1."""
     include: list[PathText] | PathText | None = None
     """Files or globs (relative to this file) merged into this config."""
-    providers: dict[Name, Provider] = Field(default_factory=dict)
+    providers: dict[Name, Provider] = Field(default_factory=new_dict)
     """Identity providers by name: a Microsoft Entra tenant or a Google domain."""
-    apps: dict[Name, App] = Field(default_factory=dict)
+    apps: dict[Name, App] = Field(default_factory=new_dict)
     """App registrations / OAuth clients by name."""
-    users: list[User] = Field(default_factory=list)
+    users: list[User] = Field(default_factory=new_list)
     """Mailboxes."""
-    targets: dict[Name, Target] = Field(default_factory=dict)
+    targets: dict[Name, Target] = Field(default_factory=new_dict)
     """Applications to configure, by name."""
-    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    rules: dict[str, RuleSetting] = Field(default_factory=new_dict)
     """Rule settings by rule ID."""
 
-    _users_by_email: dict[str, User] = PrivateAttr(default_factory=dict)
+    _users_by_email: dict[str, User] = PrivateAttr(default_factory=new_dict)
     _plans: Any = PrivateAttr(default=None)
 
     @property

@@ -31,6 +31,7 @@ from mailoauth_cfg.model._base import (
     Text,
     Url,
     Version,
+    new_list,
 )
 from mailoauth_cfg.model.apps import CredentialName
 from mailoauth_cfg.model.providers import _check_tenant
@@ -125,7 +126,7 @@ class TargetModel(StrictModel):
 
     app: Name | None = None
     """Name of the app registration / OAuth client (``apps:``) the target uses."""
-    users: list[Email] = Field(default_factory=list)
+    users: list[Email] = Field(default_factory=new_list)
     """Mailboxes (``users:`` e-mails) the target sends or reads as."""
     protocols: list[Protocol] = Field(default_factory=lambda: _SMTP_ONLY.copy())
     """Protocols the target uses: ``smtp`` to send, ``imap``/``pop`` to read."""

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from mailoauth_cfg.live.facts import FactModel as _Model
 from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown, observed
+from mailoauth_cfg.model._base import new_dict, new_list
 
 # --- Directory, Gmail and Service Usage facts -------------------------------------------------
 
@@ -20,7 +21,7 @@ class GoogleUser(_Model):
 
     id: str | None = None
     primary_email: str
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=new_list)
     """``aliases`` and ``nonEditableAliases``, lower case."""
     suspended: bool | None = None
     suspension_reason: str | None = None
@@ -36,7 +37,7 @@ class GoogleToken(_Model):
     token value: client ID and scopes only."""
 
     client_id: str
-    scopes: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=new_list)
     display_text: str | None = None
     native_app: bool | None = None
     anonymous: bool | None = None
@@ -106,13 +107,13 @@ class GoogleDomain(ProviderSnapshot):
     type: Literal["google"] = "google"
     domain: str | None = None
     account: str = "workspace"
-    users: dict[str, GoogleUser | None] = Field(default_factory=dict)
-    tokens: dict[str, list[GoogleToken]] = Field(default_factory=dict)
-    app_passwords: dict[str, list[AppPassword]] = Field(default_factory=dict)
-    imap: dict[str, ImapSettings | None] = Field(default_factory=dict)
-    pop: dict[str, PopSettings | None] = Field(default_factory=dict)
-    send_as: dict[str, SendAs | None] = Field(default_factory=dict)
-    services: dict[str, str | None] = Field(default_factory=dict)
+    users: dict[str, GoogleUser | None] = Field(default_factory=new_dict)
+    tokens: dict[str, list[GoogleToken]] = Field(default_factory=new_dict)
+    app_passwords: dict[str, list[AppPassword]] = Field(default_factory=new_dict)
+    imap: dict[str, ImapSettings | None] = Field(default_factory=new_dict)
+    pop: dict[str, PopSettings | None] = Field(default_factory=new_dict)
+    send_as: dict[str, SendAs | None] = Field(default_factory=new_dict)
+    services: dict[str, str | None] = Field(default_factory=new_dict)
     """Service state (``ENABLED``, ``DISABLED``); ``None``: the project does not exist."""
 
     # Lookups: value, None (read: does not exist) or Unknown (not read).

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from mailoauth_cfg.live.facts import FactModel as _Model
 from mailoauth_cfg.live.facts import ProviderSnapshot, Unknown, observed
+from mailoauth_cfg.model._base import new_dict, new_list
 
 # --- Graph facts ---------------------------------------------------------------------
 
@@ -49,12 +50,12 @@ class Application(_Model):
     app_id: str
     display_name: str | None = None
     sign_in_audience: str | None = None
-    web_redirect_uris: list[str] = Field(default_factory=list)
-    public_client_redirect_uris: list[str] = Field(default_factory=list)
-    spa_redirect_uris: list[str] = Field(default_factory=list)
-    required_resource_access: list[ResourceAccess] = Field(default_factory=list)
-    password_credentials: list[Credential] = Field(default_factory=list)
-    key_credentials: list[Credential] = Field(default_factory=list)
+    web_redirect_uris: list[str] = Field(default_factory=new_list)
+    public_client_redirect_uris: list[str] = Field(default_factory=new_list)
+    spa_redirect_uris: list[str] = Field(default_factory=new_list)
+    required_resource_access: list[ResourceAccess] = Field(default_factory=new_list)
+    password_credentials: list[Credential] = Field(default_factory=new_list)
+    key_credentials: list[Credential] = Field(default_factory=new_list)
     is_fallback_public_client: bool | None = None
     """"Allow public client flows" (device code, ROPC)."""
 
@@ -74,9 +75,9 @@ class PermissionTable(_Model):
     sp_id: str
     app_id: str
     display_name: str | None = None
-    scopes: dict[str, str] = Field(default_factory=dict)
+    scopes: dict[str, str] = Field(default_factory=new_dict)
     """Delegated scopes: GUID (lower case) -> value (``SMTP.Send``)."""
-    roles: dict[str, str] = Field(default_factory=dict)
+    roles: dict[str, str] = Field(default_factory=new_dict)
     """Application roles: GUID (lower case) -> value (``IMAP.AccessAsApp``)."""
 
     def ids_of(self, name: str, kind: Literal["Scope", "Role"]) -> set[str]:
@@ -90,7 +91,7 @@ class AuthorizationPolicy(_Model):
     """The tenant's user-consent setting (``GET /policies/authorizationPolicy``,
     ``defaultUserRolePermissions.permissionGrantPoliciesAssigned``)."""
 
-    permission_grant_policies_assigned: list[str] = Field(default_factory=list)
+    permission_grant_policies_assigned: list[str] = Field(default_factory=new_list)
     """``ManagePermissionGrantsForSelf.<policy>`` entries: ``microsoft-user-default-legacy``
     (users consent to any permission that needs no admin), ``microsoft-user-default-low``
     (only to permissions classified low impact, for apps of this organisation or of verified
@@ -146,10 +147,10 @@ class DirectoryUser(_Model):
     id: str
     user_principal_name: str | None = None
     mail: str | None = None
-    proxy_addresses: list[str] = Field(default_factory=list)
+    proxy_addresses: list[str] = Field(default_factory=new_list)
     account_enabled: bool | None = None
     user_type: str | None = None
-    assigned_plans: list[AssignedPlan] = Field(default_factory=list)
+    assigned_plans: list[AssignedPlan] = Field(default_factory=new_list)
 
     @property
     def primary_smtp(self) -> str | None:
@@ -225,7 +226,7 @@ class MailboxPermission(_Model):
     """One ``Get-MailboxPermission`` entry."""
 
     user: str
-    access_rights: list[str] = Field(default_factory=list)
+    access_rights: list[str] = Field(default_factory=new_list)
     deny: bool = False
     is_inherited: bool = False
 
@@ -234,7 +235,7 @@ class RecipientPermission(_Model):
     """One ``Get-RecipientPermission`` entry."""
 
     trustee: str
-    access_rights: list[str] = Field(default_factory=list)
+    access_rights: list[str] = Field(default_factory=new_list)
     access_control_type: str = "Allow"
 
 
@@ -309,37 +310,37 @@ class MicrosoftTenant(ProviderSnapshot):
     type: Literal["microsoft"] = "microsoft"
     tenant: str
     cloud: str = "global"
-    applications: dict[str, Application | None] = Field(default_factory=dict)
-    service_principals: dict[str, ServicePrincipal | None] = Field(default_factory=dict)
+    applications: dict[str, Application | None] = Field(default_factory=new_dict)
+    service_principals: dict[str, ServicePrincipal | None] = Field(default_factory=new_dict)
     """By app ID."""
-    grants: dict[str, list[PermissionGrant]] = Field(default_factory=dict)
+    grants: dict[str, list[PermissionGrant]] = Field(default_factory=new_dict)
     """By client service principal object ID."""
-    app_role_assignments: dict[str, list[AppRoleAssignment]] = Field(default_factory=dict)
+    app_role_assignments: dict[str, list[AppRoleAssignment]] = Field(default_factory=new_dict)
     """By service principal object ID."""
-    resources: dict[str, PermissionTable | None] = Field(default_factory=dict)
+    resources: dict[str, PermissionTable | None] = Field(default_factory=new_dict)
     """Resource service principals (Graph, Exchange Online) by app ID."""
-    low_impact: dict[str, list[str]] = Field(default_factory=dict)
+    low_impact: dict[str, list[str]] = Field(default_factory=new_dict)
     """Delegated permissions the tenant classified ``low`` impact, by resource app ID: their
     values (``User.Read``), lower case (``delegatedPermissionClassifications``)."""
     authorization_policy: AuthorizationPolicy | None = None
     """The user-consent setting (``None``: not read)."""
-    users: dict[str, DirectoryUser | None] = Field(default_factory=dict)
+    users: dict[str, DirectoryUser | None] = Field(default_factory=new_dict)
     """By the address named in the config."""
-    mailbox_settings: dict[str, MailboxSettings | None] = Field(default_factory=dict)
+    mailbox_settings: dict[str, MailboxSettings | None] = Field(default_factory=new_dict)
     transport_config: TransportConfig | None = None
-    cas_mailboxes: dict[str, CasMailbox | None] = Field(default_factory=dict)
-    mailboxes: dict[str, Mailbox | None] = Field(default_factory=dict)
+    cas_mailboxes: dict[str, CasMailbox | None] = Field(default_factory=new_dict)
+    mailboxes: dict[str, Mailbox | None] = Field(default_factory=new_dict)
     exchange_service_principals: dict[str, ExchangeServicePrincipal | None] = Field(
-        default_factory=dict
+        default_factory=new_dict
     )
     """By app ID."""
-    mailbox_permissions: dict[str, list[MailboxPermission]] = Field(default_factory=dict)
-    recipient_permissions: dict[str, list[RecipientPermission]] = Field(default_factory=dict)
-    role_assignments: dict[str, list[ManagementRoleAssignment]] = Field(default_factory=dict)
+    mailbox_permissions: dict[str, list[MailboxPermission]] = Field(default_factory=new_dict)
+    recipient_permissions: dict[str, list[RecipientPermission]] = Field(default_factory=new_dict)
+    role_assignments: dict[str, list[ManagementRoleAssignment]] = Field(default_factory=new_dict)
     """By role name, lower case (``application smtp.sendasapp``)."""
-    management_scopes: dict[str, ManagementScope | None] = Field(default_factory=dict)
+    management_scopes: dict[str, ManagementScope | None] = Field(default_factory=new_dict)
     """By scope name, lower case."""
-    authorizations: dict[str, list[ServicePrincipalAuthorization]] = Field(default_factory=dict)
+    authorizations: dict[str, list[ServicePrincipalAuthorization]] = Field(default_factory=new_dict)
     """By ``<app ID>/<mailbox>``: ``Test-ServicePrincipalAuthorization`` rows."""
 
     # Lookups: value, None (read: does not exist) or Unknown (not read).

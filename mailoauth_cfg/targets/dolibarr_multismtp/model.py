@@ -4,7 +4,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field
 
-from mailoauth_cfg.model._base import Email, Text
+from mailoauth_cfg.model._base import Email, Text, new_dict
 from mailoauth_cfg.targets._model import EntryAccount, TargetModel, TenantSetting, Url, Version
 from mailoauth_cfg.targets.dolibarr_multismtp.facts import VERSIONS
 
@@ -19,7 +19,7 @@ class MultismtpTarget(TargetModel):
     """``$dolibarr_main_url_root``."""
     version: Annotated[Version, AfterValidator(VERSIONS.format.check)]
     """Dolibarr version (OAuth IMAP needs 22 or later)."""
-    user_ids: dict[Email, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    user_ids: dict[Email, Annotated[int, Field(ge=1)]] = Field(default_factory=new_dict)
     """Dolibarr user id (``llx_user.rowid``) of each mailbox, by e-mail."""
     entity: Annotated[int, Field(ge=1)] = 1
     """Dolibarr entity."""

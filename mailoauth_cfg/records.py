@@ -20,6 +20,7 @@ loops (findings, locations, plans: thousands per large config) is declared ``hot
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform, overload
 
@@ -63,19 +64,49 @@ def record(
     return make if cls is None else make(cls)
 
 
-def _fields(cls: type[Any]) -> dict[str, dataclasses.Field[Any]]:
+_MADE = frozenset(
+    {"__init__", "__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__", "__post_init__"}
+)
+"""Methods a record makes itself: a class that writes its own is refused, not overwritten."""
+
+
+def _refuse(cls: type[Any]) -> None:
+    """Refuse what a rebuilt class would silently lose or change (see :func:`_make`)."""
     if type(cls) is not type:
         raise TypeError(f"{cls.__name__}: a record is a plain class (no metaclass)")
     for base in cls.__mro__[1:-1]:
         if "__dataclass_fields__" in base.__dict__ or "__slots__" not in base.__dict__:
             raise TypeError(f"{cls.__name__}: a record's bases hold no field and no __dict__")
+    for name, value in cls.__dict__.items():
+        if name in _MADE:
+            raise TypeError(f"{cls.__name__}.{name}: a record makes this method itself")
+        # a function, or what classmethod, staticmethod, property and cached_property wrap
+        for function in (value, *(getattr(value, a, None) for a in ("__func__", "fget", "func"))):
+            code = getattr(function, "__code__", None)
+            if code is not None and "__class__" in code.co_freevars:
+                # super() or __class__ would name the class the record replaces
+                raise TypeError(f"{cls.__name__}.{name}: a record's methods use no super()")
+
+
+def _fields(cls: type[Any]) -> dict[str, dataclasses.Field[Any]]:
+    _refuse(cls)
     own = cls.__dict__
     fields: dict[str, dataclasses.Field[Any]] = {}
     ordered = False
-    for name, annotation in own.get("__annotations__", {}).items():
+    # the class's own annotations, however they are stored (evaluated lazily from Python 3.14)
+    annotations = inspect.get_annotations(cls)
+    if not annotations:
+        raise TypeError(f"{cls.__name__}: a record declares at least one field")
+    for name, annotation in annotations.items():
         if str(annotation).startswith(("ClassVar", "typing.ClassVar", "InitVar")):
             raise TypeError(f"{cls.__name__}.{name}: a record has no class or init-only field")
         value = own.get(name, _MISSING)
+        if not isinstance(value, dataclasses.Field) and type(value).__hash__ is None:
+            # as dataclasses: an unhashable default (a list, a dict) would be shared by all
+            raise ValueError(
+                f"{cls.__name__}.{name}: mutable default {type(value)} is not allowed: "
+                "use default_factory"
+            )
         spec: Any = (
             value if isinstance(value, dataclasses.Field) else dataclasses.field(default=value)
         )
@@ -203,6 +234,6 @@ def _make(cls: type[T], *, frozen: bool, slots: bool, hot: bool) -> type[T]:
     namespace = {k: v for k, v in cls.__dict__.items() if k not in fields}
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
-    namespace.update(methods, __match_args__=names, __dataclass_fields__=fields)
+    namespace.update(methods, __match_args__=names, __dataclass_fields__=fields, __qualname__=title)
     made: type[T] = type(cls.__name__, cls.__bases__, namespace)
     return made

@@ -264,3 +264,60 @@ def test_field_options_a_record_does_not_honour_are_refused() -> None:
         @record
         class KeywordOnly:
             a: int = field(default=0, kw_only=True)
+
+
+def test_what_a_rebuilt_class_would_lose_is_refused() -> None:
+    """A record is a new class made from the one written: a method of its own that the record
+    also makes, ``super()`` (which would name the class written), a shared mutable default or
+    a class without fields would silently behave otherwise; each is refused instead."""
+    with pytest.raises(TypeError, match="makes this method itself"):
+
+        @record
+        class OwnRepr:
+            a: int
+
+            def __repr__(self) -> str:
+                return "mine"
+
+    with pytest.raises(TypeError, match="makes this method itself"):
+
+        @record
+        class PostInit:
+            a: int
+
+            def __post_init__(self) -> None:
+                pass
+
+    with pytest.raises(TypeError, match="use no super"):
+
+        @record(slots=False)
+        class UsesSuper:
+            a: int
+
+            @functools.cached_property
+            def text(self) -> str:
+                return super().__str__()
+
+    with pytest.raises(ValueError, match="mutable default <class 'list'> is not allowed"):
+
+        @record
+        class SharedList:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="at least one field"):
+
+        @record
+        class Empty:
+            pass
+
+
+def test_a_record_keeps_its_qualified_name() -> None:
+    @record
+    class Inner:
+        a: int
+
+    assert Inner.__qualname__.endswith("test_a_record_keeps_its_qualified_name.<locals>.Inner")
+    assert repr(Inner(1)) == f"{Inner.__qualname__}(a=1)"  # as a dataclass's repr
+    assert Pattern.__qualname__ == "Pattern"
+    assert Pattern.__module__ == __name__
+    assert Pattern.__doc__ == "A picklable record (module level)."

@@ -58,6 +58,7 @@ def _no_plugin_discovery(setting: str) -> None:
     module, imported then: a pydantic that reads more of it loses nothing. A partial setting
     (some plugins named) leaves the real loader in place.
     """
+    import importlib.machinery
     import sys
     import types
 
@@ -73,10 +74,11 @@ def _no_plugin_discovery(setting: str) -> None:
         if name.startswith("__"):  # what the import system probes (``__path__``...)
             raise AttributeError(name)
         if sys.modules.get(_PLUGIN_LOADER) is stand_in:
-            del sys.modules[_PLUGIN_LOADER]
+            sys.modules.pop(_PLUGIN_LOADER, None)
         return getattr(importlib.import_module(_PLUGIN_LOADER), name)
 
     stand_in = types.ModuleType(_PLUGIN_LOADER, "pydantic's plugin loader, plugins disabled")
+    stand_in.__spec__ = importlib.machinery.ModuleSpec(_PLUGIN_LOADER, None)
     stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
     stand_in.__getattr__ = real  # type: ignore[method-assign]
     sys.modules[_PLUGIN_LOADER] = stand_in  # pydantic imports it by name, relative to its package

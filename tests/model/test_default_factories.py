@@ -17,11 +17,12 @@ from mailoauth_cfg.targets import kind_keys, plugin
 
 def _our_models() -> list[type[BaseModel]]:
     for info in pkgutil.walk_packages(mailoauth_cfg.__path__, "mailoauth_cfg."):
-        if ".live." in info.name or info.name.endswith(("model", "snapshot", "_base")):
-            try:
-                importlib.import_module(info.name)
-            except ImportError:  # an optional SDK this environment lacks
-                continue
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            importlib.import_module(info.name)  # every module: rules' options, live snapshots...
+        except ImportError:  # an optional SDK this environment lacks
+            continue
     for key in kind_keys():
         assert plugin(key).model is not None
     found: list[type[BaseModel]] = []

@@ -223,3 +223,16 @@ def test_options_left_unset_are_the_defaults_without_building_a_validator(tmp_pa
         for path in (plain, given)
     ]
     assert runs == ["False ['ms-secret-expiry']", "True []"]
+
+
+def test_every_rules_default_options_are_what_validating_nothing_gives() -> None:
+    """The engine constructs the defaults of options a config leaves unset; that is only
+    right while validating ``{}`` gives the same (no required option, no validator)."""
+    from mailoauth_cfg.live.rules import LIVE_RULES
+    from mailoauth_cfg.rules import all_rules
+
+    rules = (*all_rules(), *LIVE_RULES)
+    with_options = [rule for rule in rules if rule.options.model_fields]
+    assert len(with_options) >= 5
+    for rule in rules:
+        assert rule.options.model_construct() == rule.options.model_validate({}), rule.id

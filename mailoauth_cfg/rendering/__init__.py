@@ -260,6 +260,8 @@ class RenderResult:
 
     files: list[RenderedFile]
     findings: list[Finding]
+    helped: int = 0
+    """Files a forked helper rendered (:mod:`.parallel`; 0: all were rendered here)."""
 
 
 @gc_paused
@@ -275,6 +277,7 @@ def render(
     secretless: bool = False,
     specialise: bool = True,
     on_batch: Callable[[list[RenderedFile]], None] | None = None,
+    parallel: bool | None = None,
 ) -> RenderResult:
     """Render every target (or ``only`` those) into memory.
 
@@ -284,56 +287,73 @@ def render(
     (:mod:`.shapes`); the bytes are the same either way. ``on_batch`` receives files as they
     are rendered (a :class:`~.writer.WriteSession` stages them meanwhile); a file handed over
     may still be replaced (see :func:`_render_outputs`), and a render that ends in findings or
-    an error returns no file.
+    an error returns no file. ``parallel`` renders part of the outputs in a forked helper
+    (:mod:`.parallel`; the bytes are the same): ``None`` when the render is large and two cores
+    are there, ``True`` whenever a helper can run, ``False`` never.
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
     """
-    from mailoauth_cfg.rendering import provider_side, runbooks
+    from mailoauth_cfg.rendering import parallel as helpers
 
     env = make_environment(template_dirs)
-    ctx = RenderContext(
-        config=config,
-        marks=marks,
-        plans=plan(config),
-        config_name=config_name,
-        root=root,
-        environ=os.environ if environ is None else environ,
-        secretless=secretless,
-    )
-    selected = sorted(only) if only else sorted(ctx.plans.targets)
-    unknown = [n for n in selected if n not in ctx.plans.targets]
+    plans = plan(config)
+    selected = sorted(only) if only else sorted(plans.targets)
+    unknown = [n for n in selected if n not in plans.targets]
     if unknown:
         raise RenderError(f"unknown target(s): {', '.join(unknown)}")
-    files: list[RenderedFile] = []
+
+    def new_context() -> RenderContext:
+        return RenderContext(
+            config=config,
+            marks=marks,
+            plans=plans,
+            config_name=config_name,
+            root=root,
+            environ=os.environ if environ is None else environ,
+            secretless=secretless,
+        )
+
+    if parallel is None:
+        mailboxes = sum(len(plans.targets[name].target.users) for name in selected)
+        parallel = mailboxes >= helpers.MIN_COST
+    if parallel and helpers.available():
+        result = _render_split(new_context(), env, selected, specialise, on_batch)
+        if result is not None:
+            return result
+    return _render_whole(new_context(), env, selected, specialise, on_batch)
+
+
+def _jobs(ctx: RenderContext, selected: list[str]) -> Iterator[tuple[list[Output], str, str]]:
+    """Each target's outputs, then those of the apps they use: (outputs, prefix, target).
+    Lazily: one target's outputs are rendered before the next target's are made."""
+    from mailoauth_cfg.rendering import provider_side, runbooks
+
     apps_used: set[str] = set()
-
-    def hand(batch: list[RenderedFile]) -> None:
-        if on_batch is not None and batch and not ctx.findings:  # nothing is written then
-            on_batch(batch)
-
     for name in selected:
         tplan = ctx.plans.targets[name]
         ctx.current_target = name
-        outputs = tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan)
-        files.extend(_render_outputs(ctx, env, outputs, f"{name}/", name, specialise, hand))
+        yield tplan.plugin.outputs(ctx, tplan) + runbooks.outputs(ctx, tplan), f"{name}/", name
         if tplan.app_name:
             apps_used.add(tplan.app_name)
     ctx.current_target = ""
     for app_name in sorted(apps_used):
         aplan = ctx.plans.apps.get(app_name)
         if aplan is not None:
-            files.extend(
-                _render_outputs(
-                    ctx,
-                    env,
-                    provider_side.outputs(ctx, aplan),
-                    f"_apps/{app_name}/",
-                    "",
-                    specialise,
-                    hand,
-                )
-            )
+            yield provider_side.outputs(ctx, aplan), f"_apps/{app_name}/", ""
+
+
+def _handing(
+    ctx: RenderContext, on_batch: Callable[[list[RenderedFile]], None] | None
+) -> Callable[[list[RenderedFile]], None]:
+    def hand(batch: list[RenderedFile]) -> None:
+        if on_batch is not None and batch and not ctx.findings:  # nothing is written then
+            on_batch(batch)
+
+    return hand
+
+
+def _finished(ctx: RenderContext, files: list[RenderedFile]) -> RenderResult:
     ctx.findings.extend(ctx.unresolved())
     if ctx.findings:
         return RenderResult(files=[], findings=ctx.findings)
@@ -342,6 +362,81 @@ def render(
     if duplicates:
         raise RenderError(f"two outputs share a path: {', '.join(duplicates)}")
     return RenderResult(files=sorted(files, key=lambda f: f.path), findings=[])
+
+
+def _render_whole(
+    ctx: RenderContext,
+    env: Environment,
+    selected: list[str],
+    specialise: bool,
+    on_batch: Callable[[list[RenderedFile]], None] | None,
+) -> RenderResult:
+    """Render in this process, output after output (what decides findings and errors)."""
+    hand = _handing(ctx, on_batch)
+    files: list[RenderedFile] = []
+    for outputs, prefix, target in _jobs(ctx, selected):
+        files.extend(_render_outputs(ctx, env, outputs, prefix, target, specialise, hand))
+    return _finished(ctx, files)
+
+
+def _render_split(
+    ctx: RenderContext,
+    env: Environment,
+    selected: list[str],
+    specialise: bool,
+    on_batch: Callable[[list[RenderedFile]], None] | None,
+) -> RenderResult | None:
+    """Render with a helper rendering part of the outputs (:mod:`.parallel`); ``None`` when
+    anything but a clean render happens on either side (or no helper can run): the caller
+    renders in one process then, which reports findings and errors in their order."""
+    from mailoauth_cfg.rendering import parallel as helpers
+
+    jobs = list(_jobs(ctx, selected))
+    if ctx.findings or ctx._missing:
+        return None
+    theirs = helpers.split([[helpers.cost(item) for item in job[0]] for job in jobs])
+
+    def share(helper: bool) -> list[tuple[int, list[Output], str, str]]:
+        """Each job's outputs on one side, in their order."""
+        shares = []
+        for index, (outputs, prefix, target) in enumerate(jobs):
+            mine = [o for o, h in zip(outputs, theirs[index], strict=True) if h is helper]
+            shares.append((index, mine, prefix, target))
+        return shares
+
+    def helper_work() -> list[RenderedFile] | None:
+        done = [
+            f
+            for _, outputs, prefix, target in share(True)
+            if outputs
+            for f in _render_outputs(ctx, env, outputs, prefix, target, specialise)
+        ]
+        return None if ctx.findings or ctx._missing else done
+
+    helper = helpers.start(helper_work)
+    if helper is None:
+        return None
+    hand = _handing(ctx, on_batch)
+    files: list[RenderedFile] = []
+    try:
+        for _, outputs, prefix, target in share(False):
+            if outputs:
+                files.extend(_render_outputs(ctx, env, outputs, prefix, target, specialise, hand))
+    except Exception:  # the render in one process raises it (or the error before it)
+        helper.stop()
+        return None
+    except BaseException:
+        helper.stop()
+        raise
+    if ctx.findings or ctx._missing:
+        helper.stop()
+        return None
+    received = helpers.finish(helper)
+    if received is None:
+        return None
+    hand(received)
+    result = _finished(ctx, files + received)
+    return RenderResult(files=result.files, findings=result.findings, helped=len(received))
 
 
 def _render_outputs(

@@ -59,6 +59,8 @@ class RenderContext:
     _missing: dict[PathKey, tuple[str, ObjectRef, str, list[str]]] = field(default_factory=dict)
     _users: dict[str, tuple[User, ...]] = field(default_factory=dict)
     """Each target's declared users, looked up once (every output's context lists them)."""
+    user_dumps: dict[str, Any] = field(default_factory=dict)
+    """Each mailbox as JSON (by e-mail), dumped once for every host config that lists it."""
 
     def secret(self, ref: SecretRef | None, path: PathKey, object_: ObjectRef) -> Secret | None:
         """Resolve a secret reference, or record a located finding and return ``None``."""

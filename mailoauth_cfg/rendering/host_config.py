@@ -74,7 +74,10 @@ def document(ctx: RenderContext, plan: TargetPlan) -> dict[str, Any]:
             plan.app_name: _with_literal_secrets(app, _dump(app), ("apps", plan.app_name))
         }
     users = [u for u in (config.user(e) for e in plan.target.users) if u is not None]
-    doc["users"] = [_dump(u) for u in users]
+    dumps = ctx.user_dumps  # several targets list the same mailboxes: each is dumped once
+    doc["users"] = [
+        dumps[u.email] if u.email in dumps else dumps.setdefault(u.email, _dump(u)) for u in users
+    ]
     doc["targets"] = {plan.name: _dump(plan.target)}
     return doc
 

@@ -80,16 +80,22 @@ def test_findings_and_errors_are_decided_by_the_render_in_one_process(tmp_path: 
     config = tmp_path / "mailoauth.yaml"
     config.write_text(generate_render(40), encoding="utf-8")
     # a secret that cannot be read: a finding (the render in one process reports it)
-    text = config.read_text(encoding="utf-8").replace(
-        "    public_client_flows: true",
-        "    platform: web\n    client_secret: {env: UNSET_SECRET}",
-    ).replace("    platform: public\n", "")
+    text = (
+        config.read_text(encoding="utf-8")
+        .replace(
+            "    public_client_flows: true",
+            "    platform: web\n    client_secret: {env: UNSET_SECRET}",
+        )
+        .replace("    platform: public\n", "")
+    )
     broken = tmp_path / "broken.yaml"
     broken.write_text(text, encoding="utf-8")
     alone, shared = _render(broken, False), _render(broken, True)
-    assert isinstance(shared, RenderResult) and shared.findings
+    assert isinstance(shared, RenderResult)
+    assert shared.findings
     assert _seen(shared) == _seen(alone)
-    assert shared.helped == 0 and shared.files == []
+    assert shared.helped == 0
+    assert shared.files == []
     # a template that fails for one mailbox in the helper's share: the same error
     common = tmp_path / "templates" / "_common"
     common.mkdir(parents=True)
@@ -100,7 +106,8 @@ def test_findings_and_errors_are_decided_by_the_render_in_one_process(tmp_path: 
     )
     options = {"template_dirs": [tmp_path / "templates"]}
     alone, shared = _render(config, False, **options), _render(config, True, **options)
-    assert isinstance(alone, str) and "ZeroDivisionError" in alone
+    assert isinstance(alone, str)
+    assert "ZeroDivisionError" in alone
     assert shared == alone
 
 
@@ -108,12 +115,14 @@ def test_a_small_render_stays_in_one_process_and_a_large_one_is_shared(tmp_path:
     small = tmp_path / "small.yaml"
     small.write_text(generate_render(30), encoding="utf-8")
     result = _render(small, None)
-    assert isinstance(result, RenderResult) and result.helped == 0
+    assert isinstance(result, RenderResult)
+    assert result.helped == 0
     large = tmp_path / "large.yaml"
     mailboxes = int(parallel.MIN_COST) // 3 + 1  # three targets: each mailbox counts three times
     large.write_text(generate_render(mailboxes), encoding="utf-8")
     result = _render(large, None)
-    assert isinstance(result, RenderResult) and not result.findings
+    assert isinstance(result, RenderResult)
+    assert not result.findings
     assert result.helped > len(result.files) // 3
     assert len(result.files) == 3 * mailboxes + 16  # a runbook per mailbox and target
 
@@ -122,7 +131,12 @@ def test_the_split_is_balanced_and_fixed_by_the_costs() -> None:
     costs = [[5001.0, 1.0, 1.0], [1.0] * 6000, [3.0]]
     theirs = parallel.split(costs)
     assert parallel.split(costs) == theirs
-    helper = sum(c for job, flags in zip(costs, theirs) for c, h in zip(job, flags) if h)
+    helper = sum(
+        c
+        for job, flags in zip(costs, theirs, strict=True)
+        for c, h in zip(job, flags, strict=True)
+        if h
+    )
     total = sum(map(sum, costs))
     assert abs(helper - (total - helper)) <= 5001
     assert theirs[0][0] is False  # the largest is this process's, the helper then catches up

@@ -95,9 +95,9 @@ _TRACE: contextvars.ContextVar[Trace | None] = contextvars.ContextVar(
 )
 
 
-def active() -> Trace | None:
-    """The trace being recorded, if any (checked by ``finalize`` and the escaping filters)."""
-    return _TRACE.get()
+active: Callable[[], Trace | None] = _TRACE.get
+"""The trace being recorded, if any (checked by ``finalize`` and the escaping filters, for every
+printed expression: the context variable's own method, with no Python call around it)."""
 
 
 def holds(value: Any) -> bool:

@@ -38,11 +38,14 @@ import fcntl
 import functools
 import hashlib
 import json
+import mmap
 import os
+import pickle
 import re
 import secrets
 import shutil
 import signal
+import socket
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -59,9 +62,6 @@ MANIFEST = "manifest.json"
 MASK = "********"
 DIR_MODE = 0o755
 STAGE_PREFIX = ".mailoauth-cfg-stage-"
-STAGERS = 1
-"""Background stagers running at once (:class:`WriteSession`): the render keeps one core, the
-file system's work the other."""
 LOCK_TIMEOUT = 120.0
 """Seconds a render waits for another one holding the lock on DIR."""
 _OLD_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
@@ -500,7 +500,7 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _stage_file(path: Path, content: bytes, mode: int) -> None:
+def _stage_file(path: Path, content: bytes | memoryview, mode: int) -> None:
     """Create ``path`` with ``mode`` (before any byte is written) and write ``content``."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     try:
@@ -559,7 +559,7 @@ class WriteSession:
         self._staged: dict[str, tuple[Path, bytes, int]] = {}
         self._pending: list[RenderedFile] = []
         self._handed = 0
-        self._stagers: list[tuple[int, int, str]] = []
+        self._stager: _Stager | None = None
         self._failure: str | None = None
 
     def __enter__(self) -> WriteSession:
@@ -626,11 +626,7 @@ class WriteSession:
 
     def stage(self, files: Iterable[RenderedFile]) -> None:
         """Start writing ``files`` in the background (a file handed again replaces the earlier
-        one; the commit uses a staged file only if it is the final one).
-
-        At most :data:`STAGERS` stagers run at once; files offered meanwhile wait for the next
-        one (or are staged by :meth:`commit`).
-        """
+        one; the commit uses a staged file only if it is the final one)."""
         if not self._pipelined or self._tree is None:
             return
         for f in files:
@@ -640,25 +636,13 @@ class WriteSession:
         self._pump()
 
     def _pump(self, *, last: bool = False) -> None:
-        """Reap the stagers that are done; hand the pending files to a new one if one may run
-        (``last``: the render is over, one more runs while the commit surveys DIR)."""
-        running = []
-        for stager in self._stagers:
-            pid, errors, _ = stager
-            try:
-                done, status = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:  # reaped elsewhere: its outcome is unknown, a failure
-                done, status = pid, 1 << 8
-            if done == 0:
-                running.append(stager)
-                continue
-            message = _outcome(status, errors)
-            if message is not None and self._failure is None:
-                self._failure = message
-        self._stagers = running
+        """Send the pending files to the stager (started on first need); note its failure.
+        ``last`` is the commit's call (nothing more will come)."""
+        del last
+        stager = self._stager
+        if stager is not None and self._failure is None:
+            self._failure = stager.failure()
         if not self._pending or self._failure is not None:
-            return
-        if len(running) >= STAGERS + last:
             return
         stage = self._stage_dir()
         start = self._handed  # a path handed again gets a new name: names are never reused
@@ -667,34 +651,36 @@ class WriteSession:
             for index, f in enumerate(self._pending)
         ]
         try:
-            stager = _fork_stager(batch)
-        except OSError:  # no process to spare (a process limit): the commit stages them
-            self._pipelined = False
-            self._pending = []
+            if stager is None:
+                stager = self._stager = _Stager.start()
+            stager.send(batch)
+        except OSError:  # no process to spare (a process limit), or the stager is gone
+            if stager is not None and self._failure is None:
+                self._failure = stager.failure()
+            if self._failure is None and not self._staged:  # nothing handed yet: do it all
+                self._pipelined = False
+                self._pending = []
+                self._stop_stagers()
             return
         for f, (name, content, mode) in zip(self._pending, batch, strict=True):
             self._staged[f.path] = (name, content, mode)
         self._handed += len(batch)
         self._pending = []
-        self._stagers.append(stager)
 
     def _wait_stagers(self) -> None:
-        """Wait for every stager; raise the first error one met."""
-        while self._stagers:
-            pid, errors, _ = self._stagers.pop(0)
-            message = _reap(pid, errors)
+        """Let the stager finish what it was sent and wait for it; raise the first error."""
+        stager, self._stager = self._stager, None
+        if stager is not None:
+            message = stager.finish()
             if message is not None and self._failure is None:
                 self._failure = message
         if self._failure is not None:
             raise RenderError(self._failure)
 
     def _stop_stagers(self) -> None:
-        for pid, _, _ in self._stagers:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        for pid, errors, _ in self._stagers:
-            _reap(pid, errors)
-        self._stagers = []
+        stager, self._stager = self._stager, None
+        if stager is not None:
+            stager.kill()
 
     @gc_paused
     def commit(self, files: list[RenderedFile], *, prune: bool = False) -> Plan:
@@ -748,41 +734,135 @@ class WriteSession:
         return plan
 
 
-def _fork_stager(batch: list[tuple[Path, bytes, int]]) -> tuple[int, int, str]:
-    """A child process writing ``batch`` (it shares this process's memory: nothing is
-    copied); it dies with this process. Returns its pid, the pipe its error comes by and the
-    first file (for messages)."""
-    prctl = _prctl()  # looked up here: the child only calls it
-    read_end, write_end = os.pipe()
-    parent = os.getpid()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        raise
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        code = 0
+class _Stager:
+    """A forked process writing the files it is sent into the staging folder, batch after
+    batch, while the render goes on; it dies with the render.
+
+    One process serves the whole render: forked once, it shares the render's memory only as it
+    was then, and the render copies each page it writes to afterwards at most once (a process
+    forked for each batch would have it copy them again for every batch). A batch comes as an
+    anonymous memory file (its index, then the contents), passed over a socket; it never lies
+    on disk, though a file may hold a secret. The first error ends the process, with its
+    message on a pipe.
+    """
+
+    def __init__(self, pid: int, channel: socket.socket, errors: int) -> None:
+        self.pid = pid
+        self.channel = channel
+        self.errors = errors
+        self.status: int | None = None
+        self.detail: str | None = None
+
+    @classmethod
+    def start(cls) -> _Stager:
+        """Fork the stager."""
+        prctl = _prctl()  # looked up here: the child only calls it
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        read_end, write_end = os.pipe()
+        parent = os.getpid()
         try:
-            os.close(read_end)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            if prctl is not None:  # dies with the render: prctl(PR_SET_PDEATHSIG, SIGKILL)
-                prctl(1, int(signal.SIGKILL), 0, 0, 0)
-            if os.getppid() != parent:
-                os._exit(3)
-            target = batch[0][0]
+            pid = os.fork()
+        except OSError:
+            for fd in (read_end, write_end):
+                os.close(fd)
+            ours.close()
+            theirs.close()
+            raise
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            code = 0
             try:
-                for target, content, mode in batch:
-                    _stage_file(target, content, mode)
-            except OSError as exc:
-                os.write(write_end, f"cannot write {target}: {exc.strerror or exc}".encode())
-                code = 1
-        except BaseException:
-            code = 2
+                ours.close()
+                os.close(read_end)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                if prctl is not None:  # dies with the render: prctl(PR_SET_PDEATHSIG, SIGKILL)
+                    prctl(1, int(signal.SIGKILL), 0, 0, 0)
+                if os.getppid() != parent:
+                    os._exit(3)
+                code = _serve(theirs, write_end)
+            except BaseException:
+                code = 2
+            finally:
+                os._exit(code)
+        theirs.close()
+        os.close(write_end)
+        return cls(pid, ours, read_end)
+
+    def send(self, batch: list[tuple[Path, bytes, int]]) -> None:
+        """Hand ``batch`` (destination, content, mode) over; raises OSError if it cannot."""
+        index = pickle.dumps(
+            [(str(target), mode, len(content)) for target, content, mode in batch],
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        data = memoryview(
+            b"".join([len(index).to_bytes(8, "little"), index, *(c for _, c, _ in batch)])
+        )
+        memory = os.memfd_create("mailoauth-cfg-stage", os.MFD_CLOEXEC)
+        try:
+            while data:
+                data = data[os.write(memory, data) :]
+            socket.send_fds(self.channel, [b"b"], [memory])
         finally:
-            os._exit(code)
-    os.close(write_end)
-    return pid, read_end, str(batch[0][0])
+            os.close(memory)
+
+    def failure(self) -> str | None:
+        """The stager's error if it has ended (``None``: still running, or ended well)."""
+        if self.status is None:
+            try:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped elsewhere: its outcome is unknown, a failure
+                done, status = self.pid, 1 << 8
+            if done == 0:
+                return None
+            self.status = status
+        return self._message()
+
+    def finish(self) -> str | None:
+        """Tell the stager nothing more comes, wait for it; its error (``None``: all written)."""
+        with contextlib.suppress(OSError):
+            self.channel.shutdown(socket.SHUT_WR)
+        self.channel.close()
+        if self.status is None:
+            try:
+                _, self.status = os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                self.status = 1 << 8
+        return self._message()
+
+    def kill(self) -> None:
+        """Stop the stager at once (the render is abandoned)."""
+        if self.status is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+        self.finish()
+
+    def _message(self) -> str | None:
+        """The ended stager's error, read once from its pipe (which is then closed)."""
+        if self.errors >= 0 and self.status is not None:
+            self.detail = _outcome(self.status, self.errors)
+            self.errors = -1
+        return self.detail
+
+
+def _serve(channel: socket.socket, errors: int) -> int:  # pragma: no cover - in the stager
+    """The stager's loop: write each batch received on ``channel`` until it is closed."""
+    while True:
+        _, fds, _, _ = socket.recv_fds(channel, 1, 1)
+        if not fds:
+            return 0
+        with contextlib.ExitStack() as stack:
+            stack.callback(os.close, fds[0])
+            data = stack.enter_context(mmap.mmap(fds[0], 0, prot=mmap.PROT_READ))
+            view = stack.enter_context(memoryview(data))
+            size = int.from_bytes(view[:8], "little")
+            offset = 8 + size
+            target = ""
+            try:
+                for target, mode, length in pickle.loads(view[8:offset]):  # noqa: S301 - ours
+                    _stage_file(Path(target), view[offset : offset + length], mode)
+                    offset += length
+            except OSError as exc:
+                os.write(errors, f"cannot write {target}: {exc.strerror or exc}".encode())
+                return 1
 
 
 @functools.cache
@@ -795,15 +875,6 @@ def _prctl() -> Callable[..., int] | None:
     except (OSError, AttributeError):
         return None
     return function
-
-
-def _reap(pid: int, errors: int) -> str | None:
-    """Wait for a stager; its error message (``None``: it wrote its batch)."""
-    try:
-        _, status = os.waitpid(pid, 0)
-    except ChildProcessError:
-        status = 1 << 8
-    return _outcome(status, errors)
 
 
 def _outcome(status: int, errors: int) -> str | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.rendering.writer import RenderedFile, WriteSession, write_files
 from tests.hardening.test_files import (
     final_files,
@@ -158,7 +159,7 @@ def test_a_file_handed_again_is_staged_anew_and_the_final_one_is_written(tmp_pat
     again, third, fourth = made("t/a.md", "final a\n"), made("t/c.md", "c\n"), made("t/d.md", "d\n")
     with WriteSession(out) as session:
         session.stage([first, second])
-        session._wait_stagers()  # each batch goes to a stager of its own
+        session._wait_stagers()  # the stager ends here: the next batch starts another
         session.stage([again, third])
         session._wait_stagers()
         session.stage([fourth])
@@ -189,3 +190,43 @@ def test_with_sigchld_ignored_the_render_stages_everything_itself(tmp_path: Path
     write_files(render_config(config, CANARIES).files, plain)
     assert _files_and_modes(out) == _files_and_modes(plain)
     assert staging(out) == []
+
+
+def test_one_stager_writes_every_batch_of_a_render(tmp_path: Path) -> None:
+    """Batches handed one after the other go to the same process (forked once: the render
+    then copies each page it writes at most once), in order, with their modes."""
+    out = tmp_path / "out"
+    batches = [
+        [
+            RenderedFile(f"t/{b}-{i}.md", bytes([b, i]) * (i * 97), "t", None, i % 3 == 0)
+            for i in range(40)
+        ]
+        for b in range(5)
+    ]
+    with WriteSession(out) as session:
+        pids = set()
+        for batch in batches:
+            session.stage(batch)
+            assert session._stager is not None
+            pids.add(session._stager.pid)
+        plan = session.commit([f for batch in batches for f in batch])
+    assert len(pids) == 1
+    assert len(plan.created) == 5 * 40 + 1
+    for f in (f for batch in batches for f in batch):
+        assert (out / f.path).read_bytes() == f.content
+        assert mode_of(out / f.path) == f.mode
+    assert staging(out) == []
+
+
+def test_a_stager_killed_midway_fails_the_render_and_leaves_nothing(tmp_path: Path) -> None:
+    """Its outcome is unknown: the commit reports it and writes nothing (no silent pass)."""
+    out = tmp_path / "out"
+    files = [RenderedFile(f"t/{i}.md", b"x" * i, "t", None, False) for i in range(30)]
+    with WriteSession(out) as session:
+        session.stage(files[:10])
+        assert session._stager is not None
+        os.kill(session._stager.pid, 9)
+        session.stage(files[10:])
+        with pytest.raises(RenderError, match="a staging process failed"):
+            session.commit(files)
+    assert final_files(out) == {}

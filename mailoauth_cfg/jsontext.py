@@ -27,6 +27,19 @@ def dumps_indented(value: Any, *, ensure_ascii: bool = True) -> str:
         return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=ensure_ascii)
 
 
+def dumps_nested(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(indent=2, sort_keys=True)`` writes it ``level`` levels deep
+    (its first line not indented, the following ones so).
+
+    Raises:
+        ValueError: a value this module does not write itself (a key that is not text).
+    """
+    try:
+        return _indented(value, level, True)
+    except (_Irregular, RecursionError):
+        raise ValueError("not written here: use json.dumps") from None
+
+
 def _indented(value: Any, level: int, ascii_only: bool) -> str:
     if isinstance(value, dict) and value:
         inner = "\n" + "  " * (level + 1)

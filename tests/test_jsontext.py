@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailoauth_cfg.jsontext import dumps_indented
-from mailoauth_cfg.rendering.writer import RenderedFile, manifest_bytes
+from mailoauth_cfg.rendering.writer import RenderedFile, manifest_bytes, manifest_entry
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 _documents = st.recursive(
@@ -60,3 +60,44 @@ def test_a_manifest_with_secret_spans_and_stale_entries_is_json_dumps_output() -
     assert document["files"][1]["secret_spans"] == [[4, 10]]
     assert document["files"][2]["stale"] is True
     assert b"s3cret" not in written
+
+
+_files = st.lists(
+    st.builds(
+        lambda path, target, mailbox, content, secret: RenderedFile(
+            path,
+            content,
+            target,
+            mailbox,
+            secret,
+            frozenset({"k"}) if secret else frozenset(),
+            ((0, min(1, len(content))),) if secret else (),
+        ),
+        st.text(min_size=1),
+        st.text(),
+        st.none() | st.text(),
+        st.binary(max_size=20),
+        st.booleans(),
+    ),
+    max_size=8,
+    unique_by=lambda f: f.path,
+)
+
+
+@settings(max_examples=300)
+@given(_files, st.booleans(), st.booleans())
+def test_any_manifest_is_what_json_dumps_writes(
+    files: list[RenderedFile], with_stale: bool, with_recorded: bool
+) -> None:
+    """Entries written from a pattern (files without secrets), by the encoder (secret files,
+    stale and recorded entries) or none at all: json.dumps' bytes, sorted by path."""
+    stale = [{"path": "\uffff/stale", "target": "t", "mailbox": None, "sha256": "0" * 64}]
+    stale = stale if with_stale else []
+    recorded = {f.path: {**manifest_entry(f), "note": "kept"} for f in files[:1]}
+    recorded = recorded if with_recorded else {}
+    entries = [recorded.get(f.path) or manifest_entry(f) for f in files]
+    entries += [{**entry, "stale": True} for entry in stale]
+    entries.sort(key=lambda e: str(e["path"]))
+    document = {"version": 1, "generator": "mailoauth-cfg", "files": entries}
+    expected = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    assert manifest_bytes(files, stale, recorded) == expected

@@ -56,7 +56,7 @@ from typing import Any
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.fileio import make_dirs
 from mailoauth_cfg.gcpause import gc_paused
-from mailoauth_cfg.jsontext import dumps_indented
+from mailoauth_cfg.jsontext import dumps_indented, dumps_nested
 
 MANIFEST = "manifest.json"
 MASK = "********"
@@ -257,6 +257,12 @@ def manifest_bytes(
     ``--prune`` still knows them. ``recorded`` entries replace those of the same path (a render
     without secrets keeps what the render with secrets recorded).
     """
+    files = list(files)
+    stale = list(stale)
+    try:
+        return _manifest_text(files, stale, recorded or {}).encode("utf-8")
+    except ValueError:  # an entry json writes itself (a recorded entry of another shape)
+        pass
     entries: list[dict[str, Any]] = [
         (recorded or {}).get(f.path) or manifest_entry(f) for f in files
     ]
@@ -264,6 +270,54 @@ def manifest_bytes(
     entries.sort(key=lambda e: str(e["path"]))
     document = {"version": 1, "generator": "mailoauth-cfg", "files": entries}
     return (dumps_indented(document) + "\n").encode("utf-8")
+
+
+_PLAIN_ENTRY = (
+    '    {\n      "mailbox": %s,\n      "mode": "%04o",\n      "path": %s,\n'
+    '      "secret": false,\n      "sha256": "%s",\n      "target": %s\n    }'
+)
+"""The manifest entry of a file without secrets, as ``json.dumps(indent=2, sort_keys=True)``
+writes it in the manifest (the texts are JSON-encoded first)."""
+
+
+def _manifest_text(
+    files: list[RenderedFile],
+    stale: list[dict[str, Any]],
+    recorded: dict[str, dict[str, Any]],
+) -> str:
+    """:func:`manifest_bytes`' text, the entries of files without secrets written from a
+    pattern: a render of 10,000 mailboxes lists 30,000 files, and building a dict per file
+    for the encoder took longer than the digests. The texts of all those entries are encoded
+    in one call of the C encoder, cut apart on NUL (JSON escapes every control character)."""
+    entries: list[tuple[str, str]] = []
+    plain: list[tuple[int, RenderedFile]] = []
+    for f in files:
+        entry = recorded.get(f.path)
+        if entry is None and not f.secret:
+            plain.append((len(entries), f))
+            entries.append((f.path, ""))
+            continue
+        entry = entry or manifest_entry(f)
+        entries.append((str(entry["path"]), "    " + dumps_nested(entry, 2)))
+    for entry in stale:
+        stale_entry = {**entry, "stale": True}
+        entries.append((str(stale_entry["path"]), "    " + dumps_nested(stale_entry, 2)))
+    if not entries:
+        raise ValueError("an empty manifest: json writes it")
+    if plain:
+        texts = json.dumps(
+            [text for _, f in plain for text in (f.mailbox, f.path, f.target)],
+            separators=("\x00", ":"),
+        )[1:-1].split("\x00")
+        for n, (index, f) in enumerate(plain):
+            mailbox, path, target = texts[3 * n : 3 * n + 3]
+            digest = hashlib.sha256(f.content).hexdigest()
+            entries[index] = (f.path, _PLAIN_ENTRY % (mailbox, f.mode, path, digest, target))
+    entries.sort(key=lambda e: e[0])
+    body = ",\n".join(text for _, text in entries)
+    return (
+        '{\n  "files": [\n' + body + '\n  ],\n  "generator": "mailoauth-cfg",\n  "version": 1\n}\n'
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -53,17 +54,21 @@ def cost(item: _Item) -> float:
 
 
 def available() -> bool:
-    """Whether a helper can run: two cores for this process, a memory file to answer by, and
-    children whose end this process can wait for (``SIGCHLD`` not ignored)."""
+    """Whether a helper can run: two cores for this process, a memory file to answer by,
+    children whose end this process can wait for (``SIGCHLD`` not ignored), and no other
+    thread (a fork copies only the calling thread: a lock another one holds would stay locked
+    in the helper forever)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
+    threading = sys.modules.get("threading")  # not imported: no thread was started
     return (
         cores >= 2
         and hasattr(os, "memfd_create")
         and hasattr(os, "fork")
         and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN
+        and (threading is None or threading.active_count() == 1)
     )
 
 

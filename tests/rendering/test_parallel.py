@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,18 @@ from tests.rendering.test_shapes import SECRETS, _cases
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate_render
 
-pytestmark = pytest.mark.skipif(not parallel.available(), reason="needs two cores and fork")
+
+@pytest.fixture(autouse=True)
+def _alone() -> None:
+    """A helper is forked only with no other thread running: earlier tests' servers must have
+    stopped theirs (a thread left running is a leak this reports, by name)."""
+    deadline = time.monotonic() + 10
+    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
+    while others and time.monotonic() < deadline:
+        others[0].join(0.1)
+        others = [t for t in others if t.is_alive()]
+    assert not others, f"threads still running: {[t.name for t in others]}"
+    assert parallel.available(), "a render helper needs two cores, fork and memfd_create"
 
 
 def _render(config: Path, split: bool | None, **options: Any) -> RenderResult | str:
@@ -197,3 +209,22 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"  # a zombie is dead; its parent (init) reaps it
+
+
+def test_with_another_thread_running_the_render_stays_in_one_process(tmp_path: Path) -> None:
+    """A fork copies only the calling thread: with another one running, no helper is forked."""
+    config = tmp_path / "mailoauth.yaml"
+    config.write_text(generate_render(20), encoding="utf-8")
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not parallel.available()
+        result = _render(config, True)
+    finally:
+        stop.set()
+        worker.join()
+    assert isinstance(result, RenderResult)
+    assert result.helped == 0
+    assert _seen(result) == _seen(_render(config, False))
+    assert parallel.available()

@@ -393,23 +393,25 @@ def _render_split(
     renders in one process then, which reports findings and errors in their order."""
     from mailoauth_cfg.rendering import parallel as helpers
 
-    jobs = list(_jobs(ctx, selected))
+    try:
+        jobs = list(_jobs(ctx, selected))
+    except Exception:  # an error making one target's outputs: the first in output order is
+        return None  # the one-process render's to raise (another target's may come before)
     if ctx.findings or ctx._missing:
         return None
     theirs = helpers.split([[helpers.cost(item) for item in job[0]] for job in jobs])
 
-    def share(helper: bool) -> list[tuple[int, list[Output], str, str]]:
+    def share(helper: bool) -> list[tuple[list[Output], str, str]]:
         """Each job's outputs on one side, in their order."""
-        shares = []
-        for index, (outputs, prefix, target) in enumerate(jobs):
-            mine = [o for o, h in zip(outputs, theirs[index], strict=True) if h is helper]
-            shares.append((index, mine, prefix, target))
-        return shares
+        return [
+            ([o for o, h in zip(outputs, flags, strict=True) if h is helper], prefix, target)
+            for (outputs, prefix, target), flags in zip(jobs, theirs, strict=True)
+        ]
 
     def helper_work() -> list[RenderedFile] | None:
         done = [
             f
-            for _, outputs, prefix, target in share(True)
+            for outputs, prefix, target in share(True)
             if outputs
             for f in _render_outputs(ctx, env, outputs, prefix, target, specialise)
         ]
@@ -421,7 +423,7 @@ def _render_split(
     hand = _handing(ctx, on_batch)
     files: list[RenderedFile] = []
     try:
-        for _, outputs, prefix, target in share(False):
+        for outputs, prefix, target in share(False):
             if outputs:
                 files.extend(_render_outputs(ctx, env, outputs, prefix, target, specialise, hand))
     except Exception:  # the render in one process raises it (or the error before it)

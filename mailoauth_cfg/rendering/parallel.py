@@ -27,8 +27,9 @@ from typing import Any, Protocol
 from mailoauth_cfg.rendering.writer import RenderedFile, _prctl
 
 MIN_COST = 3000.0
-"""Estimated cost (about one per runbook) below which a render stays in one process: a fork
-and the transfer back cost more than they save on a small render."""
+"""Mailbox-target pairs (each target's mailboxes, added up: about one runbook each) below
+which a render stays in one process: a fork and the transfer back cost more than they save on
+a small render."""
 
 USER_COST = 0.5
 """The cost of one mailbox in a file listing every mailbox (a README, an msmtprc), relative to
@@ -122,7 +123,10 @@ def start(work: Callable[[], list[RenderedFile] | None]) -> Helper | None:
     process can be made."""
     prctl = _prctl()
     parent = os.getpid()
-    answer = os.memfd_create("mailoauth-cfg-render", os.MFD_CLOEXEC)
+    try:
+        answer = os.memfd_create("mailoauth-cfg-render", os.MFD_CLOEXEC)
+    except OSError:  # no file descriptor to spare
+        return None
     try:
         pid = os.fork()
     except OSError:
@@ -164,8 +168,8 @@ def start(work: Callable[[], list[RenderedFile] | None]) -> Helper | None:
 
 
 def finish(helper: Helper) -> list[RenderedFile] | None:
-    """The helper's files (``None``: it met a finding or failed; the
-    render is then done again in one process)."""
+    """The helper's files (``None``: it met a finding or failed; the render is then done again
+    in one process)."""
     try:
         _, status = os.waitpid(helper.pid, 0)
         helper.done = True
@@ -181,7 +185,7 @@ def finish(helper: Helper) -> list[RenderedFile] | None:
             chunks.append(chunk)
             offset += len(chunk)
         wire: list[Wire] | None = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child
-    except (OSError, ChildProcessError, pickle.UnpicklingError, EOFError):
+    except Exception:  # any answer but a whole one: the render is done again in one process
         return None
     finally:
         helper.stop()

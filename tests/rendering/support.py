@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,9 +113,10 @@ def golden_case_names() -> list[str]:
 
 
 def render_config(
-    config: Path, environ: Mapping[str, str], *, only: list[str] | None = None
+    config: Path, environ: Mapping[str, str], *, only: list[str] | None = None, **options: Any
 ) -> RenderResult:
-    """Load, build and render ``config`` in memory (the rule catalogue is not run)."""
+    """Load, build and render ``config`` in memory (the rule catalogue is not run);
+    ``options`` go to :func:`~mailoauth_cfg.rendering.render`."""
     loaded = load_config(config)
     built = build_config(loaded)
     assert built.config is not None, [str(f) for f in built.findings]
@@ -125,6 +127,7 @@ def render_config(
         root=loaded.root,
         only=only,
         environ=environ,
+        **options,
     )
 
 

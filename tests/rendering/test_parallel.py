@@ -18,9 +18,9 @@ import pytest
 from mailoauth_cfg.errors import RenderError
 from mailoauth_cfg.loading import load_config
 from mailoauth_cfg.model.building import build_config
-from mailoauth_cfg.rendering import RenderResult, parallel, render
+from mailoauth_cfg.rendering import RenderResult, parallel
 from mailoauth_cfg.rendering.writer import RenderedFile
-from tests.rendering.support import REPO
+from tests.rendering.support import REPO, render_config
 from tests.rendering.test_shapes import SECRETS, _cases
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -41,19 +41,9 @@ def _alone() -> None:
 
 
 def _render(config: Path, split: bool | None, **options: Any) -> RenderResult | str:
-    loaded = load_config(config)
-    built = build_config(loaded)
-    assert built.config is not None, config
+    """The render of ``config`` (``split``: with a helper or not), or the error it raised."""
     try:
-        return render(
-            built.config,
-            loaded.marks,
-            config_name=config.name,
-            root=loaded.root,
-            environ=SECRETS,
-            parallel=split,
-            **options,
-        )
+        return render_config(config, SECRETS, parallel=split, **options)
     except RenderError as exc:
         return f"RenderError: {exc}"
 

@@ -290,8 +290,9 @@ def render(
     are rendered (a :class:`~.writer.WriteSession` stages them meanwhile); a file handed over
     may still be replaced (see :func:`_render_outputs`), and a render that ends in findings or
     an error returns no file. ``parallel`` renders part of the outputs in a forked helper
-    (:mod:`.parallel`; the bytes are the same): ``None`` when the render is large and two cores
-    are there, ``True`` whenever a helper can run, ``False`` never.
+    (:mod:`.parallel`; the bytes are the same): ``None`` when the render is large, two cores are
+    there and no other thread runs; ``True`` whenever a helper can run (the caller knows that
+    no other thread of its process is inside this package); ``False`` never.
 
     Raises:
         RenderError: a template is missing or broken, or an output path is unsafe.
@@ -318,7 +319,7 @@ def render(
 
     if parallel is None:
         mailboxes = sum(len(plans.targets[name].target.users) for name in selected)
-        parallel = mailboxes >= helpers.MIN_COST
+        parallel = mailboxes >= helpers.MIN_COST and helpers.alone()
     if parallel and helpers.available():
         result = _render_split(new_context(), env, selected, specialise, on_batch)
         if result is not None:

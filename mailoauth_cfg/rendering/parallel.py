@@ -55,22 +55,26 @@ def cost(item: _Item) -> float:
 
 
 def available() -> bool:
-    """Whether a helper can run: two cores for this process, a memory file to answer by,
-    children whose end this process can wait for (``SIGCHLD`` not ignored), and no other
-    thread (a fork copies only the calling thread: a lock another one holds would stay locked
-    in the helper forever)."""
+    """Whether a helper can run: two cores for this process, a memory file to answer by, and
+    children whose end this process can wait for (``SIGCHLD`` not ignored)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    threading = sys.modules.get("threading")  # not imported: no thread was started
     return (
         cores >= 2
         and hasattr(os, "memfd_create")
         and hasattr(os, "fork")
         and signal.getsignal(signal.SIGCHLD) != signal.SIG_IGN
-        and (threading is None or threading.active_count() == 1)
     )
+
+
+def alone() -> bool:
+    """Whether this process runs no other thread. A fork copies only the calling thread: a lock
+    another one holds (a template cache's, say) would stay locked in the helper forever. The
+    command line is single-threaded; a render chooses a helper by itself only when alone."""
+    threading = sys.modules.get("threading")  # not imported: no thread was started
+    return threading is None or threading.active_count() == 1
 
 
 def split(costs: Sequence[Sequence[float]]) -> list[list[bool]]:

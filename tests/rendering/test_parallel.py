@@ -28,15 +28,7 @@ from generate import generate_render
 
 
 @pytest.fixture(autouse=True)
-def _alone() -> None:
-    """A helper is forked only with no other thread running: earlier tests' servers must have
-    stopped theirs (a thread left running is a leak this reports, by name)."""
-    deadline = time.monotonic() + 10
-    others = [t for t in threading.enumerate() if t is not threading.current_thread()]
-    while others and time.monotonic() < deadline:
-        others[0].join(0.1)
-        others = [t for t in others if t.is_alive()]
-    assert not others, f"threads still running: {[t.name for t in others]}"
+def _two_cores() -> None:
     assert parallel.available(), "a render helper needs two cores, fork and memfd_create"
 
 
@@ -114,19 +106,38 @@ def test_findings_and_errors_are_decided_by_the_render_in_one_process(tmp_path: 
 
 
 def test_a_small_render_stays_in_one_process_and_a_large_one_is_shared(tmp_path: Path) -> None:
-    small = tmp_path / "small.yaml"
-    small.write_text(generate_render(30), encoding="utf-8")
-    result = _render(small, None)
-    assert isinstance(result, RenderResult)
-    assert result.helped == 0
-    large = tmp_path / "large.yaml"
+    """Chosen by the render itself (``parallel=None``), in a fresh process of one thread (the
+    suite's own process runs its servers' threads)."""
+    program = textwrap.dedent(
+        """
+        import sys
+        from tests.rendering.support import render_config
+        for name in sys.argv[1:]:
+            result = render_config(__import__("pathlib").Path(name), {})
+            print(len(result.files), result.helped, len(result.findings))
+        """
+    )
     mailboxes = int(parallel.MIN_COST) // 3 + 1  # three targets: each mailbox counts three times
-    large.write_text(generate_render(mailboxes), encoding="utf-8")
-    result = _render(large, None)
-    assert isinstance(result, RenderResult)
-    assert not result.findings
-    assert result.helped > len(result.files) // 3
-    assert len(result.files) == 3 * mailboxes + 16  # a runbook per mailbox and target
+    configs = []
+    for size in (30, mailboxes):
+        config = tmp_path / f"render-{size}.yaml"
+        config.write_text(generate_render(size), encoding="utf-8")
+        configs.append(str(config))
+    done = subprocess.run(
+        [sys.executable, "-c", program, *configs],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    small, large = ([int(n) for n in line.split()] for line in done.stdout.splitlines())
+    assert small == [3 * 30 + 16, 0, 0]  # a runbook per mailbox and target, and 16 others
+    files, helped, findings = large
+    assert (files, findings) == (3 * mailboxes + 16, 0)
+    assert helped > files // 3
 
 
 def test_the_split_is_balanced_and_fixed_by_the_costs() -> None:
@@ -201,20 +212,23 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie is dead; its parent (init) reaps it
 
 
-def test_with_another_thread_running_the_render_stays_in_one_process(tmp_path: Path) -> None:
-    """A fork copies only the calling thread: with another one running, no helper is forked."""
+def test_with_another_thread_running_a_large_render_stays_in_one_process(tmp_path: Path) -> None:
+    """A fork copies only the calling thread: with another one running, the render forks no
+    helper by itself (an explicit ``parallel=True`` still does)."""
     config = tmp_path / "mailoauth.yaml"
-    config.write_text(generate_render(20), encoding="utf-8")
+    config.write_text(generate_render(int(parallel.MIN_COST) // 3 + 1), encoding="utf-8")
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait)
     worker.start()
     try:
-        assert not parallel.available()
-        result = _render(config, True)
+        assert not parallel.alone()
+        chosen = _render(config, None)
+        forced = _render(config, True)
     finally:
         stop.set()
         worker.join()
-    assert isinstance(result, RenderResult)
-    assert result.helped == 0
-    assert _seen(result) == _seen(_render(config, False))
-    assert parallel.available()
+    assert isinstance(chosen, RenderResult)
+    assert isinstance(forced, RenderResult)
+    assert chosen.helped == 0
+    assert forced.helped > 0
+    assert _seen(chosen) == _seen(forced)

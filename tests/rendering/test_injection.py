@@ -349,3 +349,17 @@ def test_a_quote_postmap_cannot_carry_is_refused_where_it_is_written(tmp_path: P
     line = config.read_text().splitlines().index("    token_dir: '/etc/tok\"ens'") + 1
     assert (finding.location.line, finding.location.path) == (line, "targets.relay.token_dir")
     assert "U+0022" in finding.message
+
+
+def test_the_read_back_names_the_file_whose_value_ran(tmp_path: Path) -> None:
+    """The consumers' read-back sees a value that ran (it looks once all files are read), and
+    names the file it ran from, not the files read after it."""
+    files = {
+        "t/a.json": b'{"a": "x"}\n',
+        "t/b.sh": b"x=1\n: > PWNED-b\n",
+        "t/c.json": b'{"c": "y"}\n',
+    }
+    with pytest.raises(Breakout, match=r"^t/b\.sh: a value ran as code \(PWNED-b was created\)"):
+        read_back(files, tmp_path / "work")
+    del files["t/b.sh"]
+    assert read_back(files, tmp_path / "clean")

@@ -5,13 +5,12 @@ pydantic's own loader, and any name of that loader other than ``get_plugins`` is
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.fresh import REPO, python
+
 EXAMPLE = REPO / "examples" / "contoso" / "mailoauth.yaml"
 
 _PROBE = """
@@ -31,15 +30,7 @@ def _probe(setting: str | None) -> tuple[str, bool, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
     if setting is not None:
         env["PYDANTIC_DISABLE_PLUGINS"] = setting
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(EXAMPLE)],
-        cwd=REPO,
-        env={**env, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = python("-c", _PROBE, str(EXAMPLE), env=env, check=True)
     code, metadata, loader = done.stderr.strip().splitlines()[-1].split(" ", 2)
     return code, metadata == "True", loader
 
@@ -73,15 +64,7 @@ def test_the_stand_in_hands_any_other_name_to_the_real_loader() -> None:
         "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP\n"
         "print(PYDANTIC_ENTRY_POINT_GROUP, sys.modules['pydantic.plugin._loader'].__file__)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = python("-c", code, check=True)
     group, path = done.stdout.split()
     assert group == "pydantic"
     assert Path(path).parts[-3:] == ("pydantic", "plugin", "_loader.py")

@@ -3,12 +3,7 @@ shutdown (they are freed by reference counting all the same)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.fresh import REPO, python
 
 _PROBE = """
 import atexit, gc, sys
@@ -22,15 +17,7 @@ main()
 
 def test_the_objects_of_a_finished_command_are_frozen_before_shutdown() -> None:
     config = REPO / "examples" / "contoso" / "mailoauth.yaml"
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, "validate", str(config), "--as-of", "2026-11-22"],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = python("-c", _PROBE, "validate", str(config), "--as-of", "2026-11-22")
     assert done.returncode in (0, 1), done.stderr
     frozen = int(done.stderr.rsplit("frozen ", 1)[1].split()[0])
     assert frozen > 10_000, "the command's objects (models, rules, the config) are frozen"

@@ -20,6 +20,7 @@ from mailoauth_cfg.loading import load_config
 from mailoauth_cfg.model.building import build_config
 from mailoauth_cfg.rendering import RenderResult, parallel
 from mailoauth_cfg.rendering.writer import RenderedFile
+from tests.fresh import python
 from tests.rendering.support import REPO, render_config
 from tests.rendering.test_shapes import SECRETS, _cases
 
@@ -123,15 +124,7 @@ def test_a_small_render_stays_in_one_process_and_a_large_one_is_shared(tmp_path:
         config = tmp_path / f"render-{size}.yaml"
         config.write_text(generate_render(size), encoding="utf-8")
         configs.append(str(config))
-    done = subprocess.run(
-        [sys.executable, "-c", program, *configs],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = python("-c", program, *configs, timeout=300)
     assert done.returncode == 0, done.stderr
     small, large = ([int(n) for n in line.split()] for line in done.stdout.splitlines())
     assert small == [3 * 30 + 16, 0, 0]  # a runbook per mailbox and target, and 16 others

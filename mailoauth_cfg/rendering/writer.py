@@ -36,6 +36,7 @@ import difflib
 import errno
 import fcntl
 import functools
+import gc
 import hashlib
 import json
 import mmap
@@ -722,10 +723,14 @@ class WriteSession:
         self._pending = []
 
     def _wait_stagers(self) -> None:
-        """Let the stager finish what it was sent and wait for it; raise the first error."""
-        stager, self._stager = self._stager, None
+        """Let the stager finish what it was sent and wait for it; raise the first error.
+        The session forgets the stager only once it has ended: interrupted while waiting
+        (^C), the session's exit still kills it before the staging folder is removed and
+        DIR unlocked."""
+        stager = self._stager
         if stager is not None:
             message = stager.finish()
+            self._stager = None
             if message is not None and self._failure is None:
                 self._failure = message
         if self._failure is not None:
@@ -825,8 +830,7 @@ class _Stager:
         if pid == 0:  # pragma: no cover - the child's coverage is not collected
             code = 0
             try:
-                ours.close()
-                os.close(read_end)
+                _close_all_but(theirs.fileno(), write_end)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 if prctl is not None:  # dies with the render: prctl(PR_SET_PDEATHSIG, SIGKILL)
                     prctl(1, int(signal.SIGKILL), 0, 0, 0)
@@ -895,6 +899,27 @@ class _Stager:
             self.detail = _outcome(self.status, self.errors)
             self.errors = -1
         return self.detail
+
+
+def _close_all_but(*keep: int) -> None:  # pragma: no cover - in the stager
+    """Close every descriptor of this forked process but standard input, output, error and
+    ``keep``. A fork copies them all (close-on-exec applies to an exec only): the stager would
+    otherwise hold the render's other channels, such as a render helper's answer, a memory
+    file as large as the helper's share of the files, until the render ends. The collector
+    stays off from here: an object of the render's that owns a descriptor closed here must
+    never be finalized in this process (it would close whatever file took that number)."""
+    gc.disable()
+    try:
+        names = [entry.name for entry in Path("/proc/self/fd").iterdir()]
+    except OSError:  # no /proc: close what the descriptor limit allows
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        names = [str(fd) for fd in range(3, min(soft, 65536))]
+    for fd in map(int, names):
+        if fd > 2 and fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _serve(channel: socket.socket, errors: int) -> int:  # pragma: no cover - in the stager

@@ -8,8 +8,10 @@ are those of a render without background staging.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import signal
 import stat
 import sys
 import time
@@ -230,3 +232,71 @@ def test_a_stager_killed_midway_fails_the_render_and_leaves_nothing(tmp_path: Pa
         with pytest.raises(RenderError, match="a staging process failed"):
             session.commit(files)
     assert final_files(out) == {}
+
+
+def _descriptors(pid: int) -> list[str]:
+    """What each open descriptor of process ``pid`` points to."""
+    held = []
+    for entry in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # closed meanwhile
+            held.append(str(entry.readlink()))
+    return held
+
+
+def test_the_stager_keeps_none_of_the_renders_descriptors(tmp_path: Path) -> None:
+    """A fork copies every descriptor: the stager closes all but its channel and error pipe,
+    so it does not hold a render helper's answer (a memory file with part of the rendered
+    files, secrets included) or DIR's lock until the render ends."""
+    out = tmp_path / "out"
+    files = [RenderedFile(f"t/{i}.md", b"secret %d" % i, "t", None, True) for i in range(20)]
+    answer = os.memfd_create("mailoauth-cfg-answer-probe")  # as a render helper's answer
+    try:
+        with WriteSession(out) as session:
+            session.stage(files[:10])
+            stager = session._stager
+            assert stager is not None
+            deadline = time.monotonic() + 10
+            while any("answer-probe" in held for held in _descriptors(stager.pid)):
+                assert time.monotonic() < deadline, _descriptors(stager.pid)
+                time.sleep(0.01)
+            held = _descriptors(stager.pid)
+            assert not any(held_path == str(out) for held_path in held), held  # DIR's lock
+            session.stage(files[10:])
+            session.commit(files)
+    finally:
+        os.close(answer)
+    for f in files:
+        assert (out / f.path).read_bytes() == f.content
+    assert staging(out) == []
+
+
+def test_an_interrupt_while_the_commit_waits_ends_the_stager(tmp_path: Path) -> None:
+    """^C while the commit waits for the stager: the session still kills and reaps it before
+    it removes the staging folder and unlocks DIR; nothing goes on writing in DIR."""
+    out = tmp_path / "out"
+    files = [RenderedFile(f"t/{i}.md", b"x" * i, "t", None, True) for i in range(30)]
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    pid = 0
+    try:
+        with WriteSession(out) as session:
+            session.stage(files)
+            assert session._stager is not None
+            pid = session._stager.pid
+            os.kill(pid, signal.SIGSTOP)  # the stager is still busy when the commit waits
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(KeyboardInterrupt):
+                session.commit(files)
+        assert not Path(f"/proc/{pid}").exists()  # killed and reaped
+        assert staging(out) == []
+        assert not out.exists() or _free(out, within=0)
+        assert final_files(out) == {}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if pid and Path(f"/proc/{pid}").exists():
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path, PurePath, PurePosixPath
 
 from mailoauth_cfg import __version__
@@ -78,11 +77,20 @@ def visible(text: str, *, keep: str = "\n\t") -> str:
     """
     out: list[str] = []
     for ch in text:
-        if ch in keep or unicodedata.category(ch) not in ("Cc", "Cs"):
+        if ch in keep or not _is_control_or_surrogate(ch):
             out.append(ch)
         else:
             out.append(_escape_char(ch))
     return "".join(out)
+
+
+def _is_control_or_surrogate(ch: str) -> bool:
+    """Whether ``ch`` is in Unicode's category Cc (C0, DEL, C1) or Cs (a lone surrogate).
+
+    Both categories are fixed ranges, closed by Unicode's stability policy: no character is
+    ever added to either. Testing them directly spares ``unicodedata`` (2 ms at start-up)."""
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
 
 
 def xml_safe(text: str) -> str:

@@ -116,3 +116,16 @@ def test_terminal_control_characters_are_escaped() -> None:
     assert lines[0] == "a\\x1b.yaml"
     assert lines[1] == "  a\\x1b.yaml:1:1: error r: evil \\x1b[2J\\x0dover\\x07"
     assert "\x1b" not in "".join(lines)
+
+
+def test_visible_escapes_exactly_the_control_and_surrogate_code_points() -> None:
+    """`visible` tests categories Cc and Cs by their ranges; Unicode's own database agrees on
+    every code point (both categories are closed: no character ever joins them)."""
+    import unicodedata
+
+    from mailoauth_cfg.reporting._common import visible
+
+    every = [chr(code) for code in range(0x110000)]
+    expected = {ch for ch in every if unicodedata.category(ch) in ("Cc", "Cs")} - {"\n", "\t"}
+    assert {ch for ch in every if visible(ch) != ch} == expected
+    assert visible("a\x1bb\x85\tc\n") == "a\\x1bb\\x85\tc\n"

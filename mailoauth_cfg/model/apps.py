@@ -95,14 +95,17 @@ class Credential(StrictModel):
 
     def reference(self) -> SecretRef | None:
         """Where the secret value (or the certificate's key) is, when given."""
+        # Built from fields this model has validated as a SecretRef would (same types, one
+        # source at most): constructed, not validated again, which would also build
+        # SecretRef's validator at start-up for nothing.
         if self.key is not None:
             return self.key
         if self.env is not None:
-            return SecretRef(env=self.env)
+            return SecretRef.model_construct(env=self.env)
         if self.file is not None:
-            return SecretRef(file=self.file)
+            return SecretRef.model_construct(file=self.file)
         if self.value is not None:
-            return SecretRef(value=self.value)
+            return SecretRef.model_construct(value=self.value)
         return None
 
 
@@ -203,7 +206,9 @@ class App(StrictModel):
                 None,
                 s.created,
                 s.expires,
-                SecretRef(env=s.env, file=s.file, value=s.value),
+                # a ClientSecret is a validated SecretRef: its reference is constructed (see
+                # Credential.reference)
+                SecretRef.model_construct(env=s.env, file=s.file, value=s.value),
             )
         if self.certificate is not None:
             c = self.certificate

@@ -87,3 +87,36 @@ def test_validating_a_config_imports_only_the_kinds_it_uses(tmp_path: Path) -> N
     )
     assert json.loads(done.stdout.replace("'", '"')) == ["msmtp"]
     assert len(registry.kind_keys()) > 5
+
+
+def test_validating_a_config_builds_validators_for_what_it_validates_only(tmp_path: Path) -> None:
+    """The config model and the models of the kinds in use validate input; values made from
+    what they validated (an app's secret references) are constructed, and build no validator
+    (each is a schema to generate at start-up)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import generate
+
+    config = tmp_path / "mailoauth.yaml"
+    config.write_text(generate(1, targets=1), encoding="utf-8")
+    code = (
+        "import datetime\n"
+        "from pydantic import BaseModel\n"
+        "from mailoauth_cfg.validation import validate_file\n"
+        f"done = validate_file({str(config)!r}, as_of=datetime.date(2026, 11, 22))\n"
+        "assert done.config is not None and not done.config.rules\n"
+        "assert any(a.client_secret for a in done.config.apps.values())\n"
+        "built, todo = set(), [BaseModel]\n"
+        "while todo:\n"
+        "    cls = todo.pop()\n"
+        "    todo.extend(cls.__subclasses__())\n"
+        "    if cls.__dict__.get('__pydantic_complete__'):\n"
+        "        built.add(cls.__name__)\n"
+        "print(' '.join(sorted(built)))\n"
+        "print(' '.join(sorted({type(t).__name__ for t in done.config.targets.values()})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    built, used = (set(line.split()) for line in done.stdout.splitlines())
+    assert built == {"MailConfig", *used}

@@ -169,6 +169,17 @@ class Context:
         return path in self.marks.values
 
 
+def first_line(doc: str) -> str:
+    """The first line of ``inspect.cleandoc(doc)`` (empty for an empty text).
+
+    A rule's docstring starts with its summary on the first line: that line alone gives it
+    (tabs expanded, leading blanks removed, as cleandoc does), without cleaning the whole
+    text. Any other layout is cleaned in full."""
+    first = doc.split("\n", 1)[0].expandtabs().lstrip()
+    text = first or inspect.cleandoc(doc)
+    return text.splitlines()[0] if text else ""
+
+
 @record
 class Rule(Generic[OptionsT]):
     """A rule: ID, default severity, documentation, options and check function."""
@@ -176,7 +187,8 @@ class Rule(Generic[OptionsT]):
     id: str
     severity: Severity
     summary: str
-    doc: str
+    docstring: str
+    """The documentation as written (the rule module's docstring); :attr:`doc` is it cleaned."""
     check: Callable[[Context, OptionsT], Iterator[Finding]]
     options: type[OptionsT]
     family: str
@@ -198,6 +210,12 @@ class Rule(Generic[OptionsT]):
     advice). Published in docs/severity.md."""
     fixable: bool = False
     """Its findings carry their fix as YAML changes (:attr:`Finding.edits`)."""
+
+    @property
+    def doc(self) -> str:
+        """The documentation, indentation and blank edges removed (:func:`inspect.cleandoc`):
+        cleaned when read (reports that show it, ``explain``), not for every rule imported."""
+        return inspect.cleandoc(self.docstring)
 
     @property
     def live(self) -> bool:
@@ -225,15 +243,14 @@ class Rule(Generic[OptionsT]):
         ``impacts`` lists each severity the rule reports with its impact; the default
         severity must be one of them (a rule without ``impacts`` reports only its default).
         """
-        text = inspect.cleandoc(doc or "")
-        summary = text.splitlines()[0] if text else id
+        summary = first_line(doc or "") or id
         if impacts and severity not in {level for level, _ in impacts}:
             raise ValueError(f"rule {id}: its default severity is not among its impacts")
         return cls(
             id=id,
             severity=severity,
             summary=summary,
-            doc=text,
+            docstring=doc or "",
             check=check,
             options=options,
             family=family,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from mailoauth_cfg import targets as registry
 from mailoauth_cfg.model import MailConfig
 from mailoauth_cfg.model.targets import union
+from tests.fresh import python
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,9 +115,7 @@ def test_validating_a_config_builds_validators_for_what_it_validates_only(tmp_pa
         "print(' '.join(sorted(built)))\n"
         "print(' '.join(sorted({type(t).__name__ for t in done.config.targets.values()})))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
-    )
+    done = python("-c", code)
     assert done.returncode == 0, done.stderr
     built, used = (set(line.split()) for line in done.stdout.splitlines())
     assert built == {"MailConfig", *used}
